@@ -1,0 +1,3 @@
+module github.com/clonebench/clonebench
+
+go 1.26.0

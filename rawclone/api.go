@@ -1,0 +1,122 @@
+package rawclone
+
+// This file is the contract the rest of clonebench codes against.
+// Implementations live in clone_linux.go / clone_other.go and the
+// assembly files; keep these signatures stable.
+
+import "time"
+
+// Op selects what the child's assembly body does.
+type Op int
+
+const (
+	// OpExit: exit at once (exit for a thread-group member, exit_group otherwise).
+	OpExit Op = iota
+	// OpBlockRead: block reading one byte from Body.In, then exit, so a test
+	// can inspect the live child.
+	OpBlockRead
+	// OpPingPong: Body.Warmup+Body.N round trips over Body.Mech, then exit.
+	OpPingPong
+	// OpLoopback: the same mechanism's signal+wait in one task with no
+	// partner and no switch (lmbench's overhead method), N times.
+	OpLoopback
+)
+
+// Mech selects how a ping-pong side waits for and wakes its partner.
+type Mech int
+
+const (
+	// MechFD: read IOSize bytes from In, write IOSize bytes to Out
+	// (pipes and socketpairs use 1, eventfd uses 8).
+	MechFD Mech = iota
+	// MechFutex: FUTEX_WAIT/FUTEX_WAKE on Body.Word (shared futex ops, so the
+	// word may live in MAP_SHARED memory between processes).
+	MechFutex
+	// MechYield: spin on Body.Word calling sched_yield; both sides must run
+	// on one CPU.
+	MechYield
+)
+
+// Body describes what the child runs. The zero value is OpExit.
+type Body struct {
+	Op   Op
+	Mech Mech
+
+	In, Out int // file descriptors for OpBlockRead (In) and MechFD
+	IOSize  int // bytes per read/write for MechFD: 1 (pipe, socket) or 8 (eventfd)
+
+	// Initiator sends first: each round trip it signals then waits; the
+	// other side waits then signals. The initiator records the timed interval.
+	Initiator bool
+	N         int // timed round trips
+	Warmup    int // untimed round trips before the timer starts
+
+	// Word is the futex/yield turn word shared by both sides (NewWord).
+	Word *Word
+
+	// WorkingSet is touched (every cache line read) between round trips.
+	// It must be memory the child can address: for a process, memory mapped
+	// before the clone; allocate it with Map so it outlives the task.
+	WorkingSet []byte
+
+	// CPU pins the task with sched_setaffinity before it starts; -1 leaves
+	// the inherited affinity. The zero value pins to CPU 0, so callers that
+	// do not care must set -1 (see NoCPU).
+	CPU int
+}
+
+// NoCPU leaves a task's affinity as inherited.
+const NoCPU = -1
+
+// StackMode chooses how a CLONE_VM (non-vfork) child gets its stack.
+type StackMode int
+
+const (
+	// StackCached reuses stacks from a pool, like glibc's warm stack cache.
+	StackCached StackMode = iota
+	// StackFresh maps a new stack with a guard page for every task and unmaps
+	// it after the join, like glibc on a cold stack cache.
+	StackFresh
+)
+
+// Options tune Clone. The zero value is StackCached.
+type Options struct {
+	Stack StackMode
+}
+
+// Result is what a task recorded about itself, read after Wait.
+type Result struct {
+	// Start and End are CLOCK_MONOTONIC readings taken by the task around
+	// the timed round trips (initiator only; zero otherwise).
+	Start, End time.Duration
+	Rounds     int   // round trips completed (warm-up included)
+	Bytes      int64 // bytes read by this side (MechFD)
+	// Voluntary and involuntary context switches of this task over the timed
+	// interval, from getrusage(RUSAGE_THREAD) at its start and end.
+	Nvcsw, Nivcsw int64
+}
+
+// Elapsed is End-Start.
+func (r Result) Elapsed() time.Duration { return r.End - r.Start }
+
+// The rest of the contract, implemented per platform (clone_linux.go,
+// clone_other.go); listed here so callers can code against it:
+//
+//	type Flags uint64 // CLONE_* bits | exit signal in the low byte (flags.go, all platforms)
+//	func (f Flags) String() string            // "VM|FS|FILES|SIGHAND|THREAD|…|SIGCHLD"
+//	func ParseFlags(s string) (Flags, error)  // that form, or "fork", "thread", "vfork"
+//	var ForkFlags, ThreadFlags, VforkFlags Flags
+//
+//	func Clone(flags Flags, body Body, opt Options) (*Task, error)
+//	func (t *Task) Tid() int
+//	func (t *Task) Flags() Flags
+//	func (t *Task) Wait(timeout time.Duration) error // join or reap; 0 = no timeout
+//	func (t *Task) Kill() error                      // end the task now and join/reap it
+//	func (t *Task) Result() Result                    // valid after Wait
+//
+//	type Word struct{ … }                 // a futex word in MAP_SHARED memory
+//	func NewWord() (*Word, error)
+//	func (w *Word) Free() error
+//
+//	func Map(size int, hugepages bool) ([]byte, error) // MAP_SHARED? no: private anonymous, see doc
+//	func Unmap(b []byte) error

@@ -1,0 +1,21 @@
+// Package rawclone issues the raw clone(2) system call from Go with any
+// flag set, and runs in the child a body written in Go assembly that makes
+// raw system calls only: no Go code, no allocation, no stack growth.
+//
+// It exists so that clonebench can time exactly what the kernel charges for
+// a given set of clone flags — the fork-style set glibc's fork uses, the
+// thread-style set pthread_create uses, vfork's, and every set between —
+// with no Go runtime work inside the measured interval.
+//
+// Every signal is blocked on the calling (locked) OS thread around the
+// syscall, as the runtime's newosproc does, so the child starts with all
+// signals blocked and no Go signal handler ever runs on a raw task.
+//
+// Every task is joined (thread-group members, through the
+// CLONE_CHILD_CLEARTID futex) or reaped (tasks with an exit signal, through
+// wait4) by its owner; Task.Wait and Task.Kill are the only ways a task
+// ends, and callers defer one of them.
+//
+// On platforms other than Linux amd64 and arm64 the package compiles and
+// every entry point returns an error wrapping errors.ErrUnsupported.
+package rawclone

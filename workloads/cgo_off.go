@@ -1,0 +1,5 @@
+//go:build !cgo
+
+package workloads
+
+const cgoEnabled = false
