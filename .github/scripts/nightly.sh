@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# nightly.sh BASE HEAD OUTDIR [KERNEL]
+#
+# Builds runbench at two commits, runs them interleaved on this machine
+# (base, head, base, head, … COUNT times each, so drift and noisy neighbours
+# hit both alike), then compares them with `runbench compare`.
+# Exit status: that of `runbench compare` (0 no significant regression over
+# the threshold, 1 regression, 2 bad input), or 3 if a build or run failed.
+# Used by .github/workflows/nightly.yml and runnable by hand on a lab machine.
+set -uo pipefail
+base=${1:?usage: nightly.sh BASE HEAD OUTDIR [real|sim]}
+head=${2:?usage: nightly.sh BASE HEAD OUTDIR [real|sim]}
+out=${3:?usage: nightly.sh BASE HEAD OUTDIR [real|sim]}
+kernel=${4:-real}
+count=${COUNT:-10}
+suite=${SUITE:-quick}
+threshold=${THRESHOLD:-5%}
+filter=${RUN:-}
+
+top=$(git rev-parse --show-toplevel) || exit 3
+mkdir -p "$out" || exit 3
+out=$(cd "$out" && pwd)
+work=$(mktemp -d)
+trap 'git -C "$top" worktree remove --force "$work/base" >/dev/null 2>&1; git -C "$top" worktree remove --force "$work/head" >/dev/null 2>&1; rm -rf "$work"' EXIT
+
+build() { # build NAME REV
+	git -C "$top" worktree add --detach --quiet "$work/$1" "$2" || return 1
+	if [ ! -d "$work/$1/cmd/runbench" ]; then
+		echo "nightly: $2 has no cmd/runbench; nothing to compare" >&2
+		return 1
+	fi
+	(cd "$work/$1" && go build -o "$work/runbench-$1" ./cmd/runbench)
+}
+build base "$base" || exit 3
+build head "$head" || exit 3
+echo "nightly: base $(git -C "$top" rev-parse --short "$base"), head $(git -C "$top" rev-parse --short "$head"), kernel=$kernel suite=$suite count=$count" >&2
+
+args=(run -suite "$suite" -kernel "$kernel" -count 1)
+[ -n "$filter" ] && args+=(-run "$filter")
+for i in $(seq 1 "$count"); do
+	for side in base head; do
+		echo "nightly: round $i/$count $side" >&2
+		"$work/runbench-$side" "${args[@]}" -o "$work/$side-$i.txt" >/dev/null || exit 3
+	done
+done
+cat "$work"/base-*.txt >"$out/base.txt"
+cat "$work"/head-*.txt >"$out/head.txt"
+
+"$work/runbench-head" report -o "$out/report" "$out/head.txt" >&2 || echo "nightly: report failed" >&2
+"$work/runbench-head" compare -threshold "$threshold" "$out/base.txt" "$out/head.txt" >"$out/compare.txt"
+rc=$?
+cat "$out/compare.txt"
+exit $rc
