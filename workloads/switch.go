@@ -1,0 +1,366 @@
+package workloads
+
+// The switch families: Switch, SwitchOverhead and SwitchPairs.
+//
+// Switch/mech=M/mode=P/cpu=C/ws=S times one round trip between two ready
+// tasks. For mode=process and mode=thread both tasks are raw clones running
+// the same assembly loop (rawclone.OpPingPong); only the clone flags differ
+// (rawclone.ForkFlags or rawclone.ThreadFlags). The initiator takes the
+// clock itself after the warm-up rounds, once both sides are running, and
+// again after the last round trip, so creating the partners, mapping their
+// working sets and joining them are outside the timed interval.
+//
+// Placement:
+//   - cpu=same: both tasks pinned to one CPU, so every round trip is two
+//     real context switches (the figure perf bench sched pipe and lmbench
+//     lat_ctx report under taskset).
+//   - cpu=cross: pinned to two different CPUs. Nothing is switched out for
+//     the partner: each round trip is two cross-CPU wake-ups (an IPI or a
+//     wake from idle on the other CPU), a different cost from a switch.
+//   - cpu=any: unpinned; the scheduler decides, as it would for a real
+//     program.
+//
+// mode=goroutine is for contrast and exists for two mechanisms only:
+//   - mech=pipe: two goroutines, each locked to its own OS thread, doing
+//     blocking syscall.Read/syscall.Write on raw pipe fds. These are real
+//     kernel sleeps (entersyscall/exitsyscall around read(2)), not the
+//     netpoller that os.Pipe would use, so the row shows what the Go
+//     runtime adds to a thread switch.
+//   - mech=chan: two goroutines passing a token over unbuffered channels:
+//     the Go scheduler's user-space switch, no kernel sleep at all.
+//
+// Net figures follow lmbench: SwitchOverhead/mech=M runs the mechanism's
+// signal+wait (e.g. write one byte to a pipe, read it back) in one task
+// with no partner; every Switch row measures that overhead again in the
+// same Run, on the initiator's CPU with the initiator's working set, and
+// reports ns/switch-net = round trip/2 − overhead: a round trip is two
+// signals, two waits, two working-set passes and two switches, and one
+// overhead op is one signal, one wait and one pass.
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"time"
+)
+
+// switchMech names a ping-pong mechanism as it appears in row names.
+type switchMech string
+
+const (
+	mechPipe    switchMech = "pipe"    // two pipes, one byte each way
+	mechFutex   switchMech = "futex"   // FUTEX_WAIT/FUTEX_WAKE on a shared word
+	mechEventfd switchMech = "eventfd" // two eventfds, 8 bytes each way
+	mechUnix    switchMech = "unix"    // AF_UNIX SOCK_STREAM socketpair, one byte
+	mechYield   switchMech = "yield"   // spin on a shared word with sched_yield
+	mechChan    switchMech = "chan"    // Go unbuffered channels (goroutine mode only)
+)
+
+// switchMode names how the two sides are created.
+type switchMode string
+
+const (
+	modeProcess   switchMode = "process"   // rawclone.ForkFlags
+	modeThread    switchMode = "thread"    // rawclone.ThreadFlags
+	modeGoroutine switchMode = "goroutine" // two goroutines
+)
+
+// switchCPU names where the two sides run.
+type switchCPU string
+
+const (
+	cpuSame  switchCPU = "same"
+	cpuCross switchCPU = "cross"
+	cpuAny   switchCPU = "any"
+)
+
+// switchSpec is one Switch row.
+type switchSpec struct {
+	mech switchMech
+	mode switchMode
+	cpu  switchCPU
+	ws   int // bytes each side touches between round trips
+}
+
+func (s switchSpec) name() string {
+	return fmt.Sprintf("Switch/mech=%s/mode=%s/cpu=%s/ws=%s", s.mech, s.mode, s.cpu, switchSizeName(s.ws))
+}
+
+// switchWorkingSets are lmbench lat_ctx -s sizes: nothing, an L1-sized set,
+// an L2-sized set and one that spills a typical L2.
+var switchWorkingSets = []int{0, 16 << 10, 256 << 10, 1 << 20}
+
+// switchSizeName writes a size with an IEC suffix so that benchstat's
+// /ws@num sorts it.
+func switchSizeName(n int) string {
+	switch {
+	case n == 0:
+		return "0"
+	case n%(1<<30) == 0:
+		return fmt.Sprintf("%dGiB", n>>30)
+	case n%(1<<20) == 0:
+		return fmt.Sprintf("%dMiB", n>>20)
+	case n%(1<<10) == 0:
+		return fmt.Sprintf("%dKiB", n>>10)
+	}
+	return fmt.Sprintf("%dB", n)
+}
+
+// switchSpecs lists every Switch row. The full cross product is 5 mechs ×
+// 2 modes × 3 placements × 4 sizes; the working-set sweep matters where the
+// two sides evict each other's caches and TLB entries, i.e. on one CPU, so
+// it runs at cpu=same for every mechanism and at every placement for pipe
+// (the reference mechanism); the other placements run at ws=0.
+func switchSpecs() []switchSpec {
+	var out []switchSpec
+	for _, mode := range []switchMode{modeProcess, modeThread} {
+		for _, mech := range []switchMech{mechPipe, mechFutex, mechEventfd, mechUnix, mechYield} {
+			for _, cpu := range []switchCPU{cpuSame, cpuCross, cpuAny} {
+				if mech == mechYield && cpu != cpuSame {
+					continue // sched_yield only hands over to a task on the same CPU
+				}
+				for _, ws := range switchWorkingSets {
+					if ws != 0 && cpu != cpuSame && mech != mechPipe {
+						continue
+					}
+					out = append(out, switchSpec{mech, mode, cpu, ws})
+				}
+			}
+		}
+	}
+	return append(out,
+		switchSpec{mechPipe, modeGoroutine, cpuSame, 0},
+		switchSpec{mechPipe, modeGoroutine, cpuAny, 0},
+		switchSpec{mechChan, modeGoroutine, cpuAny, 0},
+	)
+}
+
+// quick reports whether s is in the Quick suite: the pipe reference rows
+// next to perf bench sched pipe, one futex row, and the goroutine contrast.
+func (s switchSpec) quick() bool {
+	if s.ws != 0 {
+		return false
+	}
+	switch s.mode {
+	case modeGoroutine:
+		return s.cpu == cpuAny
+	case modeProcess, modeThread:
+		return (s.mech == mechPipe && s.cpu != cpuCross) || (s.mech == mechFutex && s.cpu == cpuSame)
+	}
+	return false
+}
+
+func (s switchSpec) doc() string {
+	var where string
+	switch s.cpu {
+	case cpuSame:
+		where = "both pinned to one CPU (two context switches per round trip)"
+	case cpuCross:
+		where = "pinned to two CPUs (cross-CPU wake-ups, not switches on one CPU)"
+	case cpuAny:
+		where = "unpinned"
+	}
+	var who string
+	switch {
+	case s.mech == mechChan:
+		return "one round trip of a token over unbuffered channels between two goroutines (the Go scheduler's user-space switch), GOMAXPROCS as is"
+	case s.mode == modeGoroutine:
+		who = "two goroutines locked to OS threads doing blocking syscall.Read/Write on raw pipe fds"
+	default:
+		who = fmt.Sprintf("two raw-clone tasks created with %s flags running the same assembly loop", s.mode)
+	}
+	ws := ""
+	if s.ws > 0 {
+		ws = fmt.Sprintf(", each touching its own %s between round trips", switchSizeName(s.ws))
+	}
+	return fmt.Sprintf("one %s round trip between %s, %s%s", s.mech, who, where, ws)
+}
+
+func (s switchSpec) row() Row {
+	r := Row{
+		Name:  s.name(),
+		Doc:   s.doc(),
+		Needs: Needs{Linux: s.mech != mechChan},
+		Run:   func(n int) (Result, error) { return runSwitch(s, n) },
+	}
+	r.Suites = Full
+	if s.quick() {
+		r.Suites |= Quick
+	}
+	if s.cpu == cpuCross {
+		r.Needs.CPUs = 2
+	}
+	return r
+}
+
+// switchOverheadMechs are the mechanisms with a SwitchOverhead row.
+var switchOverheadMechs = []switchMech{mechPipe, mechFutex, mechEventfd, mechUnix, mechYield, mechChan}
+
+func switchOverheadRow(m switchMech) Row {
+	doc := fmt.Sprintf("one %s signal+wait in a single thread-style raw-clone task pinned to one CPU, no partner and no switch (lmbench's overhead)", m)
+	if m == mechChan {
+		doc = "one send+receive on a one-slot buffered channel in a single goroutine, no partner and no switch"
+	}
+	r := Row{
+		Name:   "SwitchOverhead/mech=" + string(m),
+		Doc:    doc,
+		Suites: Full,
+		Needs:  Needs{Linux: m != mechChan},
+		Run:    func(n int) (Result, error) { return runSwitchOverhead(m, n) },
+	}
+	if m == mechPipe || m == mechChan {
+		r.Suites |= Quick
+	}
+	return r
+}
+
+func switchPairsRow(mode switchMode, pairs int) Row {
+	return Row{
+		Name: fmt.Sprintf("SwitchPairs/mode=%s/pairs=%d", mode, pairs),
+		Doc: fmt.Sprintf("%d pipe ping-pong pairs of %s-style raw-clone tasks at once, unpinned; ns/op is the whole system's time per round trip (will-it-scale context_switch1)",
+			pairs, mode),
+		Suites: Full,
+		Needs:  Needs{Linux: true},
+		Run:    func(n int) (Result, error) { return runSwitchPairs(mode, pairs, n) },
+	}
+}
+
+func init() {
+	for _, s := range switchSpecs() {
+		register(s.row())
+	}
+	for _, m := range switchOverheadMechs {
+		register(switchOverheadRow(m))
+	}
+	for _, mode := range []switchMode{modeProcess, modeThread} {
+		for p := 1; p <= runtime.NumCPU(); p++ {
+			register(switchPairsRow(mode, p))
+		}
+	}
+}
+
+// switchWarmup is the number of untimed round trips before the timer
+// starts: enough to fault in stacks and working sets and let the scheduler
+// settle, small beside n.
+func switchWarmup(n int) int { return min(max(n/8, 16), 1000) }
+
+// switchLoopbackN is the number of overhead ops measured beside an n-round
+// Switch run: as many as the run, within bounds that keep it cheap.
+func switchLoopbackN(n int) int { return min(max(n, 100), 10000) }
+
+// switchTimeout bounds a ping-pong run: generous (a 1 MiB working set on a
+// busy host can take a millisecond per round trip), scaled by n, so that a
+// lost wake-up fails the row instead of hanging it.
+func switchTimeout(n int) time.Duration {
+	return 30*time.Second + time.Duration(n)*2*time.Millisecond
+}
+
+// switchSides is what both ping-pong sides recorded over the timed
+// interval.
+type switchSides struct {
+	n               int
+	elapsed         time.Duration // initiator's End − Start
+	nvcsw, nivcsw   int64         // both sides, summed
+	initBytes       int64         // bytes read by each side (MechFD), -1 if not counted
+	respBytes       int64
+	noCtxsw         bool          // counters unavailable on this platform
+	overheadPerOp   time.Duration // one signal+wait with no partner
+	overheadMeasure bool
+}
+
+// switchResult turns the two sides' records into a Result.
+func switchResult(s switchSides) (Result, error) {
+	if s.n <= 0 {
+		return Result{}, fmt.Errorf("switch: %d round trips", s.n)
+	}
+	if s.elapsed <= 0 {
+		return Result{}, fmt.Errorf("switch: initiator recorded no time for %d round trips (start and end %v apart)", s.n, s.elapsed)
+	}
+	res := Result{N: s.n, Elapsed: s.elapsed, Unit: "ns/op"}
+	rt := res.PerOp()
+	res.Metrics = append(res.Metrics, Metric{Value: rt / 2, Unit: "ns/switch"})
+	if s.overheadMeasure {
+		res.Metrics = append(res.Metrics, Metric{Value: rt/2 - float64(s.overheadPerOp.Nanoseconds()), Unit: "ns/switch-net"})
+	}
+	if !s.noCtxsw {
+		res.Metrics = append(res.Metrics,
+			Metric{Value: float64(s.nvcsw) / float64(s.n), Unit: "ctxsw/op"},
+			Metric{Value: float64(s.nivcsw) / float64(s.n), Unit: "ictxsw/op"},
+		)
+	}
+	return res, nil
+}
+
+// errSwitchUnsupported is returned by rows that cannot run on this
+// platform.
+var errSwitchUnsupported = fmt.Errorf("switch workloads need linux/amd64 or linux/arm64: %w", errors.ErrUnsupported)
+
+// runChanPingPong ping-pongs a token over two unbuffered channels between
+// two goroutines, GOMAXPROCS as is. It runs everywhere.
+func runChanPingPong(n int) (Result, error) {
+	warm := switchWarmup(n)
+	ping, pong := make(chan struct{}), make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range warm + n {
+			<-ping
+			pong <- struct{}{}
+		}
+	}()
+	for range warm {
+		ping <- struct{}{}
+		<-pong
+	}
+	ru0, ruErr := processRusage()
+	start := time.Now()
+	for range n {
+		ping <- struct{}{}
+		<-pong
+	}
+	elapsed := time.Since(start)
+	<-done
+	ru1, err := processRusage()
+	if err = errors.Join(ruErr, err); err != nil && !errors.Is(err, errors.ErrUnsupported) {
+		return Result{}, err
+	}
+	ov := chanLoopback(switchLoopbackN(n))
+	return switchResult(switchSides{
+		n: n, elapsed: elapsed,
+		// The whole process's counters: the channel switch itself never
+		// enters the kernel, so this is about 0 unless the runtime parks
+		// a thread.
+		nvcsw: ru1.nvcsw - ru0.nvcsw, nivcsw: ru1.nivcsw - ru0.nivcsw,
+		noCtxsw:       err != nil,
+		overheadPerOp: ov, overheadMeasure: true,
+	})
+}
+
+// chanLoopback is the channel's overhead: a send and a receive on a
+// one-slot buffered channel in one goroutine, which never parks.
+func chanLoopback(n int) time.Duration {
+	c := make(chan struct{}, 1)
+	start := time.Now()
+	for range n {
+		c <- struct{}{}
+		<-c
+	}
+	return time.Since(start) / time.Duration(n)
+}
+
+func runSwitchOverhead(m switchMech, n int) (Result, error) {
+	if m == mechChan {
+		n = max(n, 1)
+		c := make(chan struct{}, 1)
+		start := time.Now()
+		for range n {
+			c <- struct{}{}
+			<-c
+		}
+		return Result{N: n, Elapsed: time.Since(start), Unit: "ns/op"}, nil
+	}
+	return runLoopbackRow(m, n)
+}
+
+// rusageCounts are context-switch counters from getrusage.
+type rusageCounts struct{ nvcsw, nivcsw int64 }

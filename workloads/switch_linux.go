@@ -1,0 +1,728 @@
+//go:build linux
+
+package workloads
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/clonebench/clonebench/rawclone"
+)
+
+// switchStartedHook, if set (tests only), is called with the tids of every
+// raw ping-pong task once all of them have been created, initiators and
+// responders alternating: [init0, resp0, init1, resp1, …].
+var switchStartedHook func(tids []int)
+
+// switchPlacement returns the CPUs of the initiator and the responder:
+// the first one or two CPUs this process may run on (CPU 0 on an
+// unrestricted host, so cpu=same matches taskset -c 0), or NoCPU.
+func switchPlacement(c switchCPU) (initCPU, respCPU int, err error) {
+	if c == cpuAny {
+		return rawclone.NoCPU, rawclone.NoCPU, nil
+	}
+	var set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &set); err != nil {
+		return 0, 0, fmt.Errorf("cpu=%s: sched_getaffinity: %w", c, err)
+	}
+	var cpus []int
+	for i := 0; i < 1024 && len(cpus) < 2; i++ { // IsSet is false past the set's end
+		if set.IsSet(i) {
+			cpus = append(cpus, i)
+		}
+	}
+	switch {
+	case len(cpus) == 0:
+		return 0, 0, fmt.Errorf("cpu=%s: empty affinity mask", c)
+	case c == cpuSame:
+		return cpus[0], cpus[0], nil
+	case len(cpus) < 2:
+		return 0, 0, fmt.Errorf("cpu=%s: needs 2 CPUs, affinity mask allows only CPU %d", c, cpus[0])
+	}
+	return cpus[0], cpus[1], nil
+}
+
+func (s switchSpec) flags() rawclone.Flags {
+	if s.mode == modeProcess {
+		return rawclone.ForkFlags
+	}
+	return rawclone.ThreadFlags
+}
+
+// switchRig owns everything one Run allocates — fds, futex words, working
+// sets and tasks — so that release frees all of it on every path.
+type switchRig struct {
+	fds   []int
+	words []*rawclone.Word
+	maps  [][]byte
+	tasks []*rawclone.Task
+	ended []bool // tasks[i] has been waited for or killed
+}
+
+func (r *switchRig) pipe() (rd, wr int, err error) {
+	var p [2]int
+	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+		return 0, 0, fmt.Errorf("pipe2: %w", err)
+	}
+	r.fds = append(r.fds, p[0], p[1])
+	return p[0], p[1], nil
+}
+
+func (r *switchRig) eventfd() (int, error) {
+	fd, err := unix.Eventfd(0, unix.EFD_CLOEXEC)
+	if err != nil {
+		return 0, fmt.Errorf("eventfd: %w", err)
+	}
+	r.fds = append(r.fds, fd)
+	return fd, nil
+}
+
+func (r *switchRig) socketpair() (a, b int, err error) {
+	sv, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return 0, 0, fmt.Errorf("socketpair: %w", err)
+	}
+	r.fds = append(r.fds, sv[0], sv[1])
+	return sv[0], sv[1], nil
+}
+
+func (r *switchRig) word() (*rawclone.Word, error) {
+	w, err := rawclone.NewWord()
+	if err != nil {
+		return nil, fmt.Errorf("futex word: %w", err)
+	}
+	r.words = append(r.words, w)
+	return w, nil
+}
+
+// workingSet maps size bytes and writes every page, so each side reads its
+// own physical memory (an untouched private mapping reads as the one shared
+// zero page, which would fit in any cache).
+func (r *switchRig) workingSet(size int) ([]byte, error) {
+	if size == 0 {
+		return nil, nil
+	}
+	b, err := rawclone.Map(size, false)
+	if err != nil {
+		return nil, fmt.Errorf("working set of %d bytes: %w", size, err)
+	}
+	r.maps = append(r.maps, b)
+	for i := range b {
+		b[i] = byte(i*7 + 1)
+	}
+	return b, nil
+}
+
+func (r *switchRig) clone(flags rawclone.Flags, body rawclone.Body) (*rawclone.Task, error) {
+	t, err := rawclone.Clone(flags, body, rawclone.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("clone %v: %w", flags, err)
+	}
+	r.tasks = append(r.tasks, t)
+	r.ended = append(r.ended, false)
+	return t, nil
+}
+
+// wait waits for every task at once; the first that fails gets every other
+// task killed at once, so a dead partner never leaves its peer blocked in a
+// read until the timeout.
+func (r *switchRig) wait(timeout time.Duration) error {
+	type done struct {
+		i   int
+		err error
+	}
+	ch := make(chan done, len(r.tasks))
+	waiting := 0
+	for i, t := range r.tasks {
+		if r.ended[i] {
+			continue
+		}
+		waiting++
+		go func() { ch <- done{i, t.Wait(timeout)} }()
+	}
+	var errs []error
+	var once sync.Once
+	for range waiting {
+		d := <-ch
+		r.ended[d.i] = true
+		if d.err == nil {
+			continue
+		}
+		errs = append(errs, fmt.Errorf("tid %d: %w", r.tasks[d.i].Tid(), d.err))
+		once.Do(func() {
+			for j, t := range r.tasks {
+				if j != d.i {
+					go t.Kill() // the pending Wait above reports how it ended
+				}
+			}
+		})
+	}
+	return errors.Join(errs...)
+}
+
+// release kills any task still running, then frees fds, words and maps.
+func (r *switchRig) release() error {
+	var errs []error
+	for i, t := range r.tasks {
+		if !r.ended[i] {
+			if err := t.Kill(); err != nil {
+				errs = append(errs, fmt.Errorf("kill tid %d: %w", t.Tid(), err))
+			}
+			r.ended[i] = true
+		}
+	}
+	for _, fd := range r.fds {
+		if err := unix.Close(fd); err != nil {
+			errs = append(errs, fmt.Errorf("close fd %d: %w", fd, err))
+		}
+	}
+	r.fds = nil
+	for _, w := range r.words {
+		if err := w.Free(); err != nil {
+			errs = append(errs, fmt.Errorf("free futex word: %w", err))
+		}
+	}
+	r.words = nil
+	for _, m := range r.maps {
+		if err := rawclone.Unmap(m); err != nil {
+			errs = append(errs, fmt.Errorf("unmap working set: %w", err))
+		}
+	}
+	r.maps = nil
+	return errors.Join(errs...)
+}
+
+// releaseInto releases r and folds its error into *err.
+func (r *switchRig) releaseInto(err *error) {
+	if rerr := r.release(); rerr != nil {
+		*err = errors.Join(*err, fmt.Errorf("cleanup: %w", rerr))
+	}
+}
+
+// bodies builds the initiator's and responder's bodies for one pair,
+// allocating the fds or word the mechanism needs.
+func (r *switchRig) bodies(m switchMech, n, warm int) (ini, resp rawclone.Body, err error) {
+	ini = rawclone.Body{Op: rawclone.OpPingPong, Initiator: true, N: n, Warmup: warm}
+	resp = rawclone.Body{Op: rawclone.OpPingPong, N: n, Warmup: warm}
+	switch m {
+	case mechPipe:
+		aR, aW, err := r.pipe() // initiator → responder
+		if err != nil {
+			return ini, resp, err
+		}
+		bR, bW, err := r.pipe() // responder → initiator
+		if err != nil {
+			return ini, resp, err
+		}
+		ini.Mech, ini.Out, ini.In, ini.IOSize = rawclone.MechFD, aW, bR, 1
+		resp.Mech, resp.In, resp.Out, resp.IOSize = rawclone.MechFD, aR, bW, 1
+	case mechEventfd:
+		a, err := r.eventfd()
+		if err != nil {
+			return ini, resp, err
+		}
+		b, err := r.eventfd()
+		if err != nil {
+			return ini, resp, err
+		}
+		ini.Mech, ini.Out, ini.In, ini.IOSize = rawclone.MechFD, a, b, 8
+		resp.Mech, resp.In, resp.Out, resp.IOSize = rawclone.MechFD, a, b, 8
+	case mechUnix:
+		a, b, err := r.socketpair()
+		if err != nil {
+			return ini, resp, err
+		}
+		ini.Mech, ini.In, ini.Out, ini.IOSize = rawclone.MechFD, a, a, 1
+		resp.Mech, resp.In, resp.Out, resp.IOSize = rawclone.MechFD, b, b, 1
+	case mechFutex, mechYield:
+		w, err := r.word()
+		if err != nil {
+			return ini, resp, err
+		}
+		mech := rawclone.MechFutex
+		if m == mechYield {
+			mech = rawclone.MechYield
+		}
+		ini.Mech, ini.Word = mech, w
+		resp.Mech, resp.Word = mech, w
+	default:
+		return ini, resp, fmt.Errorf("mech=%s: not a raw-clone mechanism", m)
+	}
+	return ini, resp, nil
+}
+
+// loopbackBody builds a one-task body doing m's signal+wait with no
+// partner: write to a pipe and read it back, and so on.
+func (r *switchRig) loopbackBody(m switchMech, n int) (rawclone.Body, error) {
+	b := rawclone.Body{Op: rawclone.OpLoopback, Initiator: true, N: n}
+	switch m {
+	case mechPipe:
+		rd, wr, err := r.pipe()
+		if err != nil {
+			return b, err
+		}
+		b.Mech, b.In, b.Out, b.IOSize = rawclone.MechFD, rd, wr, 1
+	case mechEventfd:
+		fd, err := r.eventfd()
+		if err != nil {
+			return b, err
+		}
+		b.Mech, b.In, b.Out, b.IOSize = rawclone.MechFD, fd, fd, 8
+	case mechUnix:
+		a, c, err := r.socketpair()
+		if err != nil {
+			return b, err
+		}
+		b.Mech, b.Out, b.In, b.IOSize = rawclone.MechFD, a, c, 1
+	case mechFutex, mechYield:
+		w, err := r.word()
+		if err != nil {
+			return b, err
+		}
+		b.Mech, b.Word = rawclone.MechFutex, w
+		if m == mechYield {
+			b.Mech = rawclone.MechYield
+		}
+	default:
+		return b, fmt.Errorf("mech=%s: not a raw-clone mechanism", m)
+	}
+	return b, nil
+}
+
+// checkSide verifies that a side did every round trip and, for fd
+// mechanisms, read one message per round trip: the proof that the
+// ping-pong really happened.
+func checkSide(who string, body rawclone.Body, res rawclone.Result) error {
+	want := body.N + body.Warmup
+	if res.Rounds != want {
+		return fmt.Errorf("%s completed %d round trips, want %d", who, res.Rounds, want)
+	}
+	if body.Mech == rawclone.MechFD {
+		if wantB := int64(want) * int64(body.IOSize); res.Bytes != wantB {
+			return fmt.Errorf("%s read %d bytes, want %d (%d rounds × %d)", who, res.Bytes, wantB, want, body.IOSize)
+		}
+	}
+	return nil
+}
+
+// loopback runs the overhead op n times in one task and returns the time
+// per op.
+func loopback(flags rawclone.Flags, m switchMech, n, cpu int, ws []byte) (perOp time.Duration, err error) {
+	var r switchRig
+	defer r.releaseInto(&err)
+	body, err := r.loopbackBody(m, n)
+	if err != nil {
+		return 0, err
+	}
+	body.CPU, body.WorkingSet = cpu, ws
+	t, err := r.clone(flags, body)
+	if err != nil {
+		return 0, err
+	}
+	if err := r.wait(switchTimeout(n)); err != nil {
+		return 0, fmt.Errorf("overhead task: %w", err)
+	}
+	res := t.Result()
+	if res.Elapsed() <= 0 {
+		return 0, fmt.Errorf("overhead task recorded no time for %d ops", n)
+	}
+	return res.Elapsed() / time.Duration(n), nil
+}
+
+func runLoopbackRow(m switchMech, n int) (Result, error) {
+	n = max(n, 1)
+	cpu, _, err := switchPlacement(cpuSame)
+	if err != nil {
+		return Result{}, err
+	}
+	var r switchRig
+	body, err := r.loopbackBody(m, n)
+	if err != nil {
+		return Result{}, errors.Join(err, r.release())
+	}
+	body.CPU = cpu
+	t, err := r.clone(rawclone.ThreadFlags, body)
+	if err == nil {
+		err = r.wait(switchTimeout(n))
+	}
+	if rerr := r.release(); err != nil || rerr != nil {
+		return Result{}, errors.Join(err, rerr)
+	}
+	res := t.Result()
+	if res.Elapsed() <= 0 {
+		return Result{}, fmt.Errorf("overhead task recorded no time for %d ops", n)
+	}
+	return Result{N: n, Elapsed: res.Elapsed(), Unit: "ns/op"}, nil
+}
+
+func runSwitch(s switchSpec, n int) (Result, error) {
+	n = max(n, 1)
+	switch {
+	case s.mech == mechChan:
+		return runChanPingPong(n)
+	case s.mode == modeGoroutine:
+		return runGoroutinePipe(s, n)
+	}
+	initCPU, respCPU, err := switchPlacement(s.cpu)
+	if err != nil {
+		return Result{}, err
+	}
+	sides, err := rawPingPong(s, n, initCPU, respCPU)
+	if err != nil {
+		return Result{}, fmt.Errorf("%s: %w", s.name(), err)
+	}
+	return switchResult(sides)
+}
+
+// rawPingPong runs one pair of raw-clone tasks, then the mechanism's
+// overhead in one task on the initiator's CPU with the initiator's working
+// set.
+func rawPingPong(s switchSpec, n, initCPU, respCPU int) (sides switchSides, err error) {
+	var r switchRig
+	defer r.releaseInto(&err)
+	warm := switchWarmup(n)
+	ini, resp, err := r.bodies(s.mech, n, warm)
+	if err != nil {
+		return sides, err
+	}
+	ini.CPU, resp.CPU = initCPU, respCPU
+	// Separate memory per side, mapped before the clone so a forked child
+	// has it too.
+	if ini.WorkingSet, err = r.workingSet(s.ws); err != nil {
+		return sides, err
+	}
+	if resp.WorkingSet, err = r.workingSet(s.ws); err != nil {
+		return sides, err
+	}
+	// The responder first: it blocks until the initiator's first signal.
+	rt, err := r.clone(s.flags(), resp)
+	if err != nil {
+		return sides, err
+	}
+	it, err := r.clone(s.flags(), ini)
+	if err != nil {
+		return sides, err
+	}
+	if h := switchStartedHook; h != nil {
+		h([]int{it.Tid(), rt.Tid()})
+	}
+	if err := r.wait(switchTimeout(n + warm)); err != nil {
+		return sides, fmt.Errorf("ping-pong: %w", err)
+	}
+	ir, rr := it.Result(), rt.Result()
+	if err := checkSide("initiator", ini, ir); err != nil {
+		return sides, err
+	}
+	if err := checkSide("responder", resp, rr); err != nil {
+		return sides, err
+	}
+	ov, err := loopback(s.flags(), s.mech, switchLoopbackN(n), initCPU, ini.WorkingSet)
+	if err != nil {
+		return sides, err
+	}
+	return switchSides{
+		n: n, elapsed: ir.Elapsed(),
+		nvcsw: ir.Nvcsw + rr.Nvcsw, nivcsw: ir.Nivcsw + rr.Nivcsw,
+		overheadPerOp: ov, overheadMeasure: true,
+	}, nil
+}
+
+func runSwitchPairs(mode switchMode, pairs, n int) (res Result, err error) {
+	n = max(n, 1)
+	per := (n + pairs - 1) / pairs
+	// The warm-up must outlast creating the other pairs (a fork is up to a
+	// millisecond), so that the timed intervals overlap.
+	warm := min(max(per/4, 200), 2000)
+	flags := switchSpec{mode: mode}.flags()
+	var r switchRig
+	defer r.releaseInto(&err)
+	inis := make([]rawclone.Body, pairs)
+	resps := make([]rawclone.Body, pairs)
+	for p := range pairs {
+		if inis[p], resps[p], err = r.bodies(mechPipe, per, warm); err != nil {
+			return res, err
+		}
+		inis[p].CPU, resps[p].CPU = rawclone.NoCPU, rawclone.NoCPU
+	}
+	tids := make([]int, 0, 2*pairs)
+	tasks := make([]*rawclone.Task, 0, 2*pairs)
+	for p := range pairs {
+		rt, err := r.clone(flags, resps[p])
+		if err != nil {
+			return res, err
+		}
+		it, err := r.clone(flags, inis[p])
+		if err != nil {
+			return res, err
+		}
+		tids = append(tids, it.Tid(), rt.Tid())
+		tasks = append(tasks, it, rt)
+	}
+	if h := switchStartedHook; h != nil {
+		h(tids)
+	}
+	if err := r.wait(switchTimeout(per + warm)); err != nil {
+		return res, fmt.Errorf("%d pairs: %w", pairs, err)
+	}
+	// The system's interval runs from the first pair's timer start to the
+	// last pair's end: a pair that starts late or ends early only makes the
+	// figure conservative.
+	var first, last time.Duration
+	var nvcsw, nivcsw int64
+	for p := range pairs {
+		ir, rr := tasks[2*p].Result(), tasks[2*p+1].Result()
+		if err := checkSide(fmt.Sprintf("pair %d initiator", p), inis[p], ir); err != nil {
+			return res, err
+		}
+		if err := checkSide(fmt.Sprintf("pair %d responder", p), resps[p], rr); err != nil {
+			return res, err
+		}
+		if p == 0 || ir.Start < first {
+			first = ir.Start
+		}
+		last = max(last, ir.End)
+		nvcsw += ir.Nvcsw + rr.Nvcsw
+		nivcsw += ir.Nivcsw + rr.Nivcsw
+	}
+	total := per * pairs
+	elapsed := last - first
+	if elapsed <= 0 {
+		return res, fmt.Errorf("%d pairs recorded no time", pairs)
+	}
+	return Result{N: total, Elapsed: elapsed, Unit: "ns/op", Metrics: []Metric{
+		{Value: float64(total) / elapsed.Seconds(), Unit: "roundtrips/s"},
+		{Value: float64(nvcsw) / float64(total), Unit: "ctxsw/op"},
+		{Value: float64(nivcsw) / float64(total), Unit: "ictxsw/op"},
+	}}, nil
+}
+
+// threadRusage reads the calling thread's context-switch counters.
+func threadRusage() (rusageCounts, error) {
+	var ru unix.Rusage
+	if err := unix.Getrusage(unix.RUSAGE_THREAD, &ru); err != nil {
+		return rusageCounts{}, fmt.Errorf("getrusage(RUSAGE_THREAD): %w", err)
+	}
+	return rusageCounts{int64(ru.Nvcsw), int64(ru.Nivcsw)}, nil
+}
+
+// processRusage reads the whole process's context-switch counters.
+func processRusage() (rusageCounts, error) {
+	var ru unix.Rusage
+	if err := unix.Getrusage(unix.RUSAGE_SELF, &ru); err != nil {
+		return rusageCounts{}, fmt.Errorf("getrusage(RUSAGE_SELF): %w", err)
+	}
+	return rusageCounts{int64(ru.Nvcsw), int64(ru.Nivcsw)}, nil
+}
+
+// goSide is what one goroutine of a mode=goroutine pipe row recorded.
+type goSide struct {
+	start, end time.Time
+	ru0, ru1   rusageCounts
+	bytes      int64
+	err        error
+}
+
+// runGoroutinePipe ping-pongs one byte over two pipes between two
+// goroutines, each locked to its own OS thread, with blocking raw
+// syscall.Read/Write: real kernel sleeps, not the netpoller.
+func runGoroutinePipe(s switchSpec, n int) (res Result, err error) {
+	initCPU, respCPU, err := switchPlacement(s.cpu)
+	if err != nil {
+		return res, err
+	}
+	var r switchRig
+	defer r.releaseInto(&err)
+	aR, aW, err := r.pipe()
+	if err != nil {
+		return res, err
+	}
+	bR, bW, err := r.pipe()
+	if err != nil {
+		return res, err
+	}
+	warm := switchWarmup(n)
+	// If one side fails, the other must not stay blocked in read.
+	var abort sync.Once
+	stop := func() { abort.Do(func() { goPipeAbort(aW, bW) }) }
+	var ini, resp goSide
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go goPingPongSide(&wg, &resp, false, aR, bW, respCPU, n, warm, stop)
+	go goPingPongSide(&wg, &ini, true, bR, aW, initCPU, n, warm, stop)
+	wg.Wait()
+	if err := errors.Join(ini.err, resp.err); err != nil {
+		return res, fmt.Errorf("%s: %w", s.name(), err)
+	}
+	for _, sd := range []struct {
+		who string
+		b   int64
+	}{{"initiator", ini.bytes}, {"responder", resp.bytes}} {
+		if want := int64(n + warm); sd.b != want {
+			return res, fmt.Errorf("%s: %s read %d bytes, want %d", s.name(), sd.who, sd.b, want)
+		}
+	}
+	ov, err := goPipeLoopback(switchLoopbackN(n), initCPU)
+	if err != nil {
+		return res, err
+	}
+	return switchResult(switchSides{
+		n: n, elapsed: ini.end.Sub(ini.start),
+		nvcsw:         ini.ru1.nvcsw - ini.ru0.nvcsw + resp.ru1.nvcsw - resp.ru0.nvcsw,
+		nivcsw:        ini.ru1.nivcsw - ini.ru0.nivcsw + resp.ru1.nivcsw - resp.ru0.nivcsw,
+		overheadPerOp: ov, overheadMeasure: true,
+	})
+}
+
+// goPipeAbort wakes a goroutine blocked reading a pipe whose write end is
+// fd: a pipe with no writer left reads as end of file. Closing fd would
+// free its number for reuse by another goroutine while the peer may still
+// write to it, so instead fd is re-pointed (dup3) at the read end of a
+// fresh pipe: the number stays ours until release closes it, the real
+// writer is gone, and a peer's write to it fails with EBADF.
+func goPipeAbort(fds ...int) {
+	for _, fd := range fds {
+		var p [2]int
+		if unix.Pipe2(p[:], unix.O_CLOEXEC) != nil {
+			continue
+		}
+		unix.Dup3(p[0], fd, unix.O_CLOEXEC)
+		unix.Close(p[0])
+		unix.Close(p[1])
+	}
+}
+
+// goPingPongSide is one goroutine of runGoroutinePipe. It locks its OS
+// thread and never unlocks it, so that a thread whose affinity it changed
+// exits with the goroutine instead of going back to the scheduler pinned.
+func goPingPongSide(wg *sync.WaitGroup, sd *goSide, initiator bool, in, out, cpu, n, warm int, stop func()) {
+	defer wg.Done()
+	runtime.LockOSThread()
+	fail := func(err error) {
+		sd.err = err
+		stop()
+	}
+	if cpu != rawclone.NoCPU {
+		var set unix.CPUSet
+		set.Set(cpu)
+		if err := unix.SchedSetaffinity(0, &set); err != nil {
+			fail(fmt.Errorf("pin to CPU %d: %w", cpu, err))
+			return
+		}
+	}
+	who := "responder"
+	if initiator {
+		who = "initiator"
+	}
+	buf := []byte{1}
+	for i := range n + warm {
+		if i == warm {
+			ru, err := threadRusage()
+			if err != nil {
+				fail(err)
+				return
+			}
+			sd.ru0 = ru
+			sd.start = time.Now()
+		}
+		if initiator {
+			if err := goWrite(out, buf); err != nil {
+				fail(fmt.Errorf("%s: round %d: %w", who, i, err))
+				return
+			}
+		}
+		m, err := goRead(in, buf)
+		if err != nil {
+			fail(fmt.Errorf("%s: round %d: %w", who, i, err))
+			return
+		}
+		sd.bytes += int64(m)
+		if !initiator {
+			if err := goWrite(out, buf); err != nil {
+				fail(fmt.Errorf("%s: round %d: %w", who, i, err))
+				return
+			}
+		}
+	}
+	sd.end = time.Now()
+	ru, err := threadRusage()
+	if err != nil {
+		fail(err)
+		return
+	}
+	sd.ru1 = ru
+}
+
+// goRead is syscall.Read (a blocking read(2) between entersyscall and
+// exitsyscall) retried on EINTR; end of file is an error.
+func goRead(fd int, b []byte) (int, error) {
+	for {
+		m, err := syscall.Read(fd, b)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return 0, fmt.Errorf("read fd %d: %w", fd, err)
+		}
+		if m == 0 {
+			return 0, fmt.Errorf("read fd %d: partner gone (end of file)", fd)
+		}
+		return m, nil
+	}
+}
+
+func goWrite(fd int, b []byte) error {
+	for {
+		_, err := syscall.Write(fd, b)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("write fd %d: %w", fd, err)
+		}
+		return nil
+	}
+}
+
+// goPipeLoopback is the goroutine pipe row's overhead: syscall.Write then
+// syscall.Read of one byte on one pipe, on a locked thread pinned like the
+// initiator.
+func goPipeLoopback(n, cpu int) (perOp time.Duration, err error) {
+	var r switchRig
+	defer r.releaseInto(&err)
+	rd, wr, err := r.pipe()
+	if err != nil {
+		return 0, err
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		runtime.LockOSThread() // never unlocked, as in goPingPongSide
+		if cpu != rawclone.NoCPU {
+			var set unix.CPUSet
+			set.Set(cpu)
+			if err = unix.SchedSetaffinity(0, &set); err != nil {
+				err = fmt.Errorf("overhead: pin to CPU %d: %w", cpu, err)
+				return
+			}
+		}
+		buf := []byte{1}
+		start := time.Now()
+		for range n {
+			if err = goWrite(wr, buf); err != nil {
+				return
+			}
+			if _, err = goRead(rd, buf); err != nil {
+				return
+			}
+		}
+		perOp = time.Since(start) / time.Duration(n)
+	}()
+	<-done
+	return perOp, err
+}

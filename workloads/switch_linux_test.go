@@ -1,0 +1,218 @@
+//go:build linux
+
+package workloads
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/clonebench/clonebench/rawclone"
+)
+
+func needRawClone(t *testing.T) {
+	t.Helper()
+	if !rawCloneSupported() {
+		t.Skipf("raw clone needs linux/amd64 or linux/arm64")
+	}
+}
+
+func countDir(t *testing.T, dir string) int {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ents)
+}
+
+// captureTids records the raw tasks every Run creates.
+func captureTids(t *testing.T) *[]int {
+	t.Helper()
+	var tids []int
+	switchStartedHook = func(ts []int) { tids = append(tids, ts...) }
+	t.Cleanup(func() { switchStartedHook = nil })
+	return &tids
+}
+
+// assertGone fails if any of tids is still a task of ours or a process.
+func assertGone(t *testing.T, tids []int) {
+	t.Helper()
+	for _, tid := range tids {
+		for _, p := range []string{fmt.Sprintf("/proc/self/task/%d", tid), fmt.Sprintf("/proc/%d", tid)} {
+			if _, err := os.Stat(p); err == nil {
+				st, _ := os.ReadFile(p + "/stat")
+				t.Errorf("tid %d survived: %s exists (%s)", tid, p, strings.TrimSpace(string(st)))
+			}
+		}
+	}
+}
+
+// Every switch row runs with a small n, reports the metrics its family
+// promises, and leaves no fd or task behind.
+func TestSwitchRowsRun(t *testing.T) {
+	needRawClone(t)
+	for _, fam := range []string{"Switch", "SwitchOverhead", "SwitchPairs"} {
+		for _, row := range Family(fam) {
+			t.Run(row.Sub(), func(t *testing.T) {
+				if reason := row.Skip(); reason != "" {
+					t.Skip(reason)
+				}
+				tids := captureTids(t)
+				fds := countDir(t, "/proc/self/fd")
+				const n = 200
+				res, err := row.Run(n)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.N < n || res.Elapsed <= 0 || res.Unit != "ns/op" {
+					t.Fatalf("result N=%d Elapsed=%v Unit=%q", res.N, res.Elapsed, res.Unit)
+				}
+				var want []string
+				switch fam {
+				case "Switch":
+					want = []string{"ns/switch", "ns/switch-net", "ctxsw/op", "ictxsw/op"}
+				case "SwitchPairs":
+					want = []string{"roundtrips/s", "ctxsw/op"}
+				}
+				for _, u := range want {
+					if _, ok := metricOf(res, u); !ok {
+						t.Errorf("metric %s missing from %+v", u, res.Metrics)
+					}
+				}
+				// On one CPU each round trip must hand the CPU over and
+				// back: at least two switches, as the kernel counts them.
+				if strings.Contains(row.Name, "/cpu=same/") && !strings.Contains(row.Name, "/mech=chan/") {
+					v, _ := metricOf(res, "ctxsw/op")
+					iv, _ := metricOf(res, "ictxsw/op")
+					if v+iv < 1.9 {
+						t.Errorf("ctxsw/op %.2f + ictxsw/op %.2f: fewer than 2 switches per round trip on one CPU", v, iv)
+					}
+				}
+				if got := countDir(t, "/proc/self/fd"); got != fds {
+					t.Errorf("%d fds open after Run, %d before", got, fds)
+				}
+				assertGone(t, *tids)
+			})
+		}
+	}
+}
+
+// The ping-pong moved exactly one message per round trip each way.
+func TestSwitchPingPongBytes(t *testing.T) {
+	needRawClone(t)
+	for _, mode := range []switchMode{modeProcess, modeThread} {
+		for _, mech := range []switchMech{mechPipe, mechEventfd, mechUnix} {
+			t.Run(fmt.Sprintf("mode=%s/mech=%s", mode, mech), func(t *testing.T) {
+				var r switchRig
+				defer func() {
+					if err := r.release(); err != nil {
+						t.Error(err)
+					}
+				}()
+				const n, warm = 300, 20
+				ini, resp, err := r.bodies(mech, n, warm)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ini.CPU, resp.CPU = rawclone.NoCPU, rawclone.NoCPU
+				flags := switchSpec{mode: mode}.flags()
+				rt, err := r.clone(flags, resp)
+				if err != nil {
+					t.Fatal(err)
+				}
+				it, err := r.clone(flags, ini)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := r.wait(time.Minute); err != nil {
+					t.Fatal(err)
+				}
+				for _, side := range []struct {
+					who  string
+					body rawclone.Body
+					res  rawclone.Result
+				}{{"initiator", ini, it.Result()}, {"responder", resp, rt.Result()}} {
+					want := int64((n + warm) * side.body.IOSize)
+					if side.res.Bytes != want {
+						t.Errorf("%s read %d bytes, want %d", side.who, side.res.Bytes, want)
+					}
+					if side.res.Rounds != n+warm {
+						t.Errorf("%s did %d rounds, want %d", side.who, side.res.Rounds, n+warm)
+					}
+				}
+				if ir := it.Result(); ir.Elapsed() <= 0 {
+					t.Errorf("initiator recorded no interval: %+v", ir)
+				}
+			})
+		}
+	}
+}
+
+func TestCheckSideRejectsShortRun(t *testing.T) {
+	body := rawclone.Body{Mech: rawclone.MechFD, IOSize: 8, N: 10, Warmup: 2}
+	if err := checkSide("x", body, rawclone.Result{Rounds: 12, Bytes: 96}); err != nil {
+		t.Errorf("complete run rejected: %v", err)
+	}
+	for _, res := range []rawclone.Result{{Rounds: 11, Bytes: 96}, {Rounds: 12, Bytes: 95}} {
+		if err := checkSide("x", body, res); err == nil {
+			t.Errorf("%+v accepted", res)
+		}
+	}
+}
+
+// Killing one side of a process-mode ping-pong mid-loop makes Run return an
+// error promptly — the supervisor kills the partner instead of waiting for
+// the timeout — and leaves no task behind.
+func TestSwitchPartnerKilled(t *testing.T) {
+	needRawClone(t)
+	for _, tc := range []struct {
+		victim int // index in the hook's tids: 0 initiator, 1 responder
+		spec   switchSpec
+	}{
+		{1, switchSpec{mechPipe, modeProcess, cpuAny, 0}},
+		{0, switchSpec{mechPipe, modeProcess, cpuAny, 0}},
+		{1, switchSpec{mechFutex, modeProcess, cpuSame, 0}},
+	} {
+		t.Run(fmt.Sprintf("%s/kill=%d", tc.spec.name(), tc.victim), func(t *testing.T) {
+			var tids []int
+			killed := make(chan error, 1)
+			switchStartedHook = func(ts []int) {
+				tids = append(tids, ts...)
+				victim := ts[tc.victim]
+				go func() {
+					time.Sleep(50 * time.Millisecond)
+					killed <- unix.Kill(victim, unix.SIGKILL)
+				}()
+			}
+			t.Cleanup(func() { switchStartedHook = nil })
+			done := make(chan error, 1)
+			start := time.Now()
+			go func() {
+				_, err := runSwitch(tc.spec, 50_000_000) // minutes of round trips
+				done <- err
+			}()
+			select {
+			case err := <-done:
+				if err == nil {
+					t.Fatal("Run succeeded although a side was killed")
+				}
+				t.Logf("after %v: %v", time.Since(start).Round(time.Millisecond), err)
+			case <-time.After(5 * time.Second): // a liveness bound, not a speed goal
+				t.Fatal("Run still blocked 5s after a side was killed")
+			}
+			if err := <-killed; err != nil && !errors.Is(err, unix.ESRCH) {
+				t.Fatalf("kill: %v", err)
+			}
+			if len(tids) != 2 {
+				t.Fatalf("hook saw %d tids", len(tids))
+			}
+			assertGone(t, tids)
+		})
+	}
+}
