@@ -1,0 +1,558 @@
+//go:build linux && (amd64 || arm64)
+
+package rawclone
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// rawClone issues clone(2). In the parent it returns the child's tid or
+// -errno. The child never returns: it runs the body described by c (a *ctl)
+// on stack (or, when stack is 0, on the parent's stack, which it never
+// touches) and exits.
+//
+//go:noescape
+func rawClone(flags, stack, ptid, ctid, tls, c uintptr) int
+
+// Task is one cloned task. Every Task must end through Wait or Kill.
+type Task struct {
+	tid   int
+	flags Flags
+	body  Body
+	opt   Options
+	c     *ctl
+	stack *stack
+
+	mu      sync.Mutex
+	reaping bool          // a Wait or Kill is joining/reaping the task
+	done    chan struct{} // closed once joined or reaped
+	err     error         // the outcome, valid once done is closed
+	res     Result
+	killed  bool // Kill or a timeout ended it
+	leaked  bool // could not be joined: its memory is never reused
+}
+
+// Tid is the task's thread id (its pid if it leads its own thread group).
+func (t *Task) Tid() int { return t.tid }
+
+// Flags are the flags the task was cloned with.
+func (t *Task) Flags() Flags { return t.flags }
+
+// threadMember reports whether the task joined our thread group: it then has
+// no exit signal and no wait4 status, and SIGKILL would end us all.
+func (t *Task) threadMember() bool { return t.flags&CloneThread != 0 }
+
+// Result returns what the task recorded; valid after Wait or Kill returned.
+func (t *Task) Result() Result {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.res
+}
+
+// check refuses flag and body combinations that cannot run, before any
+// kernel is asked; combinations the kernel refuses are left to it.
+func check(flags Flags, body Body) error {
+	if flags&ClonePidfd != 0 {
+		return fmt.Errorf("rawclone: clone flags %v: PIDFD is not supported (its pidfd would be written over PARENT_SETTID's word)", flags)
+	}
+	if flags&CloneParent != 0 && flags&CloneThread == 0 {
+		return fmt.Errorf("rawclone: clone flags %v: PARENT without THREAD makes the child our sibling, which we cannot reap", flags)
+	}
+	if flags&CloneVfork != 0 && body.Op != OpExit {
+		return fmt.Errorf("rawclone: clone flags %v: VFORK suspends us until the child exits, so only OpExit can run (got op %d)", flags, body.Op)
+	}
+	if body.CPU < NoCPU || body.CPU >= maxCPU {
+		return fmt.Errorf("rawclone: body CPU %d out of range [-1, %d)", body.CPU, maxCPU)
+	}
+	switch body.Op {
+	case OpExit:
+		return nil
+	case OpBlockRead:
+		if body.In < 0 {
+			return fmt.Errorf("rawclone: OpBlockRead needs an In fd (got %d)", body.In)
+		}
+		return nil
+	case OpPingPong, OpLoopback:
+	default:
+		return fmt.Errorf("rawclone: unknown body op %d", body.Op)
+	}
+	if body.N < 0 || body.Warmup < 0 {
+		return fmt.Errorf("rawclone: body N %d and Warmup %d must not be negative", body.N, body.Warmup)
+	}
+	switch body.Mech {
+	case MechFD:
+		if body.In < 0 || body.Out < 0 {
+			return fmt.Errorf("rawclone: MechFD needs In and Out fds (got %d, %d)", body.In, body.Out)
+		}
+		if body.IOSize < 1 || body.IOSize > maxIOSize {
+			return fmt.Errorf("rawclone: MechFD IOSize %d out of range [1, %d]", body.IOSize, maxIOSize)
+		}
+	case MechFutex, MechYield:
+		if body.Word == nil || body.Word.mem == nil {
+			return fmt.Errorf("rawclone: mech %d needs a Word (NewWord)", body.Mech)
+		}
+	default:
+		return fmt.Errorf("rawclone: unknown body mech %d", body.Mech)
+	}
+	return nil
+}
+
+// Clone issues clone(2) with flags and starts body in the child. The calling
+// goroutine is locked to its thread, with every signal blocked, for the
+// syscall only. A flag set the kernel refuses comes back as an error wrapping
+// the kernel's unix.Errno (EINVAL, EAGAIN, EPERM, …).
+func Clone(flags Flags, body Body, opt Options) (*Task, error) {
+	if err := check(flags, body); err != nil {
+		return nil, err
+	}
+	c, err := getCtl()
+	if err != nil {
+		return nil, err
+	}
+	t := &Task{flags: flags, body: body, opt: opt, c: c, done: make(chan struct{})}
+	c.op = int64(body.Op)
+	c.mech = int64(body.Mech)
+	c.in, c.out = int64(body.In), int64(body.Out)
+	c.iosize = int64(body.IOSize)
+	if body.Op == OpBlockRead {
+		c.iosize = 1
+	}
+	c.n, c.warmup = int64(body.N), int64(body.Warmup)
+	if body.Initiator || body.Op == OpLoopback {
+		c.initiator = 1
+	}
+	if body.Op == OpLoopback {
+		c.loopback = 1
+	}
+	// Turn values: the word holds 0 when it is the initiator's turn and 1
+	// when it is the other side's, so a fresh (zeroed) Word starts with the
+	// initiator about to signal.
+	if body.Initiator {
+		c.me, c.other = 0, 1
+	} else {
+		c.me, c.other = 1, 0
+	}
+	if body.Word != nil && body.Word.mem != nil {
+		c.word = body.Word.addr()
+	}
+	if len(body.WorkingSet) > 0 {
+		c.ws = uintptr(unsafe.Pointer(&body.WorkingSet[0]))
+		c.wslen = uintptr(len(body.WorkingSet))
+	}
+	if body.CPU >= 0 {
+		c.cpuset[body.CPU/64] = 1 << (body.CPU % 64)
+		c.cpusetLen = int64(unsafe.Sizeof(c.cpuset))
+	}
+	c.exitNr = sysExitGroup
+	if flags&CloneThread != 0 {
+		c.exitNr = sysExit
+	}
+	c.wbuf[0] = 1
+	c.tid = tidSentinel
+
+	var stackTop, tls uintptr
+	tlsBlock := &c.tls
+	if flags&CloneVM != 0 && flags&CloneVfork == 0 {
+		s, err := getStack(opt.Stack)
+		if err != nil {
+			putCtl(c)
+			return nil, err
+		}
+		t.stack = s
+		stackTop = s.top()
+		// Written whether or not SETTLS is set: glibc writes its TCB at the
+		// top of every new stack, and so the first touch of a fresh stack is
+		// ours, as it is glibc's.
+		tlsBlock = s.tlsBlock()
+	}
+	tlsBlock[0] = uint64(uintptr(unsafe.Pointer(tlsBlock)))
+	if flags&CloneSetTLS != 0 {
+		tls = uintptr(unsafe.Pointer(tlsBlock))
+	}
+	tidAddr := uintptr(unsafe.Pointer(&c.tid))
+
+	r := cloneLocked(flags, stackTop, tidAddr, tls, c)
+	if r < 0 {
+		t.release()
+		return nil, fmt.Errorf("rawclone: clone(%v): %w", flags, unix.Errno(-r))
+	}
+	t.tid = r
+	return t, nil
+}
+
+// cloneLocked runs rawClone on a locked thread with every signal blocked,
+// so the child starts with every signal blocked (as the runtime's newosproc
+// does) and no Go signal handler ever runs on it.
+func cloneLocked(flags Flags, stackTop, tidAddr, tls uintptr, c *ctl) int {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var all, old unix.Sigset_t
+	for i := range all.Val {
+		all.Val[i] = ^uint64(0)
+	}
+	if err := unix.PthreadSigmask(unix.SIG_SETMASK, &all, &old); err != nil {
+		return -int(err.(unix.Errno))
+	}
+	r := rawClone(uintptr(flags), stackTop, tidAddr, tidAddr, tls, uintptr(unsafe.Pointer(c)))
+	unix.PthreadSigmask(unix.SIG_SETMASK, &old, nil)
+	return r
+}
+
+// release returns the task's memory for reuse, unless the task may still be
+// running on it.
+func (t *Task) release() {
+	if t.leaked {
+		return
+	}
+	if t.stack != nil {
+		putStack(t.stack, t.opt.Stack)
+		t.stack = nil
+	}
+	if t.c != nil {
+		putCtl(t.c)
+		t.c = nil
+	}
+}
+
+// Wait joins (thread-group members, through the CHILD_CLEARTID futex) or
+// reaps (everything else, through wait4) the task. A task that died by a
+// signal, exited non-zero or had a system call fail is an error naming its
+// tid. With a timeout > 0 a task still running at the deadline is killed
+// and the error wraps os.ErrDeadlineExceeded. Wait after Wait or Kill
+// returns the first outcome again.
+func (t *Task) Wait(timeout time.Duration) error {
+	t.mu.Lock()
+	if t.reaping {
+		t.mu.Unlock()
+		return t.waitOther(timeout)
+	}
+	t.reaping = true
+	t.mu.Unlock()
+	return t.finish(timeout, false)
+}
+
+// waitOther waits for another goroutine's Wait or Kill to finish the task.
+func (t *Task) waitOther(timeout time.Duration) error {
+	if timeout <= 0 {
+		<-t.done
+		return t.err
+	}
+	tm := time.NewTimer(timeout)
+	defer tm.Stop()
+	select {
+	case <-t.done:
+		return t.err
+	case <-tm.C:
+		t.Kill()
+		<-t.done
+		return fmt.Errorf("rawclone: task %d: %w", t.tid, os.ErrDeadlineExceeded)
+	}
+}
+
+// Kill ends the task now and joins or reaps it. A task in its own thread
+// group gets SIGKILL; a thread-group member (which SIGKILL would take the
+// whole process down with) is asked through its abort word and woken. Kill
+// is idempotent and returns nil once the task is gone, whatever its outcome.
+func (t *Task) Kill() error {
+	t.mu.Lock()
+	select {
+	case <-t.done:
+		t.mu.Unlock()
+		return nil
+	default:
+	}
+	t.killed = true
+	kerr := t.signalLocked()
+	if t.reaping {
+		t.mu.Unlock()
+		<-t.done
+		return kerr
+	}
+	t.reaping = true
+	t.mu.Unlock()
+	if err := t.finish(0, true); err != nil && t.leaked {
+		return err
+	}
+	return kerr
+}
+
+// signalLocked asks a running task to end; t.mu is held and the task is not
+// yet reaped, so its tid cannot have been reused.
+func (t *Task) signalLocked() error {
+	if !t.threadMember() {
+		if err := unix.Kill(t.tid, unix.SIGKILL); err != nil && err != unix.ESRCH {
+			return fmt.Errorf("rawclone: kill task %d: %w", t.tid, err)
+		}
+		return nil
+	}
+	c := t.c
+	atomic.StoreInt32(&c.abort, 1)
+	t.kick()
+	return nil
+}
+
+// kick wakes a thread-group member blocked in its body's wait so that it
+// sees the abort word.
+func (t *Task) kick() {
+	b := t.body
+	switch {
+	case b.Op == OpBlockRead || (b.Op == OpPingPong && b.Mech == MechFD) || (b.Op == OpLoopback && b.Mech == MechFD):
+		kickFD(b.In, int(t.c.iosize))
+	case b.Mech == MechFutex && b.Word != nil && b.Word.mem != nil:
+		unix.Syscall6(unix.SYS_FUTEX, b.Word.addr(), futexWake, 1<<30, 0, 0, 0)
+	}
+	// MechYield spins and sees the abort word by itself.
+}
+
+// kickFD makes a read on fd return: a byte into a pipe (through a write end
+// opened via /proc, since fd is the read end), shutdown for a socket, a
+// count for an eventfd.
+func kickFD(fd, size int) {
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return
+	}
+	buf := make([]byte, 8)
+	buf[0] = 1
+	if size < 1 || size > 8 {
+		size = 8
+	}
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFIFO:
+		w, err := unix.Open(fmt.Sprintf("/proc/self/fd/%d", fd), unix.O_WRONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return
+		}
+		unix.Write(w, buf[:size])
+		unix.Close(w)
+	case unix.S_IFSOCK:
+		unix.Shutdown(fd, unix.SHUT_RD)
+	default:
+		unix.Write(fd, buf[:8])
+	}
+}
+
+// finish joins or reaps the task, records its outcome and releases its
+// memory. Only one goroutine runs it (t.reaping).
+func (t *Task) finish(timeout time.Duration, killing bool) error {
+	var err error
+	if t.threadMember() {
+		err = t.join(timeout, killing)
+	} else {
+		err = t.reap(timeout)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if err == nil {
+		err = t.bodyErr()
+	}
+	if t.killed && !errors.Is(err, os.ErrDeadlineExceeded) && !t.leaked {
+		// The caller asked for the end: its outcome is not a failure.
+		err = nil
+	}
+	if !t.leaked {
+		t.res = t.result()
+		t.release()
+	}
+	t.err = err
+	close(t.done)
+	return err
+}
+
+// bodyErr turns what the body stored into an error.
+func (t *Task) bodyErr() error {
+	c := t.c
+	if c == nil {
+		return nil
+	}
+	if c.eof != 0 {
+		return fmt.Errorf("rawclone: task %d: %s: end of file", t.tid, syscallName(c.failed))
+	}
+	if c.errno != 0 {
+		return fmt.Errorf("rawclone: task %d: %s: %w", t.tid, syscallName(c.failed), unix.Errno(-c.errno))
+	}
+	if c.status == 0 {
+		return fmt.Errorf("rawclone: task %d ended without finishing its body", t.tid)
+	}
+	return nil
+}
+
+func (t *Task) result() Result {
+	c := t.c
+	r := Result{
+		Rounds: int(c.rounds),
+		Bytes:  c.bytes,
+	}
+	if c.initiator != 0 && c.status == statusDone {
+		r.Start = time.Duration(c.start[0])*time.Second + time.Duration(c.start[1])
+		r.End = time.Duration(c.end[0])*time.Second + time.Duration(c.end[1])
+	}
+	if c.status == statusDone && (c.op == int64(OpPingPong) || c.op == int64(OpLoopback)) {
+		// ru_nvcsw and ru_nivcsw are the 17th and 18th longs of struct rusage.
+		r.Nvcsw = c.ruEnd[16] - c.ruStart[16]
+		r.Nivcsw = c.ruEnd[17] - c.ruStart[17]
+	}
+	return r
+}
+
+// join waits for a thread-group member's CHILD_CLEARTID word to be cleared
+// (the kernel does it, with a futex wake, once the task no longer uses its
+// memory).
+func (t *Task) join(timeout time.Duration, killing bool) error {
+	c := t.c
+	if killing && timeout <= 0 {
+		timeout = defaultKillGrace
+	}
+	var deadline time.Time
+	if timeout > 0 {
+		deadline = time.Now().Add(timeout)
+	}
+	if t.flags&CloneChildClearTID == 0 {
+		return t.pollJoin(deadline)
+	}
+	addr := uintptr(unsafe.Pointer(&c.tid))
+	for {
+		v := atomic.LoadInt32(&c.tid)
+		if v == 0 {
+			return nil
+		}
+		var tsp uintptr
+		var ts unix.Timespec
+		if !deadline.IsZero() {
+			left := time.Until(deadline)
+			if left <= 0 {
+				return t.joinTimeout(deadline, killing)
+			}
+			ts = unix.NsecToTimespec(int64(left))
+			tsp = uintptr(unsafe.Pointer(&ts))
+		}
+		// syscall.Syscall6, not Raw: this blocks, so the runtime must know.
+		_, _, e := syscall.Syscall6(unix.SYS_FUTEX, addr, futexWait, uintptr(uint32(v)), tsp, 0, 0)
+		switch e {
+		case 0, unix.EAGAIN, unix.EINTR, unix.ETIMEDOUT:
+		default:
+			return fmt.Errorf("rawclone: join task %d: futex: %w", t.tid, e)
+		}
+	}
+}
+
+// joinTimeout handles a thread-group member still running at the deadline:
+// ask it to abort and give it a grace period; if it still runs, its memory
+// is leaked rather than reused under it.
+func (t *Task) joinTimeout(deadline time.Time, killing bool) error {
+	if !killing {
+		t.mu.Lock()
+		t.killed = true
+		t.signalLocked()
+		t.mu.Unlock()
+		if err := t.join(defaultKillGrace, true); err == nil {
+			return fmt.Errorf("rawclone: task %d: %w", t.tid, os.ErrDeadlineExceeded)
+		}
+	}
+	t.mu.Lock()
+	t.leaked = true
+	t.mu.Unlock()
+	return fmt.Errorf("rawclone: task %d (a thread of ours) did not end after abort; its stack and control block are leaked: %w", t.tid, os.ErrDeadlineExceeded)
+}
+
+// pollJoin joins a thread-group member cloned without CHILD_CLEARTID: no
+// word tells us it is gone, so ask the kernel whether the tid still exists.
+func (t *Task) pollJoin(deadline time.Time) error {
+	pid := unix.Getpid()
+	sleep := 20 * time.Microsecond
+	for {
+		if err := unix.Tgkill(pid, t.tid, 0); err == unix.ESRCH {
+			return nil
+		}
+		if !deadline.IsZero() && time.Now().After(deadline) {
+			return t.joinTimeout(deadline, t.killed)
+		}
+		time.Sleep(sleep)
+		if sleep < 5*time.Millisecond {
+			sleep *= 2
+		}
+	}
+}
+
+// reap waits for a task with its own thread group with wait4(__WALL): __WALL
+// because a CLONE_VM child may have no exit signal at all.
+func (t *Task) reap(timeout time.Duration) error {
+	var timedOut atomic.Bool
+	if timeout > 0 {
+		// A timer rather than polling keeps the common path one blocking
+		// wait4, as cheap as the caller's own would be.
+		tm := time.AfterFunc(timeout, func() {
+			t.mu.Lock()
+			defer t.mu.Unlock()
+			select {
+			case <-t.done:
+				return
+			default:
+			}
+			timedOut.Store(true)
+			t.killed = true
+			t.signalLocked()
+		})
+		defer tm.Stop()
+	}
+	var ws unix.WaitStatus
+	for {
+		_, err := unix.Wait4(t.tid, &ws, unix.WALL, nil)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			t.leaked = true
+			return fmt.Errorf("rawclone: reap task %d: wait4: %w", t.tid, err)
+		}
+		break
+	}
+	if timedOut.Load() {
+		return fmt.Errorf("rawclone: task %d: %w", t.tid, os.ErrDeadlineExceeded)
+	}
+	switch {
+	case ws.Signaled():
+		err := fmt.Errorf("rawclone: task %d killed by signal %v (%d)", t.tid, signalName(int(ws.Signal())), int(ws.Signal()))
+		if be := t.bodyErr(); be != nil && t.c.status == 0 && (t.c.errno != 0 || t.c.eof != 0) {
+			err = fmt.Errorf("%w (after %v)", err, be)
+		}
+		return err
+	case ws.Exited() && ws.ExitStatus() != 0:
+		if be := t.bodyErr(); be != nil {
+			return fmt.Errorf("%w (exit status %d)", be, ws.ExitStatus())
+		}
+		return fmt.Errorf("rawclone: task %d exited with status %d", t.tid, ws.ExitStatus())
+	}
+	return nil
+}
+
+// syscallName names the system calls the body makes.
+func syscallName(nr int64) string {
+	switch nr {
+	case sysRead:
+		return "read"
+	case sysWrite:
+		return "write"
+	case sysFutex:
+		return "futex"
+	case sysSchedYield:
+		return "sched_yield"
+	case sysClockGettime:
+		return "clock_gettime"
+	case sysGetrusage:
+		return "getrusage"
+	case sysSetaffinity:
+		return "sched_setaffinity"
+	}
+	return fmt.Sprintf("syscall %d", nr)
+}

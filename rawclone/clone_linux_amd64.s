@@ -1,0 +1,298 @@
+//go:build linux && amd64
+
+#include "go_asm.h"
+#include "textflag.h"
+
+// The child body uses registers only: SYSCALL reads its arguments from
+// DI, SI, DX, R10, R8 and clobbers AX, CX and R11, so the body's state lives
+// in registers the kernel preserves:
+//	R12	*ctl
+//	R13	rounds done
+//	R14	rounds to do (warm-up + timed)
+//	R15	1 if this side signals first
+//	BX	number of the syscall in flight, stored if it fails
+
+// func rawClone(flags, stack, ptid, ctid, tls, c uintptr) int
+TEXT ·rawClone(SB),NOSPLIT,$0-56
+	MOVQ	flags+0(FP), DI
+	MOVQ	stack+8(FP), SI
+	MOVQ	ptid+16(FP), DX
+	MOVQ	ctid+24(FP), R10
+	MOVQ	tls+32(FP), R8
+	// Everything the child needs is loaded before the syscall: it starts
+	// with our registers, its own stack pointer and AX = 0.
+	MOVQ	c+40(FP), R12
+	MOVQ	$const_sysClone, AX
+	SYSCALL
+	TESTQ	AX, AX
+	JEQ	child
+	MOVQ	AX, ret+48(FP)
+	RET
+
+child:
+	// Never returns into Go: on a fork-style or vfork child SP is our stack
+	// (a copy, or our suspended own), so nothing here pushes or calls.
+	MOVQ	ctl_cpusetLen(R12), SI
+	TESTQ	SI, SI
+	JEQ	dispatch
+	MOVQ	$0, DI
+	LEAQ	ctl_cpuset(R12), DX
+	MOVQ	$const_sysSetaffinity, BX
+	MOVQ	BX, AX
+	SYSCALL
+	CMPQ	AX, $-4095
+	JCC	fail
+
+dispatch:
+	MOVQ	ctl_op(R12), AX
+	CMPQ	AX, $const_OpExit
+	JEQ	finished
+	CMPQ	AX, $const_OpBlockRead
+	JEQ	blockread
+
+	// OpPingPong and OpLoopback.
+	XORQ	R13, R13
+	MOVQ	ctl_n(R12), R14
+	ADDQ	ctl_warmup(R12), R14
+	MOVQ	ctl_initiator(R12), R15
+	CMPQ	ctl_warmup(R12), $0
+	JNE	round
+
+	// No warm-up: the timed interval starts now.
+	MOVQ	$const_clockMonotonic, DI
+	LEAQ	ctl_start(R12), SI
+	MOVQ	$const_sysClockGettime, BX
+	MOVQ	BX, AX
+	SYSCALL
+	CMPQ	AX, $-4095
+	JCC	fail
+	MOVQ	$const_rusageThread, DI
+	LEAQ	ctl_ruStart(R12), SI
+	MOVQ	$const_sysGetrusage, BX
+	MOVQ	BX, AX
+	SYSCALL
+	CMPQ	AX, $-4095
+	JCC	fail
+
+round:
+	CMPQ	R13, R14
+	JGE	timed_end
+	TESTQ	R15, R15
+	JEQ	wait
+
+signal:
+	MOVQ	ctl_mech(R12), AX
+	CMPQ	AX, $const_MechFD
+	JEQ	signal_fd
+	CMPQ	AX, $const_MechFutex
+	JEQ	signal_futex
+
+	// MechYield: hand the turn over; the partner sees it when it runs.
+	CMPQ	ctl_loopback(R12), $0
+	JNE	signaled
+	MOVQ	ctl_word(R12), DI
+	MOVQ	ctl_other(R12), AX
+	XCHGL	AX, (DI)
+	JMP	signaled
+
+signal_fd:
+	MOVQ	ctl_out(R12), DI
+	LEAQ	ctl_wbuf(R12), SI
+	MOVQ	ctl_iosize(R12), DX
+	MOVQ	$const_sysWrite, BX
+	MOVQ	BX, AX
+	SYSCALL
+	CMPQ	AX, $-4095
+	JCC	fail
+	JMP	signaled
+
+signal_futex:
+	MOVQ	ctl_word(R12), DI
+	CMPQ	ctl_loopback(R12), $0
+	JNE	signal_futex_wake
+	MOVQ	ctl_other(R12), AX
+	XCHGL	AX, (DI)
+signal_futex_wake:
+	MOVQ	$const_futexWake, SI
+	MOVQ	$1, DX
+	MOVQ	$const_sysFutex, BX
+	MOVQ	BX, AX
+	SYSCALL
+	CMPQ	AX, $-4095
+	JCC	fail
+
+signaled:
+	TESTQ	R15, R15
+	JEQ	round_done
+
+wait:
+	MOVQ	ctl_mech(R12), AX
+	CMPQ	AX, $const_MechFD
+	JEQ	wait_fd
+	CMPQ	AX, $const_MechFutex
+	JEQ	wait_futex
+
+	// MechYield.
+	CMPQ	ctl_loopback(R12), $0
+	JNE	wait_yield_once
+wait_yield:
+	MOVQ	ctl_word(R12), DI
+	MOVL	(DI), AX
+	CMPL	AX, ctl_me(R12)
+	JEQ	waited
+	CMPL	ctl_abort(R12), $0
+	JNE	aborted
+wait_yield_once:
+	MOVQ	$const_sysSchedYield, BX
+	MOVQ	BX, AX
+	SYSCALL
+	CMPQ	AX, $-4095
+	JCC	fail
+	CMPQ	ctl_loopback(R12), $0
+	JNE	waited
+	JMP	wait_yield
+
+wait_fd:
+	MOVQ	ctl_in(R12), DI
+	LEAQ	ctl_rbuf(R12), SI
+	MOVQ	ctl_iosize(R12), DX
+	MOVQ	$const_sysRead, BX
+	MOVQ	BX, AX
+	SYSCALL
+	CMPQ	AX, $-4095
+	JCC	fail
+	TESTQ	AX, AX
+	JEQ	eof
+	ADDQ	AX, ctl_bytes(R12)
+	JMP	waited
+
+wait_futex:
+	MOVQ	ctl_word(R12), DI
+	MOVL	(DI), DX
+	CMPQ	ctl_loopback(R12), $0
+	JEQ	wait_futex_turn
+	// Loopback: wait for a value the word does not hold, so the kernel
+	// checks and returns EAGAIN at once.
+	XORL	$1, DX
+	JMP	wait_futex_call
+wait_futex_turn:
+	CMPL	DX, ctl_me(R12)
+	JEQ	waited
+	CMPL	ctl_abort(R12), $0
+	JNE	aborted
+wait_futex_call:
+	// FUTEX_WAIT while the word still holds DX (no timeout).
+	MOVQ	$const_futexWait, SI
+	XORQ	R10, R10
+	MOVQ	$const_sysFutex, BX
+	MOVQ	BX, AX
+	SYSCALL
+	CMPQ	AX, $-const_eagain
+	JEQ	wait_futex_again
+	CMPQ	AX, $-const_eintr
+	JEQ	wait_futex_again
+	CMPQ	AX, $-4095
+	JCC	fail
+wait_futex_again:
+	CMPQ	ctl_loopback(R12), $0
+	JNE	waited
+	JMP	wait_futex
+
+waited:
+	CMPL	ctl_abort(R12), $0
+	JNE	aborted
+	// Touch the working set: one load per cache line.
+	MOVQ	ctl_ws(R12), SI
+	MOVQ	ctl_wslen(R12), DX
+	ADDQ	SI, DX
+touch:
+	CMPQ	SI, DX
+	JCC	touched
+	MOVQ	(SI), AX
+	ADDQ	$const_cacheLine, SI
+	JMP	touch
+touched:
+	TESTQ	R15, R15
+	JEQ	signal
+
+round_done:
+	INCQ	R13
+	MOVQ	R13, ctl_rounds(R12)
+	CMPQ	R13, ctl_warmup(R12)
+	JNE	round
+	// Warm-up over: the timed interval starts now.
+	MOVQ	$const_clockMonotonic, DI
+	LEAQ	ctl_start(R12), SI
+	MOVQ	$const_sysClockGettime, BX
+	MOVQ	BX, AX
+	SYSCALL
+	CMPQ	AX, $-4095
+	JCC	fail
+	MOVQ	$const_rusageThread, DI
+	LEAQ	ctl_ruStart(R12), SI
+	MOVQ	$const_sysGetrusage, BX
+	MOVQ	BX, AX
+	SYSCALL
+	CMPQ	AX, $-4095
+	JCC	fail
+	JMP	round
+
+timed_end:
+	MOVQ	$const_clockMonotonic, DI
+	LEAQ	ctl_end(R12), SI
+	MOVQ	$const_sysClockGettime, BX
+	MOVQ	BX, AX
+	SYSCALL
+	CMPQ	AX, $-4095
+	JCC	fail
+	MOVQ	$const_rusageThread, DI
+	LEAQ	ctl_ruEnd(R12), SI
+	MOVQ	$const_sysGetrusage, BX
+	MOVQ	BX, AX
+	SYSCALL
+	CMPQ	AX, $-4095
+	JCC	fail
+	JMP	finished
+
+blockread:
+	MOVQ	ctl_in(R12), DI
+	LEAQ	ctl_rbuf(R12), SI
+	MOVQ	$1, DX
+	MOVQ	$const_sysRead, BX
+	MOVQ	BX, AX
+	SYSCALL
+	CMPQ	AX, $-4095
+	JCC	fail
+	TESTQ	AX, AX
+	JEQ	eof
+	ADDQ	AX, ctl_bytes(R12)
+	CMPL	ctl_abort(R12), $0
+	JNE	aborted
+
+finished:
+	MOVQ	$const_statusDone, ctl_status(R12)
+	XORQ	DI, DI
+	JMP	exit
+
+aborted:
+	MOVQ	$const_statusAborted, ctl_status(R12)
+	XORQ	DI, DI
+	JMP	exit
+
+eof:
+	MOVQ	BX, ctl_failed(R12)
+	MOVQ	$1, ctl_eof(R12)
+	MOVQ	$const_exitCodeFailed, DI
+	JMP	exit
+
+fail:
+	MOVQ	BX, ctl_failed(R12)
+	MOVQ	AX, ctl_errno(R12)
+	MOVQ	$const_exitCodeFailed, DI
+
+exit:
+	// exit for a thread-group member, exit_group otherwise; keep trying
+	// should it ever return.
+	MOVQ	ctl_exitNr(R12), AX
+	SYSCALL
+	JMP	exit
