@@ -1,0 +1,303 @@
+package workloads
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/clonebench/clonebench/rawclone"
+)
+
+// Creation rows: Create, CloneFlags, CreateRSS and CreateFDs.
+//
+// Every row times the same op — create a task, let it exit at once, reap or
+// join it — and records one sample per op. Tasks run where the scheduler
+// puts them (unpinned). Raw rows issue clone(2) through rawclone from one
+// locked OS thread; the child runs rawclone's OpExit assembly body.
+
+// rawSpec is the clone a raw row issues. rawSpecs maps every raw row's name
+// to it, so tests inspect children cloned with exactly the row's flags.
+type rawSpec struct {
+	Flags rawclone.Flags
+	Opt   rawclone.Options
+}
+
+var rawSpecs = map[string]rawSpec{}
+
+// cloneSweep is the CloneFlags sweep from the fork set to the thread set,
+// one resource at a time, so each step between neighbours is the cost of one
+// copy_* the kernel skips. Every step is a set the kernel accepts: SIGHAND
+// comes after VM (SIGHAND needs VM) and THREAD after SIGHAND (THREAD needs
+// SIGHAND); THREAD drops the exit signal, as a thread-group member has none.
+// The first step drops glibc's CHILD_SETTID (one store into the child), and
+// CHILD_CLEARTID stays throughout so every step ends the way the thread set
+// does; the last step is exactly rawclone.ThreadFlags.
+func cloneSweep() []rawclone.Flags {
+	f := rawclone.ForkFlags
+	out := []rawclone.Flags{f}
+	for _, next := range []func(rawclone.Flags) rawclone.Flags{
+		func(f rawclone.Flags) rawclone.Flags { return f &^ rawclone.CloneChildSetTID }, // SIGCHLD (+CHILD_CLEARTID)
+		func(f rawclone.Flags) rawclone.Flags { return f | rawclone.CloneVM },           // no copy_mm
+		func(f rawclone.Flags) rawclone.Flags { return f | rawclone.CloneFS },           // no copy_fs
+		func(f rawclone.Flags) rawclone.Flags { return f | rawclone.CloneFiles },        // no copy_files
+		func(f rawclone.Flags) rawclone.Flags { return f | rawclone.CloneSighand },      // no copy_sighand
+		func(f rawclone.Flags) rawclone.Flags { // same thread group, no exit signal
+			return f&^rawclone.SignalMask | rawclone.CloneThread
+		},
+		func(f rawclone.Flags) rawclone.Flags { return f | rawclone.CloneSysVSem },
+		func(f rawclone.Flags) rawclone.Flags { return f | rawclone.CloneSetTLS },
+		func(f rawclone.Flags) rawclone.Flags { return f | rawclone.CloneParentSetTID },
+	} {
+		f = next(f)
+		out = append(out, f)
+	}
+	return out
+}
+
+// cloneSweepQuick are the sweep steps in the quick suite: both ends and
+// the step that drops copy_mm.
+var cloneSweepQuick = map[int]bool{0: true, 2: true, 9: true}
+
+// rssSizes and fdCounts are the CreateRSS and CreateFDs grids.
+var (
+	rssSizes = []struct {
+		name  string
+		bytes int
+	}{{"0", 0}, {"16MiB", 16 << 20}, {"64MiB", 64 << 20}, {"256MiB", 256 << 20}, {"1GiB", 1 << 30}}
+	fdCounts = []int{0, 1024, 16384}
+)
+
+func init() {
+	fork := rawSpec{Flags: rawclone.ForkFlags}
+	thread := rawSpec{Flags: rawclone.ThreadFlags, Opt: rawclone.Options{Stack: rawclone.StackCached}}
+	fresh := rawSpec{Flags: rawclone.ThreadFlags, Opt: rawclone.Options{Stack: rawclone.StackFresh}}
+	vfork := rawSpec{Flags: rawclone.VforkFlags}
+
+	// Create: one row per way of making a task.
+	register(
+		rawRow("Create/style=fork", Quick|Full, fork,
+			"raw clone(fork flags) from one locked thread, child exit_groups at once, parent reaps with wait4; unpinned"),
+		rawRow("Create/style=thread", Quick|Full, thread,
+			"raw clone(thread flags) on a cached stack from one locked thread, child exits at once, parent joins on the clear-tid futex; unpinned"),
+		rawRow("Create/style=thread-fresh-stack", Quick|Full, fresh,
+			"raw clone(thread flags) on a fresh mmap'd stack with a guard page (unmapped after the join), child exits, parent joins on the clear-tid futex; unpinned"),
+		rawRow("Create/style=vfork", Quick|Full, vfork,
+			"raw clone(VM|VFORK|SIGCHLD): parent sleeps until the child exit_groups, then reaps it with wait4; unpinned"),
+	)
+	register(cgoCreateRows()...)
+	register(
+		Row{
+			Name:   "Create/style=goroutine",
+			Suites: Quick | Full,
+			Doc:    "go f() and wait for it on a sync.WaitGroup: user-space creation by the Go scheduler, no clone; for contrast",
+			Run:    runGoroutine,
+		},
+		Row{
+			Name:   "Create/style=spawn",
+			Suites: Quick | Full,
+			Doc:    "exec.Command(true).Run(): os/exec's clone(VM|VFORK|PIDFD|SIGCHLD) + execve of a tiny binary + wait; unpinned",
+			Run:    runSpawn,
+			SkipReason: func() string {
+				if _, err := spawnPath(); err != nil {
+					return err.Error()
+				}
+				return ""
+			},
+		},
+	)
+
+	// CloneFlags: the sweep, in order.
+	sweep := cloneSweep()
+	for i, f := range sweep {
+		spec := rawSpec{Flags: f}
+		suites := Full
+		if cloneSweepQuick[i] {
+			suites |= Quick
+		}
+		join := "parent reaps with wait4"
+		if f.ExitSignal() == 0 {
+			join = "parent joins on the clear-tid futex"
+		}
+		register(rawRow("CloneFlags/flags="+spec.Flags.String(), suites, spec,
+			fmt.Sprintf("raw clone(%s) from one locked thread (sweep step %d of %d), child exits at once, %s; unpinned",
+				f, i+1, len(sweep), join)))
+	}
+
+	// CreateRSS: what the parent owns, and whether it is in huge pages.
+	for _, st := range []struct {
+		name string
+		spec rawSpec
+	}{{"fork", fork}, {"thread", thread}, {"vfork", vfork}} {
+		for _, thp := range []bool{false, true} {
+			for _, sz := range rssSizes {
+				name := fmt.Sprintf("CreateRSS/style=%s/thp=%s/rss=%s", st.name, onOff(thp), sz.name)
+				suites := Full
+				if !thp && st.name != "vfork" && sz.bytes <= 16<<20 {
+					suites |= Quick
+				}
+				r := rssRow(name, suites, st.name, st.spec, thp, sz.bytes)
+				rawSpecs[name] = st.spec
+				register(r)
+			}
+		}
+	}
+
+	// CreateFDs: the size of the fd table copy_files duplicates.
+	for _, st := range []struct {
+		name string
+		spec rawSpec
+	}{{"fork", fork}, {"thread", thread}} {
+		for _, nfd := range fdCounts {
+			name := fmt.Sprintf("CreateFDs/style=%s/fds=%d", st.name, nfd)
+			suites := Full
+			if nfd == 1024 {
+				suites |= Quick
+			}
+			rawSpecs[name] = st.spec
+			register(fdRow(name, suites, st.name, st.spec, nfd))
+		}
+	}
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
+// rawRow is a Create or CloneFlags row timing spec's clone+exit+reap.
+func rawRow(name string, suites Suite, spec rawSpec, doc string) Row {
+	rawSpecs[name] = spec
+	return Row{
+		Name:   name,
+		Suites: suites,
+		Needs:  Needs{Linux: true},
+		Doc:    doc,
+		Run:    func(n int) (Result, error) { return runRaw(spec, n) },
+	}
+}
+
+func rssRow(name string, suites Suite, style string, spec rawSpec, thp bool, size int) Row {
+	advice := "MADV_NOHUGEPAGE (4 KiB pages)"
+	if thp {
+		advice = "MADV_HUGEPAGE (2 MiB pages)"
+	}
+	doc := fmt.Sprintf("raw clone(%s flags)+exit+reap/join while the parent holds %d MiB of touched private anonymous memory, %s; unpinned",
+		style, size>>20, advice)
+	r := Row{
+		Name:   name,
+		Suites: suites,
+		Needs:  Needs{Linux: true, MemBytes: uint64(size)},
+		Doc:    doc,
+		Run: func(n int) (Result, error) {
+			_, release, err := mapTouched(size, thp)
+			if err != nil {
+				return Result{}, fmt.Errorf("map %d MiB (thp=%s): %w", size>>20, onOff(thp), err)
+			}
+			res, err := runRaw(spec, n)
+			return res, errors.Join(err, release())
+		},
+	}
+	if thp {
+		r.SkipReason = thpSkipReason
+	}
+	return r
+}
+
+func fdRow(name string, suites Suite, style string, spec rawSpec, nfd int) Row {
+	return Row{
+		Name:   name,
+		Suites: suites,
+		Needs:  Needs{Linux: true},
+		Doc: fmt.Sprintf("raw clone(%s flags)+exit+reap/join while the parent holds %d extra open fds (dups of /dev/null); unpinned",
+			style, nfd),
+		Run: func(n int) (Result, error) {
+			release, err := openFDs(nfd)
+			if err != nil {
+				return Result{}, fmt.Errorf("open %d fds: %w", nfd, err)
+			}
+			res, err := runRaw(spec, n)
+			return res, errors.Join(err, release())
+		},
+	}
+}
+
+// timeOps runs op n times and times each call. Consecutive readings share
+// one clock read, so the samples sum to Elapsed and the harness adds one
+// time.Now per op.
+func timeOps(n int, op func() error) (Result, error) {
+	if n < 1 {
+		return Result{}, fmt.Errorf("n=%d: need at least one op", n)
+	}
+	samples := make([]time.Duration, n)
+	start := time.Now()
+	prev := start
+	for i := range samples {
+		if err := op(); err != nil {
+			return Result{}, fmt.Errorf("op %d of %d: %w", i+1, n, err)
+		}
+		now := time.Now()
+		samples[i] = now.Sub(prev)
+		prev = now
+	}
+	res := Result{N: n, Elapsed: prev.Sub(start), Unit: "ns/op", Samples: samples}
+	m, err := percentileMetrics(samples)
+	if err != nil {
+		return Result{}, err
+	}
+	res.Metrics = m
+	return res, nil
+}
+
+// runRaw times n raw clones of spec. The OS thread stays locked across the
+// loop so every clone is issued from one thread, as a C loop would.
+func runRaw(spec rawSpec, n int) (Result, error) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	body := rawclone.Body{Op: rawclone.OpExit, CPU: rawclone.NoCPU}
+	return timeOps(n, func() error {
+		t, err := rawclone.Clone(spec.Flags, body, spec.Opt)
+		if err != nil {
+			return err
+		}
+		return t.Wait(0)
+	})
+}
+
+func runGoroutine(n int) (Result, error) {
+	var wg sync.WaitGroup
+	f := func() {}
+	return timeOps(n, func() error {
+		wg.Go(f)
+		wg.Wait()
+		return nil
+	})
+}
+
+// spawnPath finds the tiny executable style=spawn starts.
+func spawnPath() (string, error) {
+	for _, p := range []string{"/bin/true", "/usr/bin/true"} {
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("needs /bin/true or /usr/bin/true, found neither")
+}
+
+func runSpawn(n int) (Result, error) {
+	path, err := spawnPath()
+	if err != nil {
+		return Result{}, err
+	}
+	return timeOps(n, func() error {
+		if err := exec.Command(path).Run(); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		return nil
+	})
+}
