@@ -495,11 +495,9 @@ func runSwitchPairs(mode switchMode, pairs, n int) (res Result, err error) {
 	if elapsed <= 0 {
 		return res, fmt.Errorf("%d pairs recorded no time", pairs)
 	}
-	return Result{N: total, Elapsed: elapsed, Unit: "ns/op", Metrics: []Metric{
+	return Result{N: total, Elapsed: elapsed, Unit: "ns/op", Metrics: append([]Metric{
 		{Value: float64(total) / elapsed.Seconds(), Unit: "roundtrips/s"},
-		{Value: float64(nvcsw) / float64(total), Unit: "ctxsw/op"},
-		{Value: float64(nivcsw) / float64(total), Unit: "ictxsw/op"},
-	}}, nil
+	}, ctxswMetrics(nvcsw, nivcsw, total)...)}, nil
 }
 
 // threadRusage reads the calling thread's context-switch counters.
