@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/clonebench/clonebench/workloads"
+)
+
+// Exit codes. compare adds its own meaning to 1 (a significant regression).
+const (
+	exitOK          = 0
+	exitFail        = 1
+	exitBadInput    = 2
+	exitInterrupted = 130
+)
+
+// codeError carries the exit code an error should end the command with.
+type codeError struct {
+	code int
+	err  error
+}
+
+func (e *codeError) Error() string { return e.err.Error() }
+func (e *codeError) Unwrap() error { return e.err }
+
+// badInput is an error in what the user gave (flags, files): exit 2.
+func badInput(format string, a ...any) error {
+	return &codeError{exitBadInput, fmt.Errorf(format, a...)}
+}
+
+// withCode sets the exit code of err.
+func withCode(code int, err error) error { return &codeError{code, err} }
+
+// env is everything run depends on that tests replace: the rows, the clock,
+// where results go, how signals arrive, and how reports are drawn.
+type env struct {
+	rows       func() []workloads.Row
+	now        func() time.Time
+	resultsDir string // default parent of results/HOST/TIME.txt
+	// notify returns a context cancelled by SIGINT/SIGTERM.
+	notify func(context.Context) (context.Context, context.CancelFunc)
+	// grace is how long an interrupted run waits for the row in flight.
+	grace time.Duration
+	// writeReport draws the report for result files into dir.
+	writeReport func(dir string, files []string, baseline string) ([]string, error)
+}
+
+func defaultEnv() *env {
+	return &env{
+		rows:       workloads.Catalogue,
+		now:        time.Now,
+		resultsDir: "results",
+		notify: func(ctx context.Context) (context.Context, context.CancelFunc) {
+			return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		},
+		grace:       1500 * time.Millisecond,
+		writeReport: writeReport,
+	}
+}
+
+// run is the whole command: main only turns its result into an exit code.
+func run(stdout, stderr io.Writer, args []string) int {
+	return defaultEnv().main(stdout, stderr, args)
+}
+
+var subcommands = map[string]func(e *env, stdout, stderr io.Writer, args []string) error{
+	"run":       (*env).cmdRun,
+	"compare":   (*env).cmdCompare,
+	"report":    (*env).cmdReport,
+	"info":      (*env).cmdInfo,
+	"verify":    (*env).cmdVerify,
+	"calibrate": (*env).cmdCalibrate,
+}
+
+const usage = `usage: runbench [command] [flags] [args]
+
+With no command, runbench runs the quick suite (same as "runbench run -suite quick"
+with an automatic sample count) and writes results/HOST/UTCTIME.txt and its report.
+
+commands:
+  run        run the suite and write a result file (and report)
+  compare    compare two result files: benchstat table and exit code 0/1/2
+  report     draw charts and report.md from result files
+  info       print the config lines a result file would carry
+  verify     check the task-model claims on this kernel
+  calibrate  fit a simulated-kernel profile to a result file
+
+"runbench COMMAND -h" lists a command's flags. See "go doc ./cmd/runbench".
+`
+
+func (e *env) main(stdout, stderr io.Writer, args []string) int {
+	cmd, rest := "run", args
+	auto := len(args) == 0
+	if len(args) > 0 {
+		switch args[0] {
+		case "-h", "-help", "--help", "help":
+			fmt.Fprint(stdout, usage)
+			return exitOK
+		}
+		cmd, rest = args[0], args[1:]
+	}
+	f, ok := subcommands[cmd]
+	if !ok {
+		fmt.Fprintf(stderr, "runbench: unknown command %q (want run, compare, report, info, verify or calibrate)\n", cmd)
+		return exitBadInput
+	}
+	if auto {
+		rest = []string{"-auto"}
+	}
+	err := f(e, stdout, stderr, rest)
+	if err == nil {
+		return exitOK
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	code := exitFail
+	var ce *codeError
+	if errors.As(err, &ce) {
+		code = ce.code
+		if ce.err == nil {
+			return code // already reported (compare's verdict)
+		}
+	}
+	// One line: flag errors and wrapped file errors never span lines.
+	fmt.Fprintf(stderr, "runbench %s: %s\n", cmd, strings.ReplaceAll(err.Error(), "\n", "; "))
+	return code
+}
+
+// flagSet is a FlagSet that reports errors instead of printing usage and
+// exiting; -h prints the flags to stderr.
+type flagSet struct {
+	*flag.FlagSet
+	stderr   io.Writer
+	synopsis string
+}
+
+func newFlags(name string, stderr io.Writer, synopsis string) *flagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {} // errors are reported in one line by main
+	return &flagSet{fs, stderr, synopsis}
+}
+
+// parseFlags parses args and turns a flag error into bad input naming the
+// flag.
+func parseFlags(fs *flagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(fs.stderr, "usage: runbench %s %s\n", fs.Name(), fs.synopsis)
+			fs.SetOutput(fs.stderr)
+			fs.PrintDefaults()
+			return err
+		}
+		return badInput("%v", err)
+	}
+	return nil
+}

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"golang.org/x/perf/benchmath"
+	"golang.org/x/perf/benchunit"
+
+	"github.com/clonebench/clonebench/internal/sysinfo"
+)
+
+type compareOpts struct {
+	threshold float64 // percent
+	alpha     float64
+	force     bool
+}
+
+func (e *env) cmdCompare(stdout, stderr io.Writer, args []string) error {
+	fs := newFlags("compare", stderr, "[flags] OLD NEW")
+	opts := compareOpts{}
+	th := percent(5)
+	fs.Var(&th, "threshold", "fail (exit 1) on a significant slowdown over `percent`")
+	fs.Float64Var(&opts.alpha, "alpha", 0.05, "significance level `α` of the Mann-Whitney U test")
+	fs.BoolVar(&opts.force, "force", false, "compare even if the config lines show different machines")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 2 {
+		return badInput("want two result files, OLD and NEW; have %d arguments", fs.NArg())
+	}
+	if opts.alpha <= 0 || opts.alpha >= 1 {
+		return badInput("-alpha must be in range (0, 1)")
+	}
+	opts.threshold = float64(th)
+	old, err := readResults(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	cur, err := readResults(fs.Arg(1))
+	if err != nil {
+		return err
+	}
+	return compareSets(stdout, old, cur, opts)
+}
+
+// primaryUnits are the per-op figures whose regressions fail a comparison,
+// as written (benchfmt tidies ns/op to sec/op on reading).
+func isPrimary(orig string) bool { return orig == "ns/op" || orig == "sim-ns/op" }
+
+// comparable refuses two result sets from different machines (machine keys
+// present in both files must agree) and, even with force, real against
+// simulated figures.
+func comparable(old, cur *resultSet, force bool) error {
+	oldSim, curSim := old.get("kernel") == "sim", cur.get("kernel") == "sim"
+	if oldSim != curSim && old.has("kernel") && cur.has("kernel") {
+		return badInput("%s is kernel: %s and %s is kernel: %s: simulated and real figures are never compared",
+			old.path, old.get("kernel"), cur.path, cur.get("kernel"))
+	}
+	var differ []string
+	for _, k := range sysinfo.MachineKeys {
+		if old.has(k) && cur.has(k) && old.get(k) != cur.get(k) {
+			differ = append(differ, fmt.Sprintf("%s (%q vs %q)", k, old.get(k), cur.get(k)))
+		}
+	}
+	if len(differ) > 0 && !force {
+		return badInput("%s and %s come from different machines: %s differ; use -force to compare anyway",
+			old.path, cur.path, strings.Join(differ, ", "))
+	}
+	return nil
+}
+
+// compareSets prints benchstat's comparison — per unit, each row's median
+// ± 95% CI in OLD and NEW and the change with the U-test's p-value — then
+// the verdict. A significant slowdown over the threshold in a per-op unit
+// returns exit code 1 (with the verdict already printed).
+func compareSets(w io.Writer, old, cur *resultSet, opts compareOpts) error {
+	if err := comparable(old, cur, opts.force); err != nil {
+		return err
+	}
+	thr := benchmath.DefaultThresholds
+	thr.CompareAlpha = opts.alpha
+	const confidence = 0.95
+
+	// The header: the config both files agree on, as benchstat prints it.
+	for _, c := range old.config {
+		if k := c.Key; k == "goos" || k == "goarch" || k == "pkg" || k == "cpu" || k == "kernel" || k == "virtualization" {
+			if cur.get(k) == string(c.Value) {
+				fmt.Fprintf(w, "%s: %s\n", k, c.Value)
+			}
+		}
+	}
+	oldName, curName := colNames(old.path, cur.path)
+
+	type regression struct {
+		name, unit string
+		pct        float64
+		cmp        benchmath.Comparison
+	}
+	var regressions []regression
+	tables := 0
+	for _, unit := range old.units {
+		if _, ok := cur.orig[unit]; !ok {
+			continue
+		}
+		var names []string
+		for _, name := range old.names {
+			if len(old.values[name][unit]) > 0 && len(cur.values[name][unit]) > 0 {
+				names = append(names, name)
+			}
+		}
+		if len(names) == 0 {
+			continue
+		}
+		tables++
+		fmt.Fprintln(w)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintf(tw, "\t%s\t\t%s\t\t\t\n", oldName, curName)
+		fmt.Fprintf(tw, "\t%s\t\t%s\tvs base\t\t\n", unit, unit)
+		cls := benchunit.ClassOf(unit)
+		var ratios []float64
+		var oldCenters, curCenters []float64
+		for _, name := range names {
+			s1 := benchmath.NewSample(old.values[name][unit], &thr)
+			s2 := benchmath.NewSample(cur.values[name][unit], &thr)
+			sum1 := benchmath.AssumeNothing.Summary(s1, confidence)
+			sum2 := benchmath.AssumeNothing.Summary(s2, confidence)
+			cmp := benchmath.AssumeNothing.Compare(s1, s2)
+			sc := benchunit.CommonScale([]float64{sum1.Center, sum2.Center}, cls)
+			delta := cmp.FormatDelta(sum1.Center, sum2.Center)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t(%s)\t\n", name,
+				sc.Format(sum1.Center), "± "+pctRange(sum1), sc.Format(sum2.Center), "± "+pctRange(sum2), delta, cmp)
+			if sum1.Center > 0 && sum2.Center > 0 {
+				ratios = append(ratios, sum2.Center/sum1.Center)
+				oldCenters = append(oldCenters, sum1.Center)
+				curCenters = append(curCenters, sum2.Center)
+			}
+			if isPrimary(old.orig[unit]) && cmp.P < cmp.Alpha && sum1.Center > 0 {
+				pct := (sum2.Center/sum1.Center - 1) * 100
+				if pct > opts.threshold {
+					regressions = append(regressions, regression{name, unit, pct, cmp})
+				}
+			}
+		}
+		if len(ratios) > 1 {
+			g1, g2 := geomean(oldCenters), geomean(curCenters)
+			sc := benchunit.CommonScale([]float64{g1, g2}, cls)
+			fmt.Fprintf(tw, "geomean\t%s\t\t%s\t\t%+.2f%%\t\t\n", sc.Format(g1), sc.Format(g2), (geomean(ratios)-1)*100)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	if tables == 0 {
+		return badInput("%s and %s have no benchmark and unit in common", old.path, cur.path)
+	}
+	fmt.Fprintln(w)
+	if len(regressions) == 0 {
+		fmt.Fprintf(w, "verdict: no significant regression over %g%% (α=%g)\n", opts.threshold, opts.alpha)
+		return nil
+	}
+	for _, r := range regressions {
+		fmt.Fprintf(w, "regression: %s %s %+.2f%% (%s) exceeds %g%%\n", r.name, r.unit, r.pct, r.cmp, opts.threshold)
+	}
+	fmt.Fprintf(w, "verdict: %d significant regression(s) over %g%% (α=%g)\n", len(regressions), opts.threshold, opts.alpha)
+	return withCode(exitFail, nil)
+}
+
+// pctRange is the CI half-width as a percentage of the center, "∞" when
+// there are too few samples for one.
+func pctRange(s benchmath.Summary) string {
+	r := s.PctRangeString()
+	if r == "" {
+		return "?"
+	}
+	return r
+}
+
+// colNames are the column headings: the file names, or their paths when
+// the base names are equal.
+func colNames(a, b string) (string, string) {
+	ba, bb := filepath.Base(a), filepath.Base(b)
+	if ba == bb {
+		return a, b
+	}
+	return ba, bb
+}
+
+func geomean(xs []float64) float64 {
+	var s float64
+	for _, x := range xs {
+		s += math.Log(x)
+	}
+	return math.Exp(s / float64(len(xs)))
+}
+
+var _ = errors.New
