@@ -1,0 +1,46 @@
+// Package report turns clonebench results into PNG charts and a Markdown
+// report that answer the process-versus-thread questions at a glance.
+//
+// Input is the standard Go benchmark format, as written by `go test -bench`
+// or by cmd/runbench: config lines (goos: linux, cpu: …, kernel: 6.18.0,
+// virtualization: kvm) followed by one line per sample, e.g.
+//
+//	BenchmarkCreate/style=thread-2   200   35000 ns/op   34000 p50-ns   60000 p99-ns
+//
+// Load parses files with golang.org/x/perf/benchfmt, strips the -N
+// (GOMAXPROCS) suffix, and groups samples into rows per machine. Rows are
+// summarised with golang.org/x/perf/benchmath (median and its 95% confidence
+// interval, assuming nothing about the distribution, as benchstat does) and
+// github.com/montanaflynn/stats for what benchmath lacks (median of the
+// per-op percentiles, regression slopes).
+//
+// Write draws, into one directory:
+//
+//	creation.png      cost per creation by style, log scale, 95% CI bars
+//	cloneflags.png    the clone-flag sweep as a staircase, each step labelled
+//	fork-rss.png      creation cost against parent RSS, fitted slope in µs/MiB
+//	switch.png        per-switch cost, process beside thread, cpu=same, with
+//	                  the documented figures as a reference band and line
+//	switch-ws.png     per-switch cost against working-set size
+//	distribution.png  per-sample distributions of the creation styles
+//	compare.png       % change per row against a baseline (Options.Baseline)
+//	hosts.png         headline rows side by side per machine (several hosts)
+//	report.md         machine, headline table, ratios, charts, skipped rows
+//
+// A chart whose rows are absent is not drawn; report.md says why instead.
+//
+// Machines are told apart by config lines: a `host:` line when present,
+// otherwise cpu, kernel, virtualization, goos and goarch together. The
+// single-machine charts show the first machine in the input.
+//
+// Simulated rows (unit sim-ns/op, or config `kernel: sim` or `sim: true`) are
+// kept apart from real ones and marked "simulated" in every chart and table.
+//
+// Skipped rows are read from the raw text, in either form:
+//
+//	--- SKIP: BenchmarkCreate/style=pthread     (go test -v; the reason is the
+//	    bench_test.go:31: needs cgo               indented line before or after)
+//	# skip: BenchmarkCreate/style=pthread: needs cgo   (runbench)
+//
+// `--- FAIL: NAME` lines are listed the same way, with the reason "failed".
+package report

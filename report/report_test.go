@@ -1,0 +1,418 @@
+package report
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/plot/cmpimg"
+)
+
+// -regen (registered by cmpimg) rewrites the *_golden.png files; -update
+// rewrites report_golden.md and the other text goldens.
+var update = flag.Bool("update", false, "rewrite the text golden files in testdata")
+
+// imgTolerance is cmpimg's per-pixel YIQ distance: loose enough for
+// anti-aliasing differences between platforms, tight enough that a moved
+// label, a missing series or a changed colour fails.
+const imgTolerance = 0.1
+
+func mustLoad(t *testing.T, paths ...string) *Data {
+	t.Helper()
+	d, err := Load(paths...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// TestChartsGolden draws every chart from the fixtures into t.TempDir() and
+// compares each with testdata/NAME_golden.png. cmpimg.CheckPlotApprox
+// insists on writing its images under ./testdata, which tests must not do,
+// so this test uses cmpimg's comparison and -regen flag directly.
+func TestChartsGolden(t *testing.T) {
+	cur := mustLoad(t, "testdata/kvm.txt", "testdata/lab.txt")
+	base := mustLoad(t, "testdata/baseline.txt")
+	dir := t.TempDir()
+	paths, err := Write(dir, cur, Options{Baseline: base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"creation.png", "cloneflags.png", "fork-rss.png", "switch.png", "switch-ws.png", "distribution.png", "compare.png", "hosts.png", "report.md"}
+	var got []string
+	for _, p := range paths {
+		got = append(got, filepath.Base(p))
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("Write wrote %v, want %v", got, want)
+	}
+	for _, name := range want[:len(want)-1] {
+		t.Run(name, func(t *testing.T) { checkImage(t, filepath.Join(dir, name)) })
+	}
+}
+
+// TestSimulatedCharts checks simulated rows get their own golden charts,
+// marked as such.
+func TestSimulatedCharts(t *testing.T) {
+	d := mustLoad(t, "testdata/sim.txt")
+	dir := t.TempDir()
+	paths, err := Write(dir, d, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range paths {
+		names = append(names, filepath.Base(p))
+	}
+	if got, want := strings.Join(names, " "), "creation.png cloneflags.png distribution.png report.md"; got != want {
+		t.Fatalf("Write wrote %s, want %s", got, want)
+	}
+	for _, name := range []string{"creation.png", "cloneflags.png"} {
+		t.Run(name, func(t *testing.T) {
+			p := filepath.Join(dir, name)
+			sim := filepath.Join(dir, "sim-"+name)
+			if err := os.Rename(p, sim); err != nil {
+				t.Fatal(err)
+			}
+			checkImage(t, sim)
+		})
+	}
+}
+
+func checkImage(t *testing.T, path string) {
+	t.Helper()
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := png.DecodeConfig(bytes.NewReader(got))
+	if err != nil {
+		t.Fatalf("%s is not a PNG: %v", path, err)
+	}
+	if cfg.Width < 600 || cfg.Height < 400 {
+		t.Errorf("%s is %dx%d, too small to read", path, cfg.Width, cfg.Height)
+	}
+	golden := filepath.Join("testdata", strings.TrimSuffix(filepath.Base(path), ".png")+"_golden.png")
+	if *cmpimg.GenerateTestData {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -regen to create it)", err)
+	}
+	ok, err := cmpimg.EqualApprox("png", got, want, imgTolerance)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok {
+		return
+	}
+	// Keep the evidence outside the repository and outside t.TempDir,
+	// which is removed when the test ends.
+	keep, err := os.MkdirTemp("", "report-golden-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := strings.TrimSuffix(filepath.Base(path), ".png")
+	os.WriteFile(filepath.Join(keep, base+".got.png"), got, 0o644)
+	g, _, err1 := image.Decode(bytes.NewReader(got))
+	w, _, err2 := image.Decode(bytes.NewReader(want))
+	if err1 == nil && err2 == nil {
+		diff := image.NewRGBA64(g.Bounds().Union(w.Bounds()))
+		cmpimg.Diff(diff, g, w)
+		var buf bytes.Buffer
+		if png.Encode(&buf, diff) == nil {
+			os.WriteFile(filepath.Join(keep, base+".diff.png"), buf.Bytes(), 0o644)
+		}
+	}
+	t.Errorf("%s differs from %s; got and diff images kept in %s (run with -regen if the change is intended)", path, golden, keep)
+}
+
+// TestReportGolden checks report.md against testdata/report_golden.md.
+func TestReportGolden(t *testing.T) {
+	for _, tc := range []struct {
+		golden string
+		inputs []string
+		base   string
+	}{
+		{"report_golden.md", []string{"testdata/kvm.txt", "testdata/lab.txt"}, "testdata/baseline.txt"},
+		{"report_sim_golden.md", []string{"testdata/sim.txt"}, ""},
+	} {
+		t.Run(tc.golden, func(t *testing.T) {
+			opts := Options{}
+			if tc.base != "" {
+				opts.Baseline = mustLoad(t, tc.base)
+			}
+			dir := t.TempDir()
+			if _, err := Write(dir, mustLoad(t, tc.inputs...), opts); err != nil {
+				t.Fatal(err)
+			}
+			got, err := os.ReadFile(filepath.Join(dir, "report.md"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkText(t, filepath.Join("testdata", tc.golden), got)
+		})
+	}
+}
+
+func checkText(t *testing.T, golden string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if bytes.Equal(got, want) {
+		return
+	}
+	gotPath := filepath.Join(t.TempDir(), filepath.Base(golden)+".got")
+	os.WriteFile(gotPath, got, 0o644)
+	gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+	for i := 0; i < len(gl) || i < len(wl); i++ {
+		var g, w string
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if g != w {
+			t.Errorf("%s differs at line %d:\n got: %q\nwant: %q\n(run with -update if the change is intended)", golden, i+1, g, w)
+			return
+		}
+	}
+}
+
+// TestLoadErrors: empty, result-free, binary and malformed input fail with
+// a sentinel and an error naming the file (and line where there is one).
+func TestLoadErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, s string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, tc := range []struct {
+		name, content string
+		sentinel      error
+		mention       string
+	}{
+		{"empty.txt", "", ErrNoResults, "empty.txt: no Benchmark result lines"},
+		{"nobench.txt", "goos: linux\ncpu: x\nPASS\nok  \tpkg\t0.1s\n", ErrNoResults, "nobench.txt: no Benchmark result lines"},
+		{"junk.bin", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", ErrNoResults, "junk.bin: binary data"},
+		{"badvalue.txt", "goos: linux\nBenchmarkCreate/style=fork-2 200 12x ns/op\n", ErrMalformed, "badvalue.txt:2: parsing measurement"},
+		{"nounit.txt", "BenchmarkCreate/style=fork-2 200 1200\n", ErrMalformed, "nounit.txt:1: missing units"},
+		{"noiters.txt", "BenchmarkCreate/style=fork-2 abc 1200 ns/op\n", ErrMalformed, "noiters.txt:1: parsing iteration count"},
+		{"nan.txt", "BenchmarkCreate/style=fork-2 200 NaN ns/op\n", ErrMalformed, "nan.txt:1: BenchmarkCreate/style=fork: NaN ns/op is not a finite number"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(write(tc.name, tc.content))
+			if err == nil {
+				t.Fatal("Load succeeded")
+			}
+			if !errors.Is(err, tc.sentinel) {
+				t.Errorf("error %q does not wrap %v", err, tc.sentinel)
+			}
+			if !strings.Contains(err.Error(), tc.mention) {
+				t.Errorf("error %q does not say %q", err, tc.mention)
+			}
+		})
+	}
+	if _, err := Load(filepath.Join(dir, "missing.txt")); !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), "missing.txt") {
+		t.Errorf("missing file: got %v", err)
+	}
+	if _, err := Load(); !errors.Is(err, ErrNoResults) {
+		t.Errorf("no files: got %v", err)
+	}
+	if _, err := Write(t.TempDir(), &Data{}, Options{}); !errors.Is(err, ErrNoResults) {
+		t.Errorf("Write of empty data: got %v", err)
+	}
+}
+
+// TestLoad checks grouping: -N stripped, samples merged across files of one
+// machine, hosts told apart, simulated rows marked, skips found.
+func TestLoad(t *testing.T) {
+	d := mustLoad(t, "testdata/kvm.txt", "testdata/lab.txt", "testdata/sim.txt")
+	if len(d.Hosts) != 3 {
+		t.Fatalf("got %d hosts, want 3: %+v", len(d.Hosts), d.Hosts)
+	}
+	if h := d.Hosts[1]; h.ID != "host=lab-xeon" || h.Label != "lab-xeon" {
+		t.Errorf("lab host: ID %q label %q", h.ID, h.Label)
+	}
+	if h := d.Hosts[2]; !h.Simulated || !strings.Contains(h.Label, "simulated") {
+		t.Errorf("sim host not marked simulated: %+v", h)
+	}
+	r := d.find(d.Hosts[0], "Create", "style", "thread")
+	if r == nil || r.Name != "BenchmarkCreate/style=thread" || len(r.Values["ns/op"]) != 8 || r.Simulated {
+		t.Fatalf("kvm thread row: %+v", r)
+	}
+	if r := d.find(d.Hosts[0], "Create", "style", "thread-fresh-stack"); r == nil {
+		t.Error("style=thread-fresh-stack lost (the -N strip must take only a trailing -digits)")
+	}
+	if r := d.find(d.Hosts[1], "Create", "style", "fork"); r == nil || r.Name != "BenchmarkCreate/style=fork" {
+		t.Errorf("-64 suffix not stripped: %+v", r)
+	}
+	sr := d.find(d.Hosts[2], "Create", "style", "fork")
+	if sr == nil || !sr.Simulated || len(sr.Values["ns/op"]) != 6 || !strings.Contains(sr.Label(), "simulated") {
+		t.Errorf("sim row: %+v", sr)
+	}
+	s, ok := r.Primary()
+	if !ok || !s.CIKnown() || s.Lo > s.Median || s.Hi < s.Median || s.N != 8 || s.P50 <= 0 || s.P99 <= s.P50 {
+		t.Errorf("summary of thread: %+v", s)
+	}
+	wantSkips := []Skip{
+		{"BenchmarkSwitch/mech=yield/mode=process/cpu=cross/ws=0", "mech=yield needs both tasks on one CPU: sched_yield only hands over to a task on the same runqueue", "testdata/kvm.txt:630"},
+		{"BenchmarkSwitch/mech=futex/mode=goroutine/cpu=same/ws=0", "goroutines have no futex form; the Go scheduler parks them itself", "testdata/kvm.txt:948"},
+	}
+	if len(d.Skips) != len(wantSkips) {
+		t.Fatalf("skips: got %+v, want %+v", d.Skips, wantSkips)
+	}
+	for i := range wantSkips {
+		if d.Skips[i] != wantSkips[i] {
+			t.Errorf("skip %d: got %+v, want %+v", i, d.Skips[i], wantSkips[i])
+		}
+	}
+}
+
+func TestScanSkips(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		want     []Skip
+	}{
+		{"verbose", "BenchmarkCreate/style=pthread\n    b_test.go:4: needs cgo\n--- SKIP: BenchmarkCreate/style=pthread\n",
+			[]Skip{{"BenchmarkCreate/style=pthread", "needs cgo", "f:3"}}},
+		{"reason after", "--- SKIP: BenchmarkCreate/style=pthread-2\n    needs cgo\n    (CGO_ENABLED=0)\nBenchmarkX 1 2 ns/op\n",
+			[]Skip{{"BenchmarkCreate/style=pthread", "needs cgo (CGO_ENABLED=0)", "f:1"}}},
+		{"no reason", "--- SKIP: BenchmarkA/b\n", []Skip{{"BenchmarkA/b", "no reason given", "f:1"}}},
+		{"fail", "--- FAIL: BenchmarkA/b\n    a_test.go:9: clone: EPERM\n", []Skip{{"BenchmarkA/b", "failed: clone: EPERM", "f:1"}}},
+		{"runbench", "# skip: CreateRSS/style=fork/thp=on/rss=1GiB: needs 1.1 GiB free, 0.8 GiB available\n",
+			[]Skip{{"BenchmarkCreateRSS/style=fork/thp=on/rss=1GiB", "needs 1.1 GiB free, 0.8 GiB available", "f:1"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := scanSkips([]byte(tc.in), "f")
+			if len(got) != len(tc.want) {
+				t.Fatalf("got %+v, want %+v", got, tc.want)
+			}
+			for i := range got {
+				if got[i] != tc.want[i] {
+					t.Errorf("got %+v, want %+v", got[i], tc.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestCompare(t *testing.T) {
+	cur := mustLoad(t, "testdata/kvm.txt")
+	base := mustLoad(t, "testdata/baseline.txt")
+	ds, err := Compare(base, cur, 0.05, 0.05)
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := map[string]Delta{}
+	for _, d := range ds {
+		by[d.Name] = d
+	}
+	// The baseline's fork is 20% faster: the current run regressed.
+	if d := by["BenchmarkCreate/style=fork"]; !d.Regression || d.Pct < 15 || d.Pct > 35 || d.PctLo > d.Pct || d.PctHi < d.Pct {
+		t.Errorf("fork: %+v, want a regression of about +25%%", d)
+	}
+	// vfork was 15% slower in the baseline: an improvement.
+	if d := by["BenchmarkCreate/style=vfork"]; !d.Improvement || d.Regression {
+		t.Errorf("vfork: %+v, want an improvement", d)
+	}
+	same, err := Compare(cur, cur, 0.05, 0.05)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range same {
+		if d.Significant || d.Regression || d.Pct != 0 {
+			t.Errorf("identical inputs: %s %+v", d.Name, d)
+		}
+	}
+	if _, err := Compare(cur, mustLoad(t, "testdata/sim.txt"), 0.05, 0.05); !errors.Is(err, ErrNoCommonRows) {
+		t.Errorf("real vs simulated: got %v, want ErrNoCommonRows (they must never be compared)", err)
+	}
+	if _, err := Compare(cur, cur, 0, 0.05); err == nil {
+		t.Error("alpha 0 accepted")
+	}
+}
+
+func TestFitSlope(t *testing.T) {
+	a, b, err := fitSlope([]float64{0, 0, 16, 16, 64}, []float64{9, 11, 170, 170, 650})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b < 9.9 || b > 10.1 || a < -1 || a > 11 {
+		t.Errorf("fit: a=%v b=%v, want about b=10", a, b)
+	}
+	if _, _, err := fitSlope([]float64{1, 1}, []float64{2, 3}); !errors.Is(err, errFit) {
+		t.Errorf("one x value: got %v", err)
+	}
+}
+
+func TestFlagStep(t *testing.T) {
+	for _, tc := range []struct{ prev, cur, want string }{
+		{"", "SIGCHLD", "SIGCHLD"},
+		{"SIGCHLD", "VM|SIGCHLD", "+VM"},
+		{"CLONE_VM|SIGCHLD", "CLONE_VM|CLONE_FS|SIGCHLD", "+FS"},
+		{"VM|FS|FILES|SIGHAND|SIGCHLD", "VM|FS|FILES|SIGHAND|THREAD", "+THREAD −SIGCHLD"},
+		{"VM", "VM", "(same)"},
+	} {
+		if got := flagStep(tc.prev, tc.cur); got != tc.want {
+			t.Errorf("flagStep(%q, %q) = %q, want %q", tc.prev, tc.cur, got, tc.want)
+		}
+	}
+}
+
+// TestAbsentCharts: a chart without rows is not drawn, and report.md says
+// so instead.
+func TestAbsentCharts(t *testing.T) {
+	d, err := Parse(strings.NewReader("cpu: x\nkernel: 6.18.0\nBenchmarkSwitchOverhead/mech=pipe-2 100 2500 ns/op\n"), "overhead.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	paths, err := Write(dir, d, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(paths) != 1 || filepath.Base(paths[0]) != "report.md" {
+		t.Fatalf("wrote %v, want report.md only", paths)
+	}
+	md, _ := os.ReadFile(paths[0])
+	for _, want := range []string{
+		"creation.png not drawn: no BenchmarkCreate rows",
+		"switch.png not drawn: no BenchmarkSwitch rows",
+		"compare.png not drawn: no baseline given",
+		"hosts.png not drawn: results from one machine only",
+		"Too few samples for a 95% confidence interval",
+	} {
+		if !bytes.Contains(md, []byte(want)) {
+			t.Errorf("report.md lacks %q", want)
+		}
+	}
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		if strings.HasSuffix(e.Name(), ".tmp") {
+			t.Errorf("temporary file left behind: %s", e.Name())
+		}
+	}
+}
