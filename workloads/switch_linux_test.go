@@ -214,3 +214,48 @@ func TestSwitchPartnerKilled(t *testing.T) {
 		})
 	}
 }
+
+// A side whose system call fails (here: the responder writes to a pipe's
+// read end, EBADF, after its first read) ends with an error, and the
+// supervisor ends its partner, blocked in read, at once — in thread mode
+// too, where the partner cannot be SIGKILLed alone.
+func TestSwitchSideFails(t *testing.T) {
+	needRawClone(t)
+	for _, mode := range []switchMode{modeProcess, modeThread} {
+		t.Run("mode="+string(mode), func(t *testing.T) {
+			var r switchRig
+			defer func() {
+				if err := r.release(); err != nil {
+					t.Error(err)
+				}
+			}()
+			ini, resp, err := r.bodies(mechPipe, 1_000_000, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ini.CPU, resp.CPU = rawclone.NoCPU, rawclone.NoCPU
+			resp.Out = resp.In
+			flags := switchSpec{mode: mode}.flags()
+			rt, err := r.clone(flags, resp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			it, err := r.clone(flags, ini)
+			if err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- r.wait(time.Hour) }()
+			select {
+			case err := <-done:
+				if !errors.Is(err, unix.EBADF) {
+					t.Fatalf("wait: %v, want an error wrapping EBADF", err)
+				}
+				t.Log(err)
+			case <-time.After(5 * time.Second): // liveness bound
+				t.Fatal("wait still blocked 5s after the responder failed")
+			}
+			assertGone(t, []int{it.Tid(), rt.Tid()})
+		})
+	}
+}
