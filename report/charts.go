@@ -137,7 +137,7 @@ func creationChart(d *Data, h *Host) (*figure, string, error) {
 		pt := ciPoint(float64(i), e.s, µs)
 		k := styleKind(e.r.Param("style"))
 		byKind[k] = append(byKind[k], pt)
-		names = append(names, simName(e.r.Param("style"), e.r.Simulated))
+		names = append(names, tickName(e.r.Param("style"), e.r.Simulated))
 		lo = math.Min(lo, math.Min(pt.y, finiteOr(pt.lo, pt.y)))
 		hi = math.Max(hi, math.Max(pt.y, finiteOr(pt.hi, pt.y)))
 		lxy = append(lxy, plotter.XY{X: pt.x, Y: pt.y})
@@ -238,7 +238,7 @@ func cloneFlagsChart(d *Data, h *Host) (*figure, string, error) {
 		if i > 0 {
 			prev = rows[i-1].Param("flags")
 		}
-		ticks = append(ticks, wrapFlags(flagStep(prev, r.Param("flags"))))
+		ticks = append(ticks, strings.ReplaceAll(flagStep(prev, r.Param("flags")), " ", "\n"))
 		txt := fmtNs(s.Median)
 		if i > 0 {
 			txt += "\nΔ " + signed(s.Median-sums[i-1].Median)
@@ -248,6 +248,10 @@ func cloneFlagsChart(d *Data, h *Host) (*figure, string, error) {
 		hi = math.Max(hi, µs(finiteOr(s.Hi, s.Median)))
 	}
 	p.NominalX(ticks...)
+	// Flag names are long: slant them so neighbours never overlap.
+	p.X.Tick.Label.Rotation = math.Pi / 7
+	p.X.Tick.Label.XAlign = draw.XRight
+	p.X.Tick.Label.YAlign = draw.YTop
 	p.X.Min, p.X.Max = -0.6, float64(len(rows))-0.4
 	p.Y.Min, p.Y.Max = 0, hi*1.3
 	line, err := plotter.NewLine(stair)
@@ -268,23 +272,13 @@ func cloneFlagsChart(d *Data, h *Host) (*figure, string, error) {
 	p.Add(l)
 	p.Legend.Add("cost of the flag set", line)
 	p.Legend.Add("median, 95% CI", s, ciThumb{color.Black})
-	p.Legend.Add("Δ = step from the", noThumb{})
-	p.Legend.Add("     previous set", noThumb{})
-	return &figure{name: "cloneflags.png", p: p, w: 10 * vg.Inch, h: 5.5 * vg.Inch,
-		caption: []string{machineCaption(h), "first step: the full starting set; each later step adds (+) or drops (−) flags; " + methodCaption}}, "", nil
+	return &figure{name: "cloneflags.png", p: p, w: 10 * vg.Inch, h: 6 * vg.Inch,
+		caption: []string{machineCaption(h), "first step: the starting set; each later step adds (+) or drops (−) flags; Δ: cost change from the previous set; " + methodCaption}}, "", nil
 }
 
 type noThumb struct{}
 
 func (noThumb) Thumbnail(*draw.Canvas) {}
-
-// wrapFlags puts each changed flag of a step on its own tick line.
-func wrapFlags(s string) string {
-	if strings.Contains(s, "|") {
-		return strings.ReplaceAll(s, "|", "|\n")
-	}
-	return strings.ReplaceAll(s, " ", "\n")
-}
 
 func signed(ns float64) string {
 	if ns >= 0 {
@@ -356,9 +350,14 @@ func forkRSSChart(d *Data, h *Host) (*figure, string, error) {
 	for _, s := range series {
 		sim = sim || s.sim
 	}
-	p := newPlot(simTitle("Creation cost against the parent's resident memory", sim), "parent RSS (MiB, touched before the timer)", "ms per create + exit + reap")
-	maxX, maxY := 0.0, 0.0
-	for i, se := range series {
+	p := newPlot(simTitle("Creation cost against the parent's resident memory", sim), "parent RSS (MiB, touched before the timer)", "ms per create + exit + reap (log scale)")
+	// Log y: fork at 1 GiB costs hundreds of times a thread; on a linear
+	// axis thread and vfork would sit on the zero line.
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = logTicks{}
+	maxX := 0.0
+	minY, maxY := math.Inf(1), math.Inf(-1)
+	for _, se := range series {
 		c := kindColor(styleKind(se.style))
 		if se.style == "vfork" {
 			c = colOther
@@ -371,6 +370,7 @@ func forkRSSChart(d *Data, h *Host) (*figure, string, error) {
 		for _, pt := range se.pts {
 			maxX = math.Max(maxX, pt.x)
 			maxY = math.Max(maxY, finiteOr(pt.hi, pt.y))
+			minY = math.Min(minY, math.Max(finiteOr(pt.lo, pt.y), pt.y/2))
 		}
 		sc, err := addCI(p, se.pts, c, g)
 		if err != nil {
@@ -386,7 +386,19 @@ func forkRSSChart(d *Data, h *Host) (*figure, string, error) {
 		}
 		a, b := se.intercept, se.slope
 		lo, hi := se.pts[0].x, se.pts[len(se.pts)-1].x
-		fit, err := plotter.NewLine(plotter.XYs{{X: lo, Y: (a + b*lo) / 1e6}, {X: hi, Y: (a + b*hi) / 1e6}})
+		// The straight fit is a curve on the log axis: sample it.
+		var fxy plotter.XYs
+		for k := 0; k <= 64; k++ {
+			x := lo + (hi-lo)*float64(k)/64
+			if y := (a + b*x) / 1e6; y > 0 {
+				fxy = append(fxy, plotter.XY{X: x, Y: y})
+			}
+		}
+		if len(fxy) < 2 {
+			p.Legend.Add(name+": fit below zero", sc)
+			continue
+		}
+		fit, err := plotter.NewLine(fxy)
 		if err != nil {
 			return nil, "", err
 		}
@@ -394,13 +406,11 @@ func forkRSSChart(d *Data, h *Host) (*figure, string, error) {
 		fit.Width = vg.Points(1.5)
 		fit.Dashes = dash
 		p.Add(fit)
-		p.Legend.Add(fmt.Sprintf("%s: %s µs/MiB", name, sig3(b/1e3)), sc, fit)
-		_ = i
+		p.Legend.Add(fmt.Sprintf("%s: %s µs/MiB", name, fmtSlope(b/1e3)), sc, fit)
 	}
 	p.X.Min, p.X.Max = 0, maxX*1.03
-	p.Y.Min, p.Y.Max = 0, maxY*1.08
+	p.Y.Min, p.Y.Max = logRange(minY, maxY)
 	p.Legend.Add("line: least-squares fit", noThumb{})
-	p.Legend.Add("  over all samples", noThumb{})
 	return &figure{name: "fork-rss.png", p: p, w: 10 * vg.Inch, h: 5.5 * vg.Inch,
 		caption: []string{machineCaption(h), "THP off: MADV_NOHUGEPAGE, on: MADV_HUGEPAGE on the touched memory; " + methodCaption}}, "", nil
 }
@@ -575,10 +585,8 @@ func switchChart(d *Data, h *Host) (*figure, string, error) {
 	if len(thrBars) > 0 {
 		p.Legend.Add("thread (thread-style flags)", thrBars[0])
 	}
-	p.Legend.Add("documented, processes", band)
-	p.Legend.Add(fmt.Sprintf("  (%.1f–%.2f µs)", docProcessLo, docProcessHi), noThumb{})
-	p.Legend.Add("documented, threads", tl)
-	p.Legend.Add(fmt.Sprintf("  (%.1f µs)", docThread), noThumb{})
+	p.Legend.Add(fmt.Sprintf("documented, processes: %.1f–%.2f µs", docProcessLo, docProcessHi), band)
+	p.Legend.Add(fmt.Sprintf("documented, threads: %.1f µs", docThread), tl)
 	p.Legend.Add("bar: 95% CI", ciThumb{color.Black})
 	capt := []string{machineCaption(h), "ws=0; per switch = round trip ÷ 2 (ns/switch); documented figures from the seeds; " + methodCaption}
 	if halved {
@@ -619,8 +627,27 @@ func switchWSChart(d *Data, h *Host) (*figure, string, error) {
 		}
 		pts[k] = append(pts[k], r)
 	}
-	if len(sizes) < 2 {
-		return nil, "fewer than two working-set sizes among the BenchmarkSwitch rows at cpu=same", nil
+	// A mechanism measured at one size only is no line: leave it to
+	// switch.png.
+	kept := keys[:0]
+	sizes = map[float64]string{}
+	for _, k := range keys {
+		ws := map[string]bool{}
+		for _, r := range pts[k] {
+			ws[r.Param("ws")] = true
+		}
+		if len(ws) < 2 {
+			continue
+		}
+		kept = append(kept, k)
+		for _, r := range pts[k] {
+			b, _ := parseBytes(r.Param("ws"))
+			sizes[b] = r.Param("ws")
+		}
+	}
+	keys = kept
+	if len(keys) == 0 {
+		return nil, "no mechanism measured at two or more working-set sizes at cpu=same", nil
 	}
 	var order []float64
 	for b := range sizes {
@@ -641,15 +668,15 @@ func switchWSChart(d *Data, h *Host) (*figure, string, error) {
 	})
 	sim := false
 	mechColor := map[string]color.Color{}
+	// Mechanisms by colour; mode by line and glyph, so process and
+	// thread stay apart without colour.
+	mechPalette := []color.Color{color.Black, palette[5], palette[4], palette[3], palette[2]}
 	p := newPlot("", "working set touched by each side between round trips", "µs per switch")
 	hi := 0.0
 	for _, k := range keys {
 		sim = sim || k.sim
 		if _, ok := mechColor[k.mech]; !ok {
-			mechColor[k.mech] = palette[(len(mechColor)+4)%len(palette)]
-			if len(mechColor) == 1 {
-				mechColor[k.mech] = color.Black
-			}
+			mechColor[k.mech] = mechPalette[len(mechColor)%len(mechPalette)]
 		}
 		rows := pts[k]
 		var ps []point
@@ -704,42 +731,40 @@ func switchWSChart(d *Data, h *Host) (*figure, string, error) {
 		caption: []string{machineCaption(h), "solid/circle: processes (cache and TLB refilled after a switch), dashed/triangle: threads; " + methodCaption}}, "", nil
 }
 
-// distributionChart: box plots of the per-sample ns/op of each creation
-// style, with each sample's per-op p50 and p99 beside them.
+// distributionChart: for each creation style, the spread of its per-sample
+// ns/op (box) and the per-op p50 and p99 inside each sample, all relative to
+// the style's median, so styles four decades apart share one readable axis.
 func distributionChart(d *Data, h *Host) (*figure, string, error) {
 	rows := d.rowsOf(h, "Create")
 	sortRows(rows, func(r *Row) int { return styleRank(r.Param("style")) })
-	var use []*Row
+	type entry struct {
+		r   *Row
+		med float64
+	}
+	var use []entry
 	for _, r := range rows {
-		if len(r.Values["ns/op"]) > 0 {
-			use = append(use, r)
+		if s, ok := r.Primary(); ok && s.Median > 0 {
+			use = append(use, entry{r, s.Median})
 		}
 	}
 	if len(use) == 0 {
 		return nil, "no BenchmarkCreate rows with ns/op samples in the input", nil
 	}
 	sim := false
-	p := newPlot("", "creation style", "µs per creation (log scale)")
-	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = logTicks{}
-	lo, hi := math.Inf(1), math.Inf(-1)
+	p := newPlot("", "creation style (median per creation)", "× the style's median")
+	lo, hi := 1.0, 1.0
 	var names []string
 	var p50s, p99s plotter.XYs
-	var box *plotter.BoxPlot
-	for i, r := range use {
+	for i, e := range use {
+		r := e.r
 		sim = sim || r.Simulated
-		names = append(names, simName(r.Param("style"), r.Simulated))
+		names = append(names, tickName(r.Param("style"), r.Simulated)+"\n"+fmtNs(e.med))
 		var vs plotter.Values
 		for _, v := range r.Values["ns/op"] {
-			if v > 0 {
-				vs = append(vs, µs(v))
-				lo, hi = math.Min(lo, µs(v)), math.Max(hi, µs(v))
-			}
+			vs = append(vs, v/e.med)
+			lo, hi = math.Min(lo, v/e.med), math.Max(hi, v/e.med)
 		}
-		if len(vs) == 0 {
-			continue
-		}
-		b, err := plotter.NewBoxPlot(vg.Points(22), float64(i)-0.12, vs)
+		b, err := plotter.NewBoxPlot(vg.Points(22), float64(i)-0.13, vs)
 		if err != nil {
 			return nil, "", err
 		}
@@ -751,34 +776,36 @@ func distributionChart(d *Data, h *Host) (*figure, string, error) {
 		b.WhiskerStyle.Color = c
 		b.GlyphStyle.Color = c
 		p.Add(b)
-		box = b
 		for _, pv := range []struct {
 			unit string
 			xys  *plotter.XYs
 		}{{"p50-ns", &p50s}, {"p99-ns", &p99s}} {
 			for _, v := range r.Values[pv.unit] {
-				if v > 0 {
-					*pv.xys = append(*pv.xys, plotter.XY{X: float64(i) + 0.22, Y: µs(v)})
-					lo, hi = math.Min(lo, µs(v)), math.Max(hi, µs(v))
-				}
+				*pv.xys = append(*pv.xys, plotter.XY{X: float64(i) + 0.2, Y: v / e.med})
+				lo, hi = math.Min(lo, v/e.med), math.Max(hi, v/e.med)
 			}
 		}
 	}
-	p.Title.Text = simTitle("Creation latency distributions by style", sim)
+	one, err := plotter.NewLine(plotter.XYs{{X: -0.6, Y: 1}, {X: float64(len(use)) - 0.4, Y: 1}})
+	if err != nil {
+		return nil, "", err
+	}
+	one.Color = colGrey
+	one.Dashes = dashes[2]
+	p.Add(one)
+	p.Title.Text = simTitle("Creation latency spread by style", sim)
 	p.NominalX(names...)
 	p.X.Min, p.X.Max = -0.6, float64(len(use))-0.4
-	p.Y.Min, p.Y.Max = logRange(lo, hi)
-	if box != nil {
-		p.Legend.Add("box: ns/op of each sample", boxThumb{})
-		p.Legend.Add("  (median, quartiles,", noThumb{})
-		p.Legend.Add("  whiskers 1.5 IQR)", noThumb{})
-	}
+	p.Y.Min, p.Y.Max = math.Max(0, math.Min(0.9, lo-0.05*(hi-lo))), hi+0.05*(hi-lo)
+	p.Legend.Add("ns/op of each sample", boxThumb{})
+	p.Legend.Add("  (box: quartiles, line: median,", noThumb{})
+	p.Legend.Add("  whiskers: 1.5 IQR)", noThumb{})
 	for _, m := range []struct {
 		xys   plotter.XYs
 		name  string
 		glyph draw.GlyphDrawer
 		c     color.Color
-	}{{p50s, "per-op p50 of a sample", draw.RingGlyph{}, color.Black}, {p99s, "per-op p99 of a sample", draw.CrossGlyph{}, colRegress}} {
+	}{{p50s, "per-op p50 of each sample", draw.RingGlyph{}, color.Black}, {p99s, "per-op p99 of each sample", draw.CrossGlyph{}, colRegress}} {
 		if len(m.xys) == 0 {
 			continue
 		}
@@ -790,8 +817,9 @@ func distributionChart(d *Data, h *Host) (*figure, string, error) {
 		p.Add(s)
 		p.Legend.Add(m.name, s)
 	}
-	return &figure{name: "distribution.png", p: p, w: 9 * vg.Inch, h: 5.5 * vg.Inch,
-		caption: []string{machineCaption(h), "box: spread of the per-sample means; markers: the tails inside each sample (p50-ns, p99-ns of per-op timings)"}}, "", nil
+	p.Legend.Add("1 = the style's median", one)
+	return &figure{name: "distribution.png", p: p, w: 10 * vg.Inch, h: 5.5 * vg.Inch,
+		caption: []string{machineCaption(h), "box: spread of the per-sample means (run-to-run noise); markers: the tail inside each sample (p50-ns, p99-ns of single-op timings); absolute costs in creation.png"}}, "", nil
 }
 
 func lighten(c color.Color) color.Color {
@@ -852,9 +880,9 @@ func compareChart(deltas []Delta, base, cur *Host, threshold float64) (*figure, 
 		c       color.Color
 		glyph   draw.GlyphDrawer
 	}{
-		{"regression", fmt.Sprintf("regression (p < α, slower by > %.0f%%)", threshold*100), colRegress, draw.TriangleGlyph{}},
-		{"improvement", fmt.Sprintf("improvement (p < α, faster by > %.0f%%)", threshold*100), colImprove, draw.PyramidGlyph{}},
-		{"small", "significant, within threshold", colThread, draw.SquareGlyph{}},
+		{"regression", fmt.Sprintf("regression (p < α, slower by > %.0f%%)", threshold*100), colRegress, draw.PyramidGlyph{}},
+		{"improvement", fmt.Sprintf("improvement (p < α, faster by > %.0f%%)", threshold*100), colImprove, draw.BoxGlyph{}},
+		{"small", "significant, within threshold", colThread, draw.RingGlyph{}},
 		{"same", "no significant change (~)", colGrey, draw.CircleGlyph{}},
 	} {
 		ds := groups[g.k]
@@ -891,10 +919,10 @@ func compareChart(deltas []Delta, base, cur *Host, threshold float64) (*figure, 
 	p.Legend.Add("bar: range from both 95% CIs", ciThumb{colGrey})
 	p.Y.Tick.Label.Font.Size = vg.Points(9)
 	p.Y.Label.Text = ""
-	h := vg.Length(n)*vg.Points(20) + 2.2*vg.Inch
+	h := vg.Length(n)*vg.Points(15) + 3*vg.Inch
 	capt := []string{"baseline: " + machineCaption(base), "this run: " + machineCaption(cur),
 		"Mann-Whitney U test (benchmath); CI bar: new CI ÷ old CI, a conservative range"}
-	return &figure{name: "compare.png", p: p, w: 11 * vg.Inch, h: h, caption: capt}, "", nil
+	return &figure{name: "compare.png", p: p, w: 11 * vg.Inch, h: h, caption: capt, legendBelow: true}, "", nil
 }
 
 // headlineRows are the rows hosts.png compares.

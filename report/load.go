@@ -250,7 +250,18 @@ func (d *Data) add(res *benchfmt.Result, rows map[string]*Row, hosts map[string]
 		rows[key] = row
 		d.Rows = append(d.Rows, row)
 	}
+	simUnits := map[string]bool{}
 	for _, v := range res.Values {
+		if u := origUnit(v); strings.HasPrefix(u, "sim-") {
+			simUnits[strings.TrimPrefix(u, "sim-")] = true
+		}
+	}
+	for _, v := range res.Values {
+		if simUnits[origUnit(v)] {
+			// bench/ reports "0 ns/op" beside a simulated row's
+			// sim-ns/op, because go test always prints ns/op.
+			continue
+		}
 		unit := strings.TrimPrefix(origUnit(v), "sim-")
 		val := v.Value
 		if v.OrigUnit != "" {

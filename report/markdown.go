@@ -315,7 +315,7 @@ func ratios(b *strings.Builder, d *Data, h *Host) {
 		if r := bym["pipe"]; r != nil && r.proc != nil && r.thr != nil {
 			ps, _ := switchCost(r.proc)
 			ts, _ := switchCost(r.thr)
-			w("\nAgainst the documented figures (pipe): process %s is %s the %.1f–%.2f µs band; thread %s is %s of %.1f µs.\n",
+			w("\nAgainst the documented figures (pipe): process %s is %s the %.1f–%.2f µs band; thread %s is %s (%.1f µs).\n",
 				fmtNs(ps.Median), bandWord(µs(ps.Median), docProcessLo, docProcessHi), docProcessLo, docProcessHi,
 				fmtNs(ts.Median), pctWord(µs(ts.Median), docThread), docThread)
 		}
@@ -345,11 +345,11 @@ func ratios(b *strings.Builder, d *Data, h *Host) {
 		for _, se := range series {
 			slope := "— (one size)"
 			if se.fitErr == nil {
-				slope = sig3(se.slope/1e3) + " µs/MiB"
+				slope = fmtSlope(se.slope/1e3) + " µs/MiB"
 			}
 			first, last := se.pts[0], se.pts[len(se.pts)-1]
 			w("| %s | %s | %s | %s at %s MiB | %s at %s MiB |\n", simName(se.style, se.sim), se.thp, slope,
-				fmtNs(first.y*1e6), sig3(first.x), fmtNs(last.y*1e6), sig3(last.x))
+				fmtNs(first.y*1e6), fmtTick(first.x), fmtNs(last.y*1e6), fmtTick(last.x))
 		}
 		var off, on *rssSeries
 		for _, se := range series {
@@ -363,6 +363,49 @@ func ratios(b *strings.Builder, d *Data, h *Host) {
 		}
 		if off != nil && on != nil && on.slope > 0 {
 			w("\nfork: %s µs/MiB without huge pages, %s µs/MiB with them (%s× less).\n", sig3(off.slope/1e3), sig3(on.slope/1e3), sig3(off.slope/on.slope))
+		}
+	}
+
+	// fd table.
+	w("\n### fork's cost per open file descriptor\n\n")
+	fdStyles := map[string][]*Row{}
+	var fdOrder []string
+	for _, r := range d.rowsOf(h, "CreateFDs") {
+		st := r.Param("style")
+		if fdStyles[st] == nil {
+			fdOrder = append(fdOrder, st)
+		}
+		fdStyles[st] = append(fdStyles[st], r)
+	}
+	if len(fdOrder) == 0 {
+		w("No BenchmarkCreateFDs rows in the input.\n")
+	} else {
+		w("copy_files duplicates the fd table unless CLONE_FILES shares it; the step from the fewest to the most open descriptors, per descriptor:\n\n")
+		w("| style | fewest fds | most fds | per extra fd |\n|---|---|---|---|\n")
+		for _, st := range fdOrder {
+			var lo, hi *Row
+			var lon, hin float64
+			for _, r := range fdStyles[st] {
+				n, err := parseBytes(r.Param("fds"))
+				if err != nil {
+					continue
+				}
+				if lo == nil || n < lon {
+					lo, lon = r, n
+				}
+				if hi == nil || n > hin {
+					hi, hin = r, n
+				}
+			}
+			if lo == nil || hi == nil || hin == lon {
+				continue
+			}
+			ls, ok1 := lo.Primary()
+			hs, ok2 := hi.Primary()
+			if !ok1 || !ok2 {
+				continue
+			}
+			w("| %s | %s at %s | %s at %s | %s |\n", simName(st, lo.Simulated), fmtNs(ls.Median), fmtTick(lon), fmtNs(hs.Median), fmtTick(hin), fmtNs((hs.Median-ls.Median)/(hin-lon)))
 		}
 	}
 
@@ -427,5 +470,11 @@ func bandWord(v, lo, hi float64) string {
 }
 
 func pctWord(v, ref float64) string {
-	return fmt.Sprintf("%+.0f%%", (v/ref-1)*100)
+	switch d := (v/ref - 1) * 100; {
+	case d < 0:
+		return fmt.Sprintf("%.0f%% below the documented figure", -d)
+	case d > 0:
+		return fmt.Sprintf("%.0f%% above the documented figure", d)
+	}
+	return "exactly the documented figure"
 }

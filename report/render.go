@@ -41,37 +41,16 @@ var (
 	dashes = [][]vg.Length{nil, {vg.Points(6), vg.Points(3)}, {vg.Points(2), vg.Points(2)}}
 )
 
-// figure is a plot plus what the report adds around it: a legend strip to
-// the right (so the legend never covers data) and a caption naming the
-// machine.
+// figure is a plot plus what the report adds around it: a legend strip
+// beside or below the plot (so the legend never covers data), the y-axis
+// label drawn by the figure (gonum centres it by the data midpoint, which on
+// a log axis pushes the plot down), and a caption naming the machine.
 type figure struct {
-	name    string // file name, e.g. "creation.png"
-	p       *plot.Plot
-	caption []string
-	w, h    vg.Length
-}
-
-func newPlot(title, xlabel, ylabel string) *plot.Plot {
-	p := plot.New()
-	p.Title.Text = title
-	p.Title.TextStyle.Font.Size = vg.Points(14)
-	p.Title.Padding = vg.Points(8)
-	p.X.Label.Text = xlabel
-	p.Y.Label.Text = ylabel
-	p.X.Label.TextStyle.Font.Size = vg.Points(11)
-	p.Y.Label.TextStyle.Font.Size = vg.Points(11)
-	p.X.Tick.Label.Font.Size = vg.Points(10)
-	p.Y.Tick.Label.Font.Size = vg.Points(10)
-	p.Legend.TextStyle.Font.Size = vg.Points(10)
-	p.Legend.Top = true
-	p.Legend.Left = true
-	p.Legend.Padding = vg.Points(3)
-	g := plotter.NewGrid()
-	g.Vertical.Color = color.Gray{Y: 0xE0}
-	g.Horizontal.Color = color.Gray{Y: 0xE0}
-	g.Vertical.Width = 0 // no vertical lines: the x axes are mostly nominal
-	p.Add(g)
-	return p
+	name        string // file name, e.g. "creation.png"
+	p           *plot.Plot
+	caption     []string
+	w, h        vg.Length
+	legendBelow bool
 }
 
 // render draws the figure into PNG bytes.
@@ -80,35 +59,63 @@ func (f *figure) render() ([]byte, error) {
 	dc := draw.New(c)
 	pad := vg.Points(10)
 
+	// Caption, wrapped to the width, at the bottom.
 	capStyle := textStyle(9, color.Gray{Y: 0x40})
 	capStyle.XAlign = draw.XLeft
-	lineH := capStyle.Height("Xg") * 1.15
-	capH := vg.Length(len(f.caption))*lineH + pad
-	y := dc.Min.Y + pad/2 + vg.Length(len(f.caption)-1)*lineH
+	var lines []string
 	for _, l := range f.caption {
+		lines = append(lines, wrapText(capStyle, l, f.w-2*pad)...)
+	}
+	lineH := capStyle.Height("Xg") * 1.15
+	capH := vg.Length(len(lines))*lineH + pad
+	y := dc.Min.Y + pad/2 + vg.Length(len(lines)-1)*lineH
+	for _, l := range lines {
 		dc.FillText(capStyle, vg.Point{X: dc.Min.X + pad, Y: y}, l)
 		y -= lineH
 	}
-	// A rule between the plot and its caption.
 	dc.StrokeLine2(draw.LineStyle{Color: color.Gray{Y: 0xC0}, Width: vg.Points(0.5)},
 		dc.Min.X+pad, dc.Min.Y+capH, dc.Max.X-pad, dc.Min.Y+capH)
+
+	// The y label, drawn by us beside the axis.
+	ylabel := f.p.Y.Label
+	f.p.Y.Label.Text = ""
+	defer func() { f.p.Y.Label = ylabel }()
+	var ylabW vg.Length
+	if ylabel.Text != "" {
+		ylabW = ylabel.TextStyle.Height(ylabel.Text) + pad/2
+	}
 
 	leg := f.p.Legend
 	f.p.Legend = plot.NewLegend()
 	defer func() { f.p.Legend = leg }()
-	var legW vg.Length
-	if n := leg.Rectangle(dc); n.Size().X > 0 {
-		legW = n.Size().X + 2*pad
+	legR := leg.Rectangle(dc)
+	var legW, legH vg.Length
+	if legR.Size().X > 0 {
+		if f.legendBelow {
+			legH = legR.Size().Y + pad
+		} else {
+			legW = legR.Size().X + 2*pad
+		}
 	}
-	area := draw.Crop(dc, pad, -(legW + pad), capH+pad/2, -pad)
+	area := draw.Crop(dc, pad+ylabW, -(legW + pad), capH+legH+pad/2, -pad)
 	f.p.Draw(area)
-	if legW > 0 {
+	data := f.p.DataCanvas(area)
+	if ylabel.Text != "" {
+		sty := ylabel.TextStyle
+		sty.Rotation = math.Pi / 2
+		sty.XAlign = draw.XCenter
+		sty.YAlign = draw.YCenter
+		dc.FillText(sty, vg.Point{X: dc.Min.X + pad + ylabW/2, Y: (data.Min.Y + data.Max.Y) / 2}, ylabel.Text)
+	}
+	switch {
+	case legW > 0:
 		top := vg.Length(0)
 		if f.p.Title.Text != "" {
 			top = f.p.Title.TextStyle.Rectangle(f.p.Title.Text).Size().Y + f.p.Title.Padding
 		}
-		la := draw.Crop(dc, dc.Size().X-legW, -pad, capH+pad, -(pad + top + pad))
-		leg.Draw(la)
+		leg.Draw(draw.Crop(dc, dc.Size().X-legW, -pad, capH+pad, -(pad + top + pad)))
+	case legH > 0:
+		leg.Draw(draw.Crop(dc, data.Min.X, 0, capH+pad/2, -(dc.Size().Y - capH - legH)))
 	}
 
 	var buf bytes.Buffer
@@ -116,6 +123,85 @@ func (f *figure) render() ([]byte, error) {
 		return nil, fmt.Errorf("report: %s: %w", f.name, err)
 	}
 	return buf.Bytes(), nil
+}
+
+// wrapText breaks s into lines no wider than w in style sty.
+func wrapText(sty text.Style, s string, w vg.Length) []string {
+	var lines []string
+	cur := ""
+	for _, word := range strings.Fields(s) {
+		try := word
+		if cur != "" {
+			try = cur + " " + word
+		}
+		if cur != "" && sty.Width(try) > w {
+			lines = append(lines, cur)
+			cur = word
+			continue
+		}
+		cur = try
+	}
+	if cur != "" {
+		lines = append(lines, cur)
+	}
+	return lines
+}
+
+// linTicks labels a linear axis every 1, 2 or 5 × 10^k, about seven times,
+// with half steps as minor ticks; plot.DefaultTicks labels only three or
+// four and prints -25.00 for -25.
+type linTicks struct{}
+
+func (linTicks) Ticks(min, max float64) []plot.Tick {
+	if !(max > min) {
+		return nil
+	}
+	raw := (max - min) / 7
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	step := 10 * mag
+	for _, m := range []float64{1, 2, 5} {
+		if m*mag >= raw {
+			step = m * mag
+			break
+		}
+	}
+	prec := 0
+	if step < 1 {
+		prec = int(math.Ceil(-math.Log10(step)))
+	}
+	var ticks []plot.Tick
+	for i := math.Ceil(min / (step / 2)); i*(step/2) <= max*(1+1e-9)+1e-12; i++ {
+		v := i * step / 2
+		t := plot.Tick{Value: v}
+		if int64(i)%2 == 0 {
+			if math.Abs(v) < step*1e-9 {
+				v = 0
+			}
+			t.Label = strconv.FormatFloat(v, 'f', prec, 64)
+		}
+		ticks = append(ticks, t)
+	}
+	return ticks
+}
+
+// tickName wraps a long hyphenated name ("thread-fresh-stack") over lines
+// so neighbouring tick labels do not run into each other.
+func tickName(s string, sim bool) string {
+	const max = 12
+	var lines []string
+	cur := ""
+	for _, part := range strings.SplitAfter(s, "-") {
+		if cur != "" && len(cur)+len(part) > max {
+			lines = append(lines, cur)
+			cur = ""
+		}
+		cur += part
+	}
+	lines = append(lines, cur)
+	if sim {
+		lines = append(lines, "(simulated)")
+	}
+	return strings.Join(lines, "\n")
 }
 
 func textStyle(size float64, c color.Color) text.Style {
@@ -217,9 +303,9 @@ func machineCaption(h *Host) string {
 	if len(parts) == 0 {
 		parts = append(parts, "machine: unknown (no cpu/kernel config lines in the input)")
 	}
-	s := strings.Join(parts, "   ")
+	s := strings.Join(parts, "  ·  ")
 	if h.Simulated {
-		s += "   SIMULATED kernel"
+		s += "  ·  SIMULATED kernel: model figures, not measurements"
 	}
 	return s
 }
@@ -261,3 +347,36 @@ func sig3(v float64) string {
 
 // glyphs distinguish series without colour.
 var glyphs = []draw.GlyphDrawer{draw.CircleGlyph{}, draw.TriangleGlyph{}, draw.SquareGlyph{}, draw.PyramidGlyph{}, draw.RingGlyph{}, draw.CrossGlyph{}}
+
+func newPlot(title, xlabel, ylabel string) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = title
+	p.Title.TextStyle.Font.Size = vg.Points(14)
+	p.Title.Padding = vg.Points(8)
+	p.X.Label.Text = xlabel
+	p.Y.Label.Text = ylabel
+	p.X.Label.TextStyle.Font.Size = vg.Points(11)
+	p.Y.Label.TextStyle.Font.Size = vg.Points(11)
+	p.X.Tick.Label.Font.Size = vg.Points(10)
+	p.Y.Tick.Label.Font.Size = vg.Points(10)
+	p.X.Tick.Marker = linTicks{}
+	p.Y.Tick.Marker = linTicks{}
+	p.Legend.TextStyle.Font.Size = vg.Points(10)
+	p.Legend.Top = true
+	p.Legend.Left = true
+	p.Legend.Padding = vg.Points(3)
+	g := plotter.NewGrid()
+	g.Horizontal.Color = color.Gray{Y: 0xE0}
+	g.Vertical.Width = 0 // the x axes are mostly nominal
+	p.Add(g)
+	return p
+}
+
+// fmtSlope keeps two significant digits for the near-zero slopes of thread
+// and vfork, which sig3 would print as 0.00.
+func fmtSlope(v float64) string {
+	if math.Abs(v) >= 0.1 || v == 0 {
+		return sig3(v)
+	}
+	return strconv.FormatFloat(v, 'g', 2, 64)
+}
