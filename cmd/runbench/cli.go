@@ -50,6 +50,9 @@ type env struct {
 	notify func(context.Context) (context.Context, context.CancelFunc)
 	// grace is how long an interrupted run waits for the row in flight.
 	grace time.Duration
+	// beforeSample, if set, is called before each sample is taken (tests
+	// use it to deliver a signal at a known point).
+	beforeSample func(name string, sample int)
 	// writeReport draws the report for result files into dir.
 	writeReport func(dir string, files []string, baseline string) ([]string, error)
 }

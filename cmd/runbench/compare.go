@@ -1,13 +1,12 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"math"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
+	"unicode/utf8"
 
 	"golang.org/x/perf/benchmath"
 	"golang.org/x/perf/benchunit"
@@ -119,9 +118,9 @@ func compareSets(w io.Writer, old, cur *resultSet, opts compareOpts) error {
 		}
 		tables++
 		fmt.Fprintln(w)
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintf(tw, "\t%s\t\t%s\t\t\t\n", oldName, curName)
-		fmt.Fprintf(tw, "\t%s\t\t%s\tvs base\t\t\n", unit, unit)
+		var tab table
+		tab.row("", oldName, "", curName, "", "", "")
+		tab.row("", unit, "", unit, "", "vs base", "")
 		cls := benchunit.ClassOf(unit)
 		var ratios []float64
 		var oldCenters, curCenters []float64
@@ -133,8 +132,7 @@ func compareSets(w io.Writer, old, cur *resultSet, opts compareOpts) error {
 			cmp := benchmath.AssumeNothing.Compare(s1, s2)
 			sc := benchunit.CommonScale([]float64{sum1.Center, sum2.Center}, cls)
 			delta := cmp.FormatDelta(sum1.Center, sum2.Center)
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t(%s)\t\n", name,
-				sc.Format(sum1.Center), "± "+pctRange(sum1), sc.Format(sum2.Center), "± "+pctRange(sum2), delta, cmp)
+			tab.row(name, sc.Format(sum1.Center), "± "+pctRange(sum1), sc.Format(sum2.Center), "± "+pctRange(sum2), delta, "("+cmp.String()+")")
 			if sum1.Center > 0 && sum2.Center > 0 {
 				ratios = append(ratios, sum2.Center/sum1.Center)
 				oldCenters = append(oldCenters, sum1.Center)
@@ -150,11 +148,9 @@ func compareSets(w io.Writer, old, cur *resultSet, opts compareOpts) error {
 		if len(ratios) > 1 {
 			g1, g2 := geomean(oldCenters), geomean(curCenters)
 			sc := benchunit.CommonScale([]float64{g1, g2}, cls)
-			fmt.Fprintf(tw, "geomean\t%s\t\t%s\t\t%+.2f%%\t\t\n", sc.Format(g1), sc.Format(g2), (geomean(ratios)-1)*100)
+			tab.row("geomean", sc.Format(g1), "", sc.Format(g2), "", fmt.Sprintf("%+.2f%%", (geomean(ratios)-1)*100), "")
 		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
+		tab.write(w, "lrlrlrl")
 	}
 	if tables == 0 {
 		return badInput("%s and %s have no benchmark and unit in common", old.path, cur.path)
@@ -191,6 +187,40 @@ func colNames(a, b string) (string, string) {
 	return ba, bb
 }
 
+// table lays out rows of cells in columns, each aligned left or right.
+type table struct{ rows [][]string }
+
+func (t *table) row(cells ...string) { t.rows = append(t.rows, cells) }
+
+// write prints the table with two spaces between columns; align holds 'l'
+// or 'r' per column. Widths count runes, so "±" and "µ" line up.
+func (t *table) write(w io.Writer, align string) {
+	var width []int
+	for _, r := range t.rows {
+		for i, c := range r {
+			if i >= len(width) {
+				width = append(width, 0)
+			}
+			width[i] = max(width[i], utf8.RuneCountInString(c))
+		}
+	}
+	for _, r := range t.rows {
+		var b strings.Builder
+		for i, c := range r {
+			pad := strings.Repeat(" ", width[i]-utf8.RuneCountInString(c))
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			if i < len(align) && align[i] == 'r' {
+				b.WriteString(pad + c)
+			} else {
+				b.WriteString(c + pad)
+			}
+		}
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+	}
+}
+
 func geomean(xs []float64) float64 {
 	var s float64
 	for _, x := range xs {
@@ -198,5 +228,3 @@ func geomean(xs []float64) float64 {
 	}
 	return math.Exp(s / float64(len(xs)))
 }
-
-var _ = errors.New

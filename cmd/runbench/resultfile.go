@@ -36,7 +36,6 @@ type resultSet struct {
 	values  map[string]map[string][]float64 // name → tidied unit → samples
 	units   []string                        // tidied units in first-seen order
 	orig    map[string]string               // tidied unit → unit as written
-	skipped []skipped
 }
 
 // get returns a config value, "" if absent.
@@ -73,6 +72,11 @@ func readResults(path string) (*resultSet, error) {
 func parseResults(path string, data []byte) (*resultSet, error) {
 	if bytes.IndexByte(data, 0) >= 0 {
 		return nil, badInput("%s: binary data, not Go benchmark format", path)
+	}
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		// Both go test and runbench end every line; a file cut mid-line
+		// may still parse, with its last figure silently wrong.
+		return nil, badInput("%s: truncated (last line has no newline)", path)
 	}
 	s := &resultSet{path: path, values: map[string]map[string][]float64{}, orig: map[string]string{}}
 	r := benchfmt.NewReader(bytes.NewReader(data), path)
@@ -125,7 +129,6 @@ func parseResults(path string, data []byte) (*resultSet, error) {
 		}
 		return nil, badInput("%s: no benchmark results (not Go benchmark format?)", path)
 	}
-	s.skipped = parseSkips(data)
 	return s, nil
 }
 
@@ -144,55 +147,6 @@ func (s *resultSet) sameMachine(rec *benchfmt.Result) error {
 		}
 	}
 	return nil
-}
-
-// parseSkips collects the rows a file says did not run: runbench's
-// "# skip: NAME: reason" lines, and go test's "--- SKIP: BenchmarkNAME"
-// followed by an indented reason line.
-func parseSkips(data []byte) []skipped {
-	var out []skipped
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(nil, 1<<20)
-	pending := -1 // index of a go test skip waiting for its reason line
-	for sc.Scan() {
-		text := sc.Text()
-		if rest, ok := strings.CutPrefix(text, skipPrefix); ok {
-			name, reason, _ := strings.Cut(rest, ": ")
-			out = append(out, skipped{name, reason})
-			pending = -1
-			continue
-		}
-		if rest, ok := strings.CutPrefix(strings.TrimSpace(text), "--- SKIP: Benchmark"); ok {
-			name, _, _ := strings.Cut(rest, " ")
-			out = append(out, skipped{Name: trimProcs(name)})
-			pending = len(out) - 1
-			continue
-		}
-		if pending >= 0 && strings.HasPrefix(text, "    ") {
-			// "    bench_test.go:17: needs cgo …": drop the position.
-			reason := strings.TrimSpace(text)
-			if i := strings.Index(reason, ": "); i >= 0 && strings.Contains(reason[:i], ".go:") {
-				reason = reason[i+2:]
-			}
-			out[pending].Reason = reason
-		}
-		pending = -1
-	}
-	return out
-}
-
-// trimProcs drops go test's -GOMAXPROCS suffix from a benchmark name.
-func trimProcs(name string) string {
-	i := strings.LastIndexByte(name, '-')
-	if i < 0 || i == len(name)-1 {
-		return name
-	}
-	for _, c := range name[i+1:] {
-		if c < '0' || c > '9' {
-			return name
-		}
-	}
-	return name[:i]
 }
 
 // sample is one measured sample of one row, as one benchmark line.

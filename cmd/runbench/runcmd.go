@@ -204,7 +204,7 @@ func (e *env) cmdRun(stdout, stderr io.Writer, args []string) error {
 		}
 	}
 	if rf.report {
-		dir, err := e.reportBeside(path, baselinePath(rf.baseline))
+		dir, err := e.reportBeside(path, rf.baseline)
 		if err != nil {
 			fmt.Fprintf(stderr, "[runbench] report: %v\n", err)
 			failed = append(failed, "report")
@@ -227,7 +227,6 @@ func (e *env) cmdRun(stdout, stderr io.Writer, args []string) error {
 	return nil
 }
 
-func baselinePath(p string) string { return p }
 
 // partialName marks a result path as partial: x.txt → x-partial.txt.
 func partialName(path string) string {
@@ -392,6 +391,9 @@ func (m *measurer) measure(plans []*plan, rf runFlags) []sample {
 			}
 			fmt.Fprintf(m.stderr, "[runbench] %d/%d %s  sample %d/%d  %s elapsed, ~%s left\n",
 				i+1, len(plans), p.row.Name, s, count, roundSec(time.Since(m.start)), roundSec(left))
+			if m.e.beforeSample != nil {
+				m.e.beforeSample(p.row.Name, s)
+			}
 			runtime.GC() // as go test does: no garbage from one sample lands on the next
 			res, wall, err, abandoned := m.call(p.fn, p.n)
 			if abandoned {

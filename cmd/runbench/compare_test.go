@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// runCmd runs the command in e (defaultEnv if nil) and returns its output.
+func runCmd(t *testing.T, e *env, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	if e == nil {
+		e = defaultEnv()
+	}
+	var out, errb bytes.Buffer
+	code = e.main(&out, &errb, args)
+	return out.String(), errb.String(), code
+}
+
+// golden compares got with testdata/name, writing testdata/name.got on a
+// mismatch; -update rewrites the golden file instead.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		os.WriteFile(path+".got", []byte(got), 0o644)
+		t.Errorf("output differs from %s; see %s.got:\n%s", path, path, got)
+	} else {
+		os.Remove(path + ".got")
+	}
+}
+
+func TestCompare(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		args   []string
+		code   int
+		golden string   // stdout golden, if any
+		stderr []string // substrings of the one stderr line
+	}{
+		{"planted 20% regression", []string{"compare", "testdata/old.txt", "testdata/new.txt"}, 1, "compare-regression.golden", nil},
+		{"identical inputs", []string{"compare", "testdata/old.txt", "testdata/old.txt"}, 0, "compare-identical.golden", nil},
+		{"regression under threshold", []string{"compare", "-threshold", "25%", "testdata/old.txt", "testdata/new.txt"}, 0, "", nil},
+		{"regression not significant at tiny alpha", []string{"compare", "-alpha", "0.00001", "testdata/old.txt", "testdata/new.txt"}, 0, "", nil},
+		{"different machines", []string{"compare", "testdata/old.txt", "testdata/othermachine.txt"}, 2, "", []string{"testdata/othermachine.txt", "different machines", "cpu", "nproc", "-force"}},
+		{"different machines forced", []string{"compare", "-force", "testdata/old.txt", "testdata/othermachine.txt"}, 0, "", nil},
+		{"sim against real", []string{"compare", "testdata/old.txt", "testdata/sim.txt"}, 2, "", []string{"kernel: sim", "never compared"}},
+		{"sim against real forced", []string{"compare", "-force", "testdata/old.txt", "testdata/sim.txt"}, 2, "", []string{"kernel: sim"}},
+		{"go test output against runbench output", []string{"compare", "-threshold", "1000", "testdata/gotest.txt", "testdata/old.txt"}, 0, "", nil},
+		{"one file", []string{"compare", "testdata/old.txt"}, 2, "", []string{"two result files"}},
+		{"bad threshold", []string{"compare", "-threshold", "x%", "testdata/old.txt", "testdata/new.txt"}, 2, "", []string{"-threshold"}},
+		{"bad alpha", []string{"compare", "-alpha", "2", "testdata/old.txt", "testdata/new.txt"}, 2, "", []string{"-alpha"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errs, code := runCmd(t, nil, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, out, errs)
+			}
+			if tt.golden != "" {
+				golden(t, tt.golden, out)
+			}
+			if tt.code == 2 {
+				checkOneLine(t, errs, tt.stderr...)
+				if out != "" {
+					t.Errorf("bad input wrote to stdout:\n%s", out)
+				}
+			} else if errs != "" {
+				t.Errorf("unexpected stderr: %s", errs)
+			}
+		})
+	}
+}
+
+// checkOneLine asserts stderr is exactly one line holding every substring.
+func checkOneLine(t *testing.T, stderr string, want ...string) {
+	t.Helper()
+	if strings.Count(stderr, "\n") != 1 || !strings.HasSuffix(stderr, "\n") {
+		t.Errorf("stderr is not one line: %q", stderr)
+	}
+	for _, w := range want {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("stderr %q does not mention %q", stderr, w)
+		}
+	}
+}
+
+func TestCompareRegressionNamesRow(t *testing.T) {
+	out, _, code := runCmd(t, nil, "compare", "testdata/old.txt", "testdata/new.txt")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	// The planted regression is on the goroutine row only.
+	var regs []string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "regression: ") {
+			regs = append(regs, l)
+		}
+	}
+	if len(regs) != 1 || !strings.Contains(regs[0], "Create/style=goroutine-2 sec/op +20.00%") {
+		t.Errorf("regression lines = %q, want one for Create/style=goroutine-2 at +20%%", regs)
+	}
+}
+
+// TestBadFiles: every malformed result file gives one line on stderr
+// naming the file, exit 2 and no output, whichever side it is on and for
+// every command that reads result files.
+func TestBadFiles(t *testing.T) {
+	bad, err := filepath.Glob("testdata/bad/*")
+	if err != nil || len(bad) == 0 {
+		t.Fatalf("no bad inputs: %v", err)
+	}
+	bad = append(bad, filepath.Join(t.TempDir(), "missing.txt"))
+	unreadable := filepath.Join(t.TempDir(), "unreadable.txt")
+	if err := os.Mkdir(unreadable, 0o755); err != nil { // a directory cannot be read as a file
+		t.Fatal(err)
+	}
+	bad = append(bad, unreadable)
+	for _, f := range bad {
+		for _, args := range [][]string{
+			{"compare", f, "testdata/old.txt"},
+			{"compare", "testdata/old.txt", f},
+			{"report", "-o", filepath.Join(t.TempDir(), "r"), f},
+			{"run", "-baseline", f, "-run", "nothing"},
+		} {
+			t.Run(strings.Join(args, " "), func(t *testing.T) {
+				dir := t.TempDir()
+				e := testEnv(dir, nil)
+				out, errs, code := runCmd(t, e, args...)
+				if code != 2 {
+					t.Errorf("exit %d, want 2 (stderr %q)", code, errs)
+				}
+				checkOneLine(t, errs, f)
+				if out != "" {
+					t.Errorf("stdout: %q", out)
+				}
+				assertEmptyDir(t, dir)
+			})
+		}
+	}
+}
+
+func assertEmptyDir(t *testing.T, dir string) {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		t.Errorf("wrote %s", filepath.Join(dir, e.Name()))
+	}
+}

@@ -1,0 +1,294 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"golang.org/x/perf/benchfmt"
+
+	"github.com/clonebench/clonebench/internal/sysinfo"
+	"github.com/clonebench/clonebench/workloads"
+)
+
+// testEnv writes results under dir, uses rows (the catalogue if nil), and
+// records report calls instead of drawing.
+func testEnv(dir string, rows []workloads.Row) *env {
+	e := defaultEnv()
+	e.resultsDir = filepath.Join(dir, "results")
+	if rows != nil {
+		e.rows = func() []workloads.Row { return rows }
+	}
+	e.now = func() time.Time { return time.Date(2026, 11, 25, 17, 4, 0, 0, time.UTC) }
+	e.notify = func(ctx context.Context) (context.Context, context.CancelFunc) { return context.WithCancel(ctx) }
+	e.writeReport = func(dir string, files []string, baseline string) ([]string, error) {
+		p := filepath.Join(dir, "report.md")
+		return []string{p}, os.WriteFile(p, []byte("report of "+strings.Join(files, " ")+"\n"), 0o644)
+	}
+	return e
+}
+
+// spinRow is a fake row whose op spins for perOp, with a metric, so the
+// runner's scheduling can be tested without the kernel. calls counts Run
+// calls; order records them across rows.
+type spinRow struct {
+	name  string
+	perOp time.Duration
+	calls atomic.Int64
+}
+
+var order struct {
+	sync.Mutex
+	names []string
+}
+
+func (s *spinRow) row(suites workloads.Suite) workloads.Row {
+	return workloads.Row{
+		Name:   s.name,
+		Suites: suites,
+		Run: func(n int) (workloads.Result, error) {
+			s.calls.Add(1)
+			order.Lock()
+			order.names = append(order.names, s.name)
+			order.Unlock()
+			start := time.Now()
+			for time.Since(start) < time.Duration(n)*s.perOp {
+			}
+			el := time.Since(start)
+			return workloads.Result{N: n, Elapsed: el, Metrics: []workloads.Metric{{Value: 1.5, Unit: "ctxsw/op"}}}, nil
+		},
+	}
+}
+
+func readBack(t *testing.T, path string) ([]*benchfmt.Result, string) {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := benchfmt.NewReader(strings.NewReader(string(raw)), path)
+	var out []*benchfmt.Result
+	for r.Scan() {
+		switch rec := r.Result().(type) {
+		case *benchfmt.Result:
+			out = append(out, rec.Clone())
+		case *benchfmt.SyntaxError:
+			t.Errorf("%v", rec)
+		}
+	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out, string(raw)
+}
+
+func TestRunFakeRows(t *testing.T) {
+	a := &spinRow{name: "Fake/op=a", perOp: 20 * time.Microsecond}
+	b := &spinRow{name: "Fake/op=b", perOp: 50 * time.Microsecond}
+	full := &spinRow{name: "Fake/op=full", perOp: time.Microsecond}
+	skip := workloads.Row{Name: "Fake/op=skip", Suites: workloads.Quick, Run: a.row(0).Run,
+		SkipReason: func() string { return "needs a unicorn" }}
+	rows := []workloads.Row{a.row(workloads.Quick | workloads.Full), skip, b.row(workloads.Quick), full.row(workloads.Full)}
+	dir := t.TempDir()
+	e := testEnv(dir, rows)
+	order.Lock()
+	order.names = nil
+	order.Unlock()
+	out, errs, code := runCmd(t, e, "run", "-count", "6", "-budget", "3s")
+	if code != 0 {
+		t.Fatalf("exit %d\nstderr:\n%s", code, errs)
+	}
+	host, _ := sysinfo.Hostname()
+	wantPath := filepath.Join(dir, "results", host, "20261125T170400Z.txt")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 || lines[0] != wantPath || lines[1] != strings.TrimSuffix(wantPath, ".txt") {
+		t.Fatalf("stdout = %q, want the result path %s and its report dir", out, wantPath)
+	}
+	if _, err := os.Stat(filepath.Join(lines[1], "report.md")); err != nil {
+		t.Errorf("report not written: %v", err)
+	}
+	res, raw := readBack(t, wantPath)
+	procs := runtime.GOMAXPROCS(0)
+	count := map[string]int{}
+	for _, r := range res {
+		count[string(r.Name)]++
+		if v, ok := r.Value("sec/op"); !ok || v <= 0 {
+			t.Errorf("%s: no positive ns/op: %v", r.Name, r.Values)
+		}
+		if v, ok := r.Value("ctxsw/op"); !ok || v != 1.5 {
+			t.Errorf("%s: ctxsw/op = %v, %v; want the row's metric 1.5", r.Name, v, ok)
+		}
+		for _, k := range []string{"goos", "goarch", "pkg", "cpu", "kernel", "nproc", "virtualization",
+			"governor", "thp", "mitigations", "loadavg", "gomaxprocs", "go", "commit", "host"} {
+			if r.GetConfig(k) == "" {
+				t.Errorf("%s: no config %q", r.Name, k)
+			}
+		}
+		if r.GetConfig("partial") != "" {
+			t.Errorf("complete run marked partial")
+		}
+	}
+	for _, n := range []string{benchName("Fake/op=a", procs), benchName("Fake/op=b", procs)} {
+		if count[n] != 6 {
+			t.Errorf("%s: %d samples, want 6 (have %v)", n, count[n], count)
+		}
+	}
+	if len(count) != 2 {
+		t.Errorf("rows in file: %v; want only the quick, runnable ones", count)
+	}
+	if !strings.Contains(raw, "# skip: Fake/op=skip: needs a unicorn\n") {
+		t.Errorf("skip line missing:\n%s", raw)
+	}
+	if full.calls.Load() != 0 {
+		t.Errorf("full-suite row ran in the quick suite")
+	}
+	// Interleaved: after the pilots, the file alternates a, b, a, b …
+	for i, r := range res {
+		want := []string{"Fake/op=a", "Fake/op=b"}[i%2]
+		if string(r.Name) != benchName(want, procs) {
+			t.Fatalf("sample %d is %s, want %s: rows not interleaved", i, r.Name, want)
+		}
+	}
+	if !regexp.MustCompile(`\[runbench\] 2/2 Fake/op=b  sample 6/6  \d+s elapsed, ~\d+s left`).MatchString(errs) {
+		t.Errorf("no progress line on stderr:\n%s", errs)
+	}
+
+	// A second run at the same time never replaces the first.
+	before, _ := os.ReadFile(wantPath)
+	out2, errs2, code := runCmd(t, e, "run", "-count", "6", "-budget", "2s", "-run", "op=a$")
+	if code != 0 {
+		t.Fatalf("second run: exit %d: %s", code, errs2)
+	}
+	if got := strings.Split(out2, "\n")[0]; got != strings.TrimSuffix(wantPath, ".txt")+"-2.txt" {
+		t.Errorf("second run wrote %s", got)
+	}
+	if after, _ := os.ReadFile(wantPath); string(after) != string(before) {
+		t.Errorf("second run changed the first file")
+	}
+}
+
+func TestRunAutoCount(t *testing.T) {
+	a := &spinRow{name: "Fake/op=a", perOp: 10 * time.Microsecond}
+	e := testEnv(t.TempDir(), []workloads.Row{a.row(workloads.Quick)})
+	// The no-argument form with a small budget: at least 6 samples.
+	out, errs, code := runCmd(t, e, "run", "-auto", "-budget", "2s")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	res, _ := readBack(t, strings.Split(out, "\n")[0])
+	if len(res) < autoMinCount || len(res) > autoMaxCount {
+		t.Errorf("%d samples, want %d..%d", len(res), autoMinCount, autoMaxCount)
+	}
+}
+
+func TestRunBadInput(t *testing.T) {
+	a := &spinRow{name: "Fake/op=a", perOp: time.Microsecond}
+	existing := filepath.Join(t.TempDir(), "exists.txt")
+	if err := os.WriteFile(existing, []byte("keep me\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"bogus"}, `"bogus"`},
+		{[]string{"run", "-nosuchflag"}, "-nosuchflag"},
+		{[]string{"run", "-suite", "huge"}, "-suite"},
+		{[]string{"run", "-count", "0"}, "-count"},
+		{[]string{"run", "-kernel", "bsd"}, "-kernel"},
+		{[]string{"run", "-run", "("}, "-run"},
+		{[]string{"run", "-run", "nothing-matches"}, "nothing-matches"},
+		{[]string{"run", "extra"}, `"extra"`},
+		{[]string{"run", "-o", existing}, existing},
+		{[]string{"compare", "-x", "a", "b"}, "-x"},
+		{[]string{"info", "-kernel", "bsd"}, "-kernel"},
+		{[]string{"report"}, "result file"},
+	} {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			dir := t.TempDir()
+			e := testEnv(dir, []workloads.Row{a.row(workloads.Quick)})
+			out, errs, code := runCmd(t, e, tt.args...)
+			if code != 2 {
+				t.Errorf("exit %d, want 2", code)
+			}
+			checkOneLine(t, errs, tt.want)
+			if out != "" {
+				t.Errorf("stdout %q", out)
+			}
+			assertEmptyDir(t, dir)
+		})
+	}
+	if b, _ := os.ReadFile(existing); string(b) != "keep me\n" {
+		t.Errorf("-o overwrote an existing file")
+	}
+}
+
+// TestRunInterrupted: a signal mid-run keeps the finished samples in a file
+// marked partial and returns within the grace period even when the row in
+// flight never returns.
+func TestRunInterrupted(t *testing.T) {
+	for _, stuck := range []bool{false, true} {
+		t.Run(fmt.Sprintf("stuck=%v", stuck), func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			release := make(chan struct{})
+			defer close(release)
+			var inSample3 atomic.Bool
+			row := workloads.Row{Name: "Fake/op=slow", Suites: workloads.Quick, Run: func(n int) (workloads.Result, error) {
+				if inSample3.Load() && stuck {
+					<-release // a row that does not notice the signal
+				}
+				start := time.Now()
+				for time.Since(start) < time.Duration(n)*time.Microsecond {
+				}
+				return workloads.Result{N: n, Elapsed: time.Since(start)}, nil
+			}}
+			dir := t.TempDir()
+			e := testEnv(dir, []workloads.Row{row})
+			e.notify = func(context.Context) (context.Context, context.CancelFunc) { return ctx, cancel }
+			e.grace = 200 * time.Millisecond
+			e.beforeSample = func(_ string, sample int) {
+				if sample == 3 {
+					inSample3.Store(true)
+					cancel() // the signal arrives as sample 3 starts
+				}
+			}
+			start := time.Now()
+			out, errs, code := runCmd(t, e, "run", "-count", "10", "-budget", "2s", "-o", filepath.Join(dir, "r.txt"))
+			if took := time.Since(start); took > 2*time.Second {
+				t.Errorf("took %v after the signal", took)
+			}
+			if code != exitInterrupted {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, exitInterrupted, errs)
+			}
+			path := filepath.Join(dir, "r-partial.txt")
+			if strings.TrimSpace(out) != path {
+				t.Errorf("stdout %q, want %s", out, path)
+			}
+			res, _ := readBack(t, path)
+			want := 2 // samples 1 and 2; sample 3 only if it finished within the grace
+			if !stuck {
+				want = 3
+			}
+			if len(res) != want {
+				t.Errorf("%d samples kept, want %d", len(res), want)
+			}
+			for _, r := range res {
+				if r.GetConfig("partial") != "true" {
+					t.Errorf("sample not marked partial")
+				}
+			}
+			if _, err := os.Stat(filepath.Join(dir, "r.txt")); err == nil {
+				t.Errorf("partial run wrote the complete name")
+			}
+		})
+	}
+}
