@@ -31,11 +31,11 @@ type resultSet struct {
 	path string
 	// config is the file config of the first result; machine keys are
 	// checked to be the same for every result in the file.
-	config  []benchfmt.Config
-	names   []string                        // full names in first-seen order
-	values  map[string]map[string][]float64 // name → tidied unit → samples
-	units   []string                        // tidied units in first-seen order
-	orig    map[string]string               // tidied unit → unit as written
+	config []benchfmt.Config
+	names  []string                        // full names in first-seen order
+	values map[string]map[string][]float64 // name → tidied unit → samples
+	units  []string                        // tidied units in first-seen order
+	orig   map[string]string               // tidied unit → unit as written
 }
 
 // get returns a config value, "" if absent.

@@ -227,7 +227,6 @@ func (e *env) cmdRun(stdout, stderr io.Writer, args []string) error {
 	return nil
 }
 
-
 // partialName marks a result path as partial: x.txt → x-partial.txt.
 func partialName(path string) string {
 	ext := filepath.Ext(path)
