@@ -92,6 +92,7 @@ func Catalogue() []Row {
 	out := make([]Row, len(registry))
 	copy(out, registry)
 	sort.SliceStable(out, func(i, j int) bool { return familyRank(out[i].Family()) < familyRank(out[j].Family()) })
+	attachSim(out)
 	return out
 }
 

@@ -1,0 +1,151 @@
+//go:build linux && (amd64 || arm64)
+
+package simkernel
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/clonebench/clonebench/rawclone"
+)
+
+// kcmp(2) types: which structure two tasks are compared on.
+const (
+	kcmpVM      = 1
+	kcmpFiles   = 2
+	kcmpFS      = 3
+	kcmpSighand = 4
+)
+
+// kcmp reports whether pid1 and pid2 share the structure of type typ.
+func kcmp(pid1, pid2, typ int) (bool, error) {
+	r, _, e := unix.Syscall6(unix.SYS_KCMP, uintptr(pid1), uintptr(pid2), uintptr(typ), 0, 0, 0)
+	if e != 0 {
+		return false, e
+	}
+	return r == 0, nil
+}
+
+func procTgid(tid int) (int, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", tid))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "Tgid:"); ok {
+			return strconv.Atoi(strings.TrimSpace(v))
+		}
+	}
+	return 0, fmt.Errorf("/proc/%d/status: no Tgid line", tid)
+}
+
+// realShared is what /proc and kcmp(2) say the live task tid shares with
+// this process, as a flag word like Shared's.
+func realShared(tid int) (uint64, error) {
+	me := os.Getpid()
+	var f uint64
+	for _, c := range []struct {
+		typ int
+		bit uint64
+	}{{kcmpVM, CLONE_VM}, {kcmpFS, CLONE_FS}, {kcmpFiles, CLONE_FILES}, {kcmpSighand, CLONE_SIGHAND}} {
+		same, err := kcmp(me, tid, c.typ)
+		if err != nil {
+			return 0, fmt.Errorf("kcmp(%d, %d, %d): %w", me, tid, c.typ, err)
+		}
+		if same {
+			f |= c.bit
+		}
+	}
+	tgid, err := procTgid(tid)
+	if err != nil {
+		return 0, err
+	}
+	if tgid == me {
+		f |= CLONE_THREAD
+	}
+	return f, nil
+}
+
+// TestDifferential clones every subset of {VM, FS, FILES, SIGHAND, THREAD}
+// on the real kernel through rawclone and on the simulator, and checks they
+// agree on success versus EINVAL and, for a live child, on what it shares.
+func TestDifferential(t *testing.T) {
+	if _, err := kcmp(os.Getpid(), os.Getpid(), kcmpVM); errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EPERM) {
+		t.Skipf("kcmp(2) unavailable (%v): cannot compare what tasks share", err)
+	}
+	agreeFail := 0
+	for mask := range 32 {
+		var flags uint64
+		for i, bit := range resourceBits {
+			if mask&(1<<i) != 0 {
+				flags |= bit
+			}
+		}
+		if flags&CLONE_THREAD == 0 {
+			flags |= SIGCHLD
+		}
+		t.Run(FormatFlags(flags), func(t *testing.T) {
+			k := NewKernel(testProfile())
+			parent := k.Spawn()
+			simChild, simErr := k.Clone(parent, flags)
+
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			defer w.Close()
+			body := rawclone.Body{Op: rawclone.OpBlockRead, In: int(r.Fd()), CPU: rawclone.NoCPU}
+			task, realErr := rawclone.Clone(rawclone.Flags(flags), body, rawclone.Options{})
+			if realErr == nil {
+				defer func() {
+					// Let the child read its byte and end; Kill if it
+					// does not, so nothing outlives the test.
+					if _, err := w.Write([]byte{1}); err != nil {
+						t.Errorf("release child: %v", err)
+					}
+					if err := task.Wait(5 * time.Second); err != nil {
+						t.Errorf("wait for child %d: %v", task.Tid(), err)
+						task.Kill()
+					}
+				}()
+			}
+
+			switch {
+			case realErr != nil && simErr != nil:
+				if !errors.Is(realErr, syscall.EINVAL) || !errors.Is(simErr, syscall.EINVAL) {
+					t.Fatalf("both refuse, differently: real %v, sim %v", realErr, simErr)
+				}
+				agreeFail++
+				return
+			case realErr != nil:
+				t.Fatalf("real kernel refuses (%v), simulator accepts", realErr)
+			case simErr != nil:
+				t.Fatalf("simulator refuses (%v), real kernel accepts", simErr)
+			}
+			got, err := realShared(task.Tid())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := Shared(parent, simChild); got != want {
+				t.Fatalf("real child shares %s, simulated child shares %s", FormatFlags(got), FormatFlags(want))
+			}
+		})
+	}
+	// Of the 32 sets, those with THREAD but no SIGHAND (8) and those with
+	// SIGHAND but no VM (8; no set is in both) are refused.
+	if agreeFail != 16 {
+		t.Errorf("%d flag sets refused by both, want 16", agreeFail)
+	}
+}

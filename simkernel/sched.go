@@ -1,0 +1,141 @@
+package simkernel
+
+import "fmt"
+
+// The scheduler model for ping-pong: two tasks hand a turn back and forth
+// over a mechanism, on one CPU or on two. Each hand-over is decided by the
+// model's state, not by the row's name: a switch on one CPU pays for the
+// switch, plus the mm switch and the TLB/cache refill when the CPU's loaded
+// address space is not the next task's; a hand-over to another CPU pays a
+// remote wake-up, and that CPU still holds its task's mm (idle keeps it
+// lazily), so nothing is refilled.
+
+// Placement says where the two ping-pong tasks run.
+type Placement string
+
+const (
+	SameCPU  Placement = "same"  // both pinned to CPU 0
+	CrossCPU Placement = "cross" // pinned to CPUs 0 and 1
+	AnyCPU   Placement = "any"   // unpinned: on a quiet machine, apart
+)
+
+// PingPong is the outcome of a simulated ping-pong run.
+type PingPong struct {
+	Rounds     int
+	Elapsed    float64 // virtual ns over the timed rounds
+	Overhead   float64 // one signal+wait+working-set pass with no partner
+	Nvcsw      int     // voluntary switches of both tasks over the timed rounds
+	Nivcsw     int     // involuntary ones (sched_yield)
+	BytesMoved int64   // bytes each side read (fd mechanisms)
+}
+
+type pingSide struct {
+	t   *Task
+	cpu int
+}
+
+// mechBytes is what one signal moves for the fd mechanisms.
+var mechBytes = map[string]int64{"pipe": 1, "unix": 1, "eventfd": 8}
+
+// PingPong runs warmup untimed and then n timed round trips between a and b
+// over mech, each side touching ws bytes of its own working set per turn.
+func (k *Kernel) PingPong(a, b *Task, mech string, where Placement, ws uint64, warmup, n int) (PingPong, error) {
+	p := &k.Profile
+	ov, ok := p.Overhead[mech]
+	if !ok {
+		return PingPong{}, fmt.Errorf("simkernel: profile has no overhead figure for mech=%s (no SwitchOverhead/mech=%s row in %s)", mech, mech, p.Source)
+	}
+	if a.State != Running || b.State != Running {
+		return PingPong{}, ErrDead
+	}
+	if n < 1 {
+		return PingPong{}, fmt.Errorf("simkernel: ping-pong needs at least one round trip, have %d", n)
+	}
+	sides := [2]pingSide{{a, 0}, {b, 0}}
+	var remote float64
+	switch where {
+	case SameCPU:
+	case CrossCPU, AnyCPU:
+		if mech == "yield" {
+			return PingPong{}, fmt.Errorf("simkernel: mech=yield hands over only on one CPU, have cpu=%s", where)
+		}
+		if p.CPUs < 2 {
+			return PingPong{}, fmt.Errorf("simkernel: cpu=%s needs 2 CPUs, the profile models %d", where, p.CPUs)
+		}
+		w, ok := p.RemoteWake[string(where)]
+		if !ok {
+			return PingPong{}, fmt.Errorf("simkernel: profile has no remote wake-up figure for cpu=%s", where)
+		}
+		remote = w
+		sides[1].cpu = 1
+	default:
+		return PingPong{}, fmt.Errorf("simkernel: unknown placement cpu=%q", where)
+	}
+	kib := float64(ws) / 1024
+	loaded := make([]*MM, p.CPUs) // each CPU's current (or lazily kept) mm
+	running := make([]*Task, p.CPUs)
+	for _, s := range sides {
+		if running[s.cpu] == nil {
+			running[s.cpu], loaded[s.cpu] = s.t, s.t.MM
+		}
+	}
+	// asleep[i]: side i is blocked in its wait (not merely preempted).
+	// The responder starts blocked, waiting for the first signal.
+	asleep := [2]bool{false, true}
+	var out PingPong
+	out.Overhead = ov + p.TouchPerKiB*kib
+	var start float64
+	for round := range warmup + n {
+		if round == warmup {
+			start = k.Clock
+			out = PingPong{Overhead: out.Overhead}
+		}
+		for turn := range 2 {
+			s, r := sides[turn], sides[1-turn]
+			// The sender's half: touch its working set, signal, and
+			// (after the hand-over) the syscall work of its wait.
+			k.charge(ov + p.TouchPerKiB*kib)
+			out.BytesMoved += mechBytes[mech]
+			if s.cpu == r.cpu {
+				// Who gives up the CPU, and how: a yield leaves the
+				// sender runnable (involuntary). Otherwise a receiver
+				// that was asleep preempts the sender at the wake-up
+				// (involuntary); one that was only preempted finds the
+				// sender blocking in its wait (voluntary) — so a
+				// same-CPU round trip is one of each, as the kernel
+				// counts them.
+				switch {
+				case mech == "yield":
+					out.Nivcsw++
+				case asleep[1-turn]:
+					out.Nivcsw++
+				default:
+					out.Nvcsw++
+				}
+				asleep[turn] = mech != "yield" && !asleep[1-turn]
+				asleep[1-turn] = false
+				k.charge(p.Switch + p.CacheRefillPerKiB*kib)
+				if loaded[r.cpu] != r.t.MM {
+					k.charge(p.SwitchMM + p.RefillPerKiB*kib)
+					loaded[r.cpu] = r.t.MM
+				}
+				running[r.cpu] = r.t
+				continue
+			}
+			// Another CPU: the sender blocks and its CPU idles; the
+			// receiver's CPU leaves idle with its mm still loaded.
+			out.Nvcsw++
+			asleep[turn], asleep[1-turn] = true, false
+			k.charge(remote)
+			if loaded[r.cpu] != r.t.MM {
+				k.charge(p.SwitchMM + p.RefillPerKiB*kib)
+				loaded[r.cpu] = r.t.MM
+			}
+			running[s.cpu], running[r.cpu] = nil, r.t
+		}
+		out.Rounds++
+	}
+	out.Elapsed = k.Clock - start
+	out.BytesMoved /= 2
+	return out, nil
+}

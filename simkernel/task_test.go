@@ -1,0 +1,311 @@
+package simkernel
+
+import (
+	"errors"
+	"slices"
+	"syscall"
+	"testing"
+)
+
+// testProfile is a hand-made profile for behaviour tests; its figures only
+// need to be distinct and positive, they are never reported.
+func testProfile() Profile {
+	return Profile{
+		Source: "test", CPUs: 2, Syscall: 100, TaskBase: 10_000,
+		Copy:     CopyCosts{VM: 300_000, FS: 1_000, Files: 2_000, Sighand: 1_500, Signal: 20_000},
+		MMPerMiB: 15_000, MMPerMiBHuge: 700, FDPer: 5,
+		FlagCost: map[string]float64{"CHILD_SETTID": 50, "CHILD_CLEARTID": 300, "SYSVSEM": 200, "SETTLS": 100, "PARENT_SETTID": 40, "VFORK": 3_000},
+		Extra:    map[string]float64{"thread-fresh-stack": 8_000, "pthread": 5_000, "libc-fork": 90_000, "spawn": 400_000, "goroutine": 400},
+		Overhead: map[string]float64{"pipe": 900, "futex": 600, "eventfd": 800, "unix": 1_800, "yield": 250, "chan": 150},
+		Switch:   2_500, SwitchMM: 3_000,
+		RemoteWake:        map[string]float64{"cross": 4_000, "any": 7_000},
+		TouchPerKiB:       3,
+		CacheRefillPerKiB: 1, RefillPerKiB: 4,
+		Goroutine: map[string]float64{"pipe/same": 9_000, "pipe/any": 12_000, "chan/any": 400},
+	}
+}
+
+func TestCheckFlags(t *testing.T) {
+	tests := []struct {
+		name  string
+		flags uint64
+		want  error // nil: accepted
+		errno syscall.Errno
+	}{
+		{"fork", ForkFlags, nil, 0},
+		{"thread", ThreadFlags, nil, 0},
+		{"vfork", VforkFlags, nil, 0},
+		{"spawn", CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, nil, 0},
+		{"VM alone", CLONE_VM | SIGCHLD, nil, 0},
+		{"THREAD without SIGHAND", CLONE_VM | CLONE_THREAD, ErrThreadNoSighand, syscall.EINVAL},
+		{"SIGHAND without VM", CLONE_SIGHAND | SIGCHLD, ErrSighandNoVM, syscall.EINVAL},
+		{"THREAD|SIGHAND without VM", CLONE_SIGHAND | CLONE_THREAD, ErrSighandNoVM, syscall.EINVAL},
+		{"NEWNS with FS", CLONE_NEWNS | CLONE_FS | SIGCHLD, ErrNewNSWithFS, syscall.EINVAL},
+		{"NEWUSER with FS", CLONE_NEWUSER | CLONE_FS | SIGCHLD, ErrNewUserWithFS, syscall.EINVAL},
+		{"NEWNS alone", CLONE_NEWNS | SIGCHLD, nil, 0},
+		{"THREAD into NEWPID", ThreadFlags | CLONE_NEWPID, ErrThreadNewNS, syscall.EINVAL},
+		{"THREAD into NEWUSER", CLONE_VM | CLONE_SIGHAND | CLONE_THREAD | CLONE_NEWUSER, ErrThreadNewNS, syscall.EINVAL},
+		{"CLEAR_SIGHAND with SIGHAND", CLONE_VM | CLONE_SIGHAND | CLONE_CLEAR_SIGHAND, ErrClearSighand, syscall.EINVAL},
+		{"CLEAR_SIGHAND alone", CLONE_CLEAR_SIGHAND | SIGCHLD, nil, 0},
+		{"PIDFD with DETACHED", CLONE_PIDFD | CLONE_DETACHED | SIGCHLD, ErrPidfdDetached, syscall.EINVAL},
+		{"unknown bit", 1 << 40, ErrUnknownFlag, syscall.EINVAL},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			k := NewKernel(testProfile())
+			p := k.Spawn()
+			child, err := k.Clone(p, tt.flags)
+			if tt.want == nil {
+				if err != nil {
+					t.Fatalf("Clone(%s) = %v, want success", FormatFlags(tt.flags), err)
+				}
+				if child.Pid == p.Pid {
+					t.Fatalf("child has its parent's pid %d", p.Pid)
+				}
+				return
+			}
+			if !errors.Is(err, tt.want) || !errors.Is(err, tt.errno) {
+				t.Fatalf("Clone(%s) = %v, want %v (%v)", FormatFlags(tt.flags), err, tt.want, tt.errno)
+			}
+			if child != nil {
+				t.Fatalf("Clone failed but returned a task")
+			}
+		})
+	}
+}
+
+func TestNamespaceNeedsPrivilege(t *testing.T) {
+	k := NewKernel(testProfile())
+	k.Privileged = false
+	p := k.Spawn()
+	if _, err := k.Clone(p, CLONE_NEWNET|SIGCHLD); !errors.Is(err, syscall.EPERM) {
+		t.Fatalf("unprivileged CLONE_NEWNET = %v, want EPERM", err)
+	}
+	if _, err := k.Clone(p, CLONE_NEWUSER|SIGCHLD); err != nil {
+		t.Fatalf("unprivileged CLONE_NEWUSER = %v, want success", err)
+	}
+}
+
+func TestCloneParentFromInit(t *testing.T) {
+	k := NewKernel(testProfile())
+	if _, err := k.Clone(k.Init, CLONE_PARENT|SIGCHLD); !errors.Is(err, ErrParentFromInit) {
+		t.Fatalf("CLONE_PARENT from init = %v, want %v", err, ErrParentFromInit)
+	}
+	p := k.Spawn()
+	sib, err := k.Clone(p, CLONE_PARENT|SIGCHLD)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sib.Parent != k.Init {
+		t.Fatalf("CLONE_PARENT child's parent is pid %d, want init", sib.Parent.Pid)
+	}
+	if _, err := k.Wait(p, sib.Pid); !errors.Is(err, syscall.ECHILD) {
+		t.Fatalf("the cloner reaping its sibling = %v, want ECHILD", err)
+	}
+}
+
+// TestSharing clones every subset of the five resource flags and checks
+// that the child shares exactly the structures its flags name, with the
+// reference counts copy_process keeps, and that exit and reap give every
+// reference back.
+func TestSharing(t *testing.T) {
+	for mask := range 32 {
+		var flags uint64
+		for i, bit := range resourceBits {
+			if mask&(1<<i) != 0 {
+				flags |= bit
+			}
+		}
+		if flags&CLONE_THREAD == 0 {
+			flags |= SIGCHLD
+		}
+		t.Run(FormatFlags(flags), func(t *testing.T) {
+			k := NewKernel(testProfile())
+			p := k.Spawn()
+			mm, files, fs, sh := p.MM.Users, p.Files.Count, p.FS.Users, p.Sighand.Count
+			child, err := k.Clone(p, flags)
+			valid := (flags&CLONE_THREAD == 0 || flags&CLONE_SIGHAND != 0) && (flags&CLONE_SIGHAND == 0 || flags&CLONE_VM != 0)
+			if !valid {
+				if !errors.Is(err, syscall.EINVAL) {
+					t.Fatalf("Clone = %v, want EINVAL", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := flags &^ CSIGNAL
+			if got := Shared(p, child); got != want {
+				t.Fatalf("shared %s, want %s", FormatFlags(got), FormatFlags(want))
+			}
+			count := func(shared bool, before, after int) {
+				t.Helper()
+				w := before
+				if shared {
+					w++
+				}
+				if after != w {
+					t.Errorf("reference count %d, want %d", after, w)
+				}
+			}
+			count(flags&CLONE_VM != 0, mm, p.MM.Users)
+			count(flags&CLONE_FILES != 0, files, p.Files.Count)
+			count(flags&CLONE_FS != 0, fs, p.FS.Users)
+			count(flags&CLONE_SIGHAND != 0, sh, p.Sighand.Count)
+			if got, want := child.Getpid() == p.Getpid(), flags&CLONE_THREAD != 0; got != want {
+				t.Errorf("child getpid %d, parent getpid %d: same=%v, want %v", child.Getpid(), p.Getpid(), got, want)
+			}
+			if child.Gettid() == p.Gettid() {
+				t.Errorf("child and parent share tid %d", child.Gettid())
+			}
+			if err := k.Exit(child, 0); err != nil {
+				t.Fatal(err)
+			}
+			if flags&CLONE_THREAD == 0 {
+				if _, err := k.Wait(p, child.Pid); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if k.Live(child.Pid) {
+				t.Fatalf("task %d still visible after exit and reap", child.Pid)
+			}
+			if p.MM.Users != mm || p.Files.Count != files || p.FS.Users != fs || p.Sighand.Count != sh || p.Signal.NrThreads != 1 {
+				t.Fatalf("references not given back: mm %d files %d fs %d sighand %d threads %d",
+					p.MM.Users, p.Files.Count, p.FS.Users, p.Sighand.Count, p.Signal.NrThreads)
+			}
+		})
+	}
+}
+
+func TestProcViewAndReap(t *testing.T) {
+	k := NewKernel(testProfile())
+	p := k.Spawn()
+	th1, err := k.Clone(p, ThreadFlags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	th2, err := k.Clone(th1, ThreadFlags) // a thread's thread joins the same group
+	if err != nil {
+		t.Fatal(err)
+	}
+	child, err := k.Clone(p, ForkFlags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := k.ProcList(), []int{k.Init.Pid, p.Pid, child.Pid}; !slices.Equal(got, want) {
+		t.Fatalf("ProcList = %v, want %v (threads are not listed)", got, want)
+	}
+	if got, want := mustProcTask(t, k, p.Pid), []int{p.Pid, th1.Pid, th2.Pid}; !slices.Equal(got, want) {
+		t.Fatalf("ProcTask(%d) = %v, want %v", p.Pid, got, want)
+	}
+	if th2.Getpid() != p.Pid || th2.Gettid() != th2.Pid {
+		t.Fatalf("thread getpid/gettid = %d/%d, want %d/%d", th2.Getpid(), th2.Gettid(), p.Pid, th2.Pid)
+	}
+	if _, err := k.ProcTask(th1.Pid); !errors.Is(err, syscall.ESRCH) {
+		t.Fatalf("ProcTask(thread id) = %v, want ESRCH (no /proc/TID/task of its own at the top)", err)
+	}
+	if _, err := k.Lookup(th1.Pid); err != nil {
+		t.Fatalf("Lookup(thread id) = %v: /proc/TID works for any tid", err)
+	}
+
+	// The leader exits first: it stays a zombie while its threads run and
+	// cannot be reaped until the last one is gone.
+	if err := k.Exit(p, 3); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.Wait(k.Init, p.Pid); !errors.Is(err, ErrNotExited) {
+		t.Fatalf("reaping a leader with live threads = %v, want ErrNotExited", err)
+	}
+	if err := k.Exit(th1, 0); err != nil {
+		t.Fatal(err)
+	}
+	if k.Live(th1.Pid) {
+		t.Fatalf("thread %d not released at exit", th1.Pid)
+	}
+	if err := k.Exit(th2, 0); err != nil {
+		t.Fatal(err)
+	}
+	code, err := k.Wait(k.Init, p.Pid)
+	if err != nil || code != 3 {
+		t.Fatalf("reap leader = %d, %v; want 3, nil", code, err)
+	}
+	if _, err := k.Wait(k.Init, p.Pid); !errors.Is(err, syscall.ECHILD) {
+		t.Fatalf("second reap = %v, want ECHILD", err)
+	}
+	if err := k.Exit(th1, 0); !errors.Is(err, syscall.ESRCH) {
+		t.Fatalf("exit of an exited task = %v, want ESRCH", err)
+	}
+	// The forked child outlived its whole group: init reaps it now.
+	if child.Parent != k.Init {
+		t.Fatalf("orphan's parent is pid %d, want init", child.Parent.Pid)
+	}
+	if child.MM.Users != 1 {
+		t.Fatalf("orphan's mm has %d users, want 1", child.MM.Users)
+	}
+	k.Exit(child, 0)
+	if _, err := k.Wait(k.Init, child.Pid); err != nil {
+		t.Fatalf("init reaping the orphan = %v", err)
+	}
+}
+
+func mustProcTask(t *testing.T, k *Kernel, tgid int) []int {
+	t.Helper()
+	ids, err := k.ProcTask(tgid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+func TestVforkSuspendsParent(t *testing.T) {
+	k := NewKernel(testProfile())
+	p := k.Spawn()
+	c, err := k.Clone(p, VforkFlags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.Clone(p, ForkFlags); !errors.Is(err, ErrVforkBlock) {
+		t.Fatalf("clone from a parent suspended in vfork = %v, want ErrVforkBlock", err)
+	}
+	if err := k.Exit(c, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.Clone(p, ForkFlags); err != nil {
+		t.Fatalf("clone after the vfork child exited = %v", err)
+	}
+}
+
+func TestPidAllocation(t *testing.T) {
+	k := NewKernel(testProfile())
+	p := k.Spawn()
+	seen := map[int]bool{}
+	for range 100 {
+		c, err := k.Clone(p, ForkFlags)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seen[c.Pid] || c.Pid <= p.Pid {
+			t.Fatalf("pid %d reused or not increasing", c.Pid)
+		}
+		seen[c.Pid] = true
+		k.Exit(c, 0)
+		if _, err := k.Wait(p, c.Pid); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestFlagsRoundTrip(t *testing.T) {
+	for _, f := range []uint64{0, ForkFlags, ThreadFlags, VforkFlags, CLONE_VM | 40, CLONE_CLEAR_SIGHAND | SIGCHLD} {
+		got, err := ParseFlags(FormatFlags(f))
+		if err != nil || got != f {
+			t.Errorf("ParseFlags(FormatFlags(%#x) = %q) = %#x, %v", f, FormatFlags(f), got, err)
+		}
+	}
+	if f, _ := ParseFlags("THREAD"); f != CLONE_THREAD {
+		t.Errorf(`ParseFlags("THREAD") = %s, want the single flag`, FormatFlags(f))
+	}
+	if _, err := ParseFlags("VM|BOGUS"); err == nil {
+		t.Errorf("ParseFlags accepted an unknown flag")
+	}
+}

@@ -1,0 +1,79 @@
+package workloads
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/clonebench/clonebench/simkernel"
+)
+
+// Simulated rows: every row of the kernel families also runs on
+// simkernel, the simulated Linux task model with its calibrated cost model.
+// Its figures are virtual time in units of their own ("sim-ns/op",
+// "sim-p50-ns", "sim-ns/switch", …), so benchstat never compares them with
+// real ones; counts (ctxsw/op) keep their unit and travel with the
+// "kernel: sim" config line runbench prints.
+
+// simFamilies are the families simkernel models.
+var simFamilies = []string{"Create", "CloneFlags", "CreateRSS", "CreateFDs", "Switch", "SwitchOverhead", "SwitchPairs"}
+
+var simProfile struct {
+	sync.Mutex
+	p   simkernel.Profile
+	set bool
+}
+
+// SetSimProfile makes the simulated rows use p (runbench -profile) instead
+// of simkernel.DefaultProfile.
+func SetSimProfile(p simkernel.Profile) {
+	simProfile.Lock()
+	defer simProfile.Unlock()
+	simProfile.p, simProfile.set = p, true
+}
+
+// SimProfile is the profile the simulated rows use.
+func SimProfile() simkernel.Profile {
+	simProfile.Lock()
+	defer simProfile.Unlock()
+	if !simProfile.set {
+		simProfile.p, simProfile.set = simkernel.DefaultProfile(), true
+	}
+	return simProfile.p
+}
+
+// attachSim sets Row.Sim on every row of a simulated family. Catalogue
+// calls it on its copy, after every family file has registered.
+func attachSim(rows []Row) {
+	for i := range rows {
+		if !slices.Contains(simFamilies, rows[i].Family()) {
+			continue
+		}
+		name := rows[i].Name
+		rows[i].Sim = func(n int) (Result, error) { return runSim(name, n) }
+	}
+}
+
+func runSim(name string, n int) (Result, error) {
+	r, err := simkernel.Run(SimProfile(), name, n)
+	if err != nil {
+		return Result{}, fmt.Errorf("%s (simulated): %w", name, err)
+	}
+	res := Result{N: r.N, Elapsed: virtual(r.Elapsed), Unit: simkernel.Unit}
+	if r.Samples != nil {
+		res.Samples = make([]time.Duration, len(r.Samples))
+		for i, s := range r.Samples {
+			res.Samples[i] = virtual(s)
+		}
+	}
+	for _, m := range r.Metrics {
+		res.Metrics = append(res.Metrics, Metric{Value: m.Value, Unit: m.Unit})
+	}
+	return res, nil
+}
+
+// virtual turns virtual nanoseconds into a Duration, rounded, so a
+// Result's Elapsed carries the simulated time.
+func virtual(ns float64) time.Duration { return time.Duration(math.Round(ns)) }
