@@ -121,3 +121,36 @@ func TestCalibrationSwitchRatio(t *testing.T) {
 		}
 	}
 }
+
+// TestFitPartialFile fits a file holding only the quick suite's creation
+// rows: the fit succeeds with warnings, creation rows simulate, and switch
+// rows refuse with a reason instead of inventing a figure.
+func TestFitPartialFile(t *testing.T) {
+	b, err := os.ReadFile("testdata/" + referenceFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keep := regexp.MustCompile(`^Benchmark(Create/style=(fork|thread|vfork)|CloneFlags/flags=VM\|CHILD_CLEARTID\|SIGCHLD)-`)
+	var part bytes.Buffer
+	for _, line := range bytes.SplitAfter(b, []byte("\n")) {
+		if !bytes.HasPrefix(line, []byte("Benchmark")) || keep.Match(line) {
+			part.Write(line)
+		}
+	}
+	p, rep, err := Fit(&part, "partial.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Warnings) == 0 {
+		t.Error("no warnings for a file without switch, rss or fd rows")
+	}
+	if _, err := Run(p, "Create/style=fork", 10); err != nil {
+		t.Errorf("Create/style=fork: %v", err)
+	}
+	if _, err := Run(p, "Switch/mech=pipe/mode=thread/cpu=same/ws=0", 10); err == nil {
+		t.Error("a profile without switch rows simulated a Switch row")
+	}
+	if _, err := Run(p, "Create/style=pthread", 10); err == nil {
+		t.Error("a profile without a pthread row simulated style=pthread")
+	}
+}

@@ -149,3 +149,27 @@ func TestDifferential(t *testing.T) {
 		t.Errorf("%d flag sets refused by both, want 16", agreeFail)
 	}
 }
+
+// TestDifferentialRefusals checks copy_process's other rules against the
+// real kernel: flag sets it refuses with EINVAL before creating anything.
+func TestDifferentialRefusals(t *testing.T) {
+	for _, flags := range []uint64{
+		CLONE_NEWNS | CLONE_FS | SIGCHLD,
+		CLONE_NEWUSER | CLONE_FS | SIGCHLD,
+		CLONE_VM | CLONE_SIGHAND | CLONE_THREAD | CLONE_NEWPID,
+		CLONE_VM | CLONE_SIGHAND | CLONE_THREAD | CLONE_NEWUSER,
+		ThreadFlags &^ CLONE_SIGHAND,
+	} {
+		t.Run(FormatFlags(flags), func(t *testing.T) {
+			k := NewKernel(testProfile())
+			_, simErr := k.Clone(k.Spawn(), flags)
+			task, realErr := rawclone.Clone(rawclone.Flags(flags), rawclone.Body{Op: rawclone.OpExit, CPU: rawclone.NoCPU}, rawclone.Options{})
+			if realErr == nil {
+				task.Wait(5 * time.Second)
+			}
+			if !errors.Is(simErr, syscall.EINVAL) || !errors.Is(realErr, syscall.EINVAL) {
+				t.Fatalf("simulator: %v; real kernel: %v; want EINVAL from both", simErr, realErr)
+			}
+		})
+	}
+}
