@@ -484,8 +484,11 @@ func switchChart(d *Data, h *Host) (*figure, string, error) {
 	}
 	p := newPlot(simTitle("Context switch: process vs thread, both tasks on one CPU (cpu=same)", sim), "mechanism", "µs per switch (round trip ÷ 2)")
 	n := float64(len(mechs))
+	// Keep bars narrow when only one or two mechanisms ran.
+	extra := math.Max(0, (3-n)/2)
+	xlo, xhi := -0.5-extra, n-0.5+extra
 
-	band, err := plotter.NewPolygon(plotter.XYs{{X: -0.5, Y: docProcessLo}, {X: n - 0.5, Y: docProcessLo}, {X: n - 0.5, Y: docProcessHi}, {X: -0.5, Y: docProcessHi}})
+	band, err := plotter.NewPolygon(plotter.XYs{{X: xlo, Y: docProcessLo}, {X: xhi, Y: docProcessLo}, {X: xhi, Y: docProcessHi}, {X: xlo, Y: docProcessHi}})
 	if err != nil {
 		return nil, "", err
 	}
@@ -555,14 +558,14 @@ func switchChart(d *Data, h *Host) (*figure, string, error) {
 	// reference stays visible where a bar crosses it.
 	edge := draw.LineStyle{Color: color.RGBA{R: 0xB0, G: 0x50, B: 0x10, A: 0xFF}, Width: vg.Points(0.8), Dashes: dashes[2]}
 	for _, y := range []float64{docProcessLo, docProcessHi} {
-		l, err := plotter.NewLine(plotter.XYs{{X: -0.5, Y: y}, {X: n - 0.5, Y: y}})
+		l, err := plotter.NewLine(plotter.XYs{{X: xlo, Y: y}, {X: xhi, Y: y}})
 		if err != nil {
 			return nil, "", err
 		}
 		l.LineStyle = edge
 		p.Add(l)
 	}
-	tl, err := plotter.NewLine(plotter.XYs{{X: -0.5, Y: docThread}, {X: n - 0.5, Y: docThread}})
+	tl, err := plotter.NewLine(plotter.XYs{{X: xlo, Y: docThread}, {X: xhi, Y: docThread}})
 	if err != nil {
 		return nil, "", err
 	}
@@ -577,7 +580,7 @@ func switchChart(d *Data, h *Host) (*figure, string, error) {
 	p.Add(l)
 
 	p.NominalX(names...)
-	p.X.Min, p.X.Max = -0.5, n-0.5
+	p.X.Min, p.X.Max = xlo, xhi
 	p.Y.Min, p.Y.Max = 0, hi*1.15
 	if len(procBars) > 0 {
 		p.Legend.Add("process (fork-style flags)", procBars[0])

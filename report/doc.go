@@ -43,4 +43,19 @@
 //	# skip: BenchmarkCreate/style=pthread: needs cgo   (runbench)
 //
 // `--- FAIL: NAME` lines are listed the same way, with the reason "failed".
+//
+// The API, as cmd/runbench uses it:
+//
+//	d, err := report.Load(files...)            // errors: "file:line: …", wrapping ErrNoResults or ErrMalformed
+//	base, err := report.Load(baseline)         // optional
+//	paths, err := report.Write(dir, d, report.Options{Baseline: base, Title: "…"})
+//	deltas, err := report.Compare(base, d, 0.05, 0.05) // per-row % change, CI range, U test
+//
+// Compare is what compare.png draws; runbench's own compare table and exit
+// code come from benchstat's packages directly, and the two agree because
+// both use benchmath.AssumeNothing.
+//
+// Tests: golden images in testdata/*_golden.png (compared with
+// gonum.org/v1/plot/cmpimg at a per-pixel tolerance; `go test -regen`
+// rewrites them) and testdata/report*_golden.md (`go test -update`).
 package report

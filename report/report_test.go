@@ -416,3 +416,44 @@ func TestAbsentCharts(t *testing.T) {
 		}
 	}
 }
+
+// TestParseGoTestQuirks: go test output that is valid but not one result per
+// line — -v name lines, a name line followed by a benchmark's log and blanks,
+// config changing mid-file — loads without error.
+func TestParseGoTestQuirks(t *testing.T) {
+	in := "goos: linux\ncpu: x\nkernel: 6.18.0\n" +
+		"BenchmarkCreate\n" +
+		"BenchmarkCreate/style=fork\n" +
+		"BenchmarkCreate/style=fork-2   \t\n" +
+		"    create_test.go:12: touched 0 MiB\n" +
+		"BenchmarkCreate/style=fork-2 \t 200\t 650000 ns/op\t 640000 p50-ns\t 900000 p99-ns\n" +
+		"governor: performance\n" +
+		"BenchmarkCreate/style=fork-2 \t 200\t 660000 ns/op\n" +
+		"PASS\nok  \tpkg\t1.0s\n"
+	d, err := Parse(strings.NewReader(in), "quirks.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Rows) != 1 || len(d.Rows[0].Values["ns/op"]) != 2 {
+		t.Fatalf("rows: %+v", d.Rows)
+	}
+	if len(d.Hosts) != 1 || d.Hosts[0].Get("governor") != "performance" {
+		t.Errorf("hosts: %+v (a config line added mid-file must not split the machine)", d.Hosts)
+	}
+	if got := d.Rows[0].Values["p50-ns"]; len(got) != 1 || got[0] != 640000 {
+		t.Errorf("p50-ns: %v", got)
+	}
+}
+
+// TestSimulatedZeroNsOp: bench/ prints "0 ns/op" beside a simulated row's
+// sim-ns/op; the zero must not become a sample.
+func TestSimulatedZeroNsOp(t *testing.T) {
+	d, err := Parse(strings.NewReader("BenchmarkCreate/style=fork-8 200 588614 sim-ns/op 0 ns/op 570955 sim-p50-ns\n"), "sim.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := d.Rows[0]
+	if !r.Simulated || len(r.Values["ns/op"]) != 1 || r.Values["ns/op"][0] != 588614 || r.Values["p50-ns"][0] != 570955 {
+		t.Errorf("row: %+v", r)
+	}
+}
