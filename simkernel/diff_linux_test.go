@@ -173,3 +173,46 @@ func TestDifferentialRefusals(t *testing.T) {
 		})
 	}
 }
+
+// TestFlagValues checks simkernel's flag numbers and seed sets against
+// x/sys/unix and rawclone, so a flag word means the same in all three.
+func TestFlagValues(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		sim, unix uint64
+	}{
+		{"VM", CLONE_VM, unix.CLONE_VM}, {"FS", CLONE_FS, unix.CLONE_FS}, {"FILES", CLONE_FILES, unix.CLONE_FILES},
+		{"SIGHAND", CLONE_SIGHAND, unix.CLONE_SIGHAND}, {"PIDFD", CLONE_PIDFD, unix.CLONE_PIDFD},
+		{"PTRACE", CLONE_PTRACE, unix.CLONE_PTRACE}, {"VFORK", CLONE_VFORK, unix.CLONE_VFORK},
+		{"PARENT", CLONE_PARENT, unix.CLONE_PARENT}, {"THREAD", CLONE_THREAD, unix.CLONE_THREAD},
+		{"NEWNS", CLONE_NEWNS, unix.CLONE_NEWNS}, {"SYSVSEM", CLONE_SYSVSEM, unix.CLONE_SYSVSEM},
+		{"SETTLS", CLONE_SETTLS, unix.CLONE_SETTLS}, {"PARENT_SETTID", CLONE_PARENT_SETTID, unix.CLONE_PARENT_SETTID},
+		{"CHILD_CLEARTID", CLONE_CHILD_CLEARTID, unix.CLONE_CHILD_CLEARTID}, {"DETACHED", CLONE_DETACHED, unix.CLONE_DETACHED},
+		{"UNTRACED", CLONE_UNTRACED, unix.CLONE_UNTRACED}, {"CHILD_SETTID", CLONE_CHILD_SETTID, unix.CLONE_CHILD_SETTID},
+		{"NEWCGROUP", CLONE_NEWCGROUP, unix.CLONE_NEWCGROUP}, {"NEWUTS", CLONE_NEWUTS, unix.CLONE_NEWUTS},
+		{"NEWIPC", CLONE_NEWIPC, unix.CLONE_NEWIPC}, {"NEWUSER", CLONE_NEWUSER, unix.CLONE_NEWUSER},
+		{"NEWPID", CLONE_NEWPID, unix.CLONE_NEWPID}, {"NEWNET", CLONE_NEWNET, unix.CLONE_NEWNET},
+		{"IO", CLONE_IO, unix.CLONE_IO}, {"CLEAR_SIGHAND", CLONE_CLEAR_SIGHAND, unix.CLONE_CLEAR_SIGHAND},
+		{"INTO_CGROUP", CLONE_INTO_CGROUP, unix.CLONE_INTO_CGROUP}, {"SIGCHLD", SIGCHLD, uint64(unix.SIGCHLD)},
+	} {
+		if c.sim != c.unix {
+			t.Errorf("CLONE_%s = %#x, x/sys/unix has %#x", c.name, c.sim, c.unix)
+		}
+	}
+	for _, c := range []struct {
+		name string
+		sim  uint64
+		raw  rawclone.Flags
+	}{{"fork", ForkFlags, rawclone.ForkFlags}, {"thread", ThreadFlags, rawclone.ThreadFlags}, {"vfork", VforkFlags, rawclone.VforkFlags}} {
+		if c.sim != uint64(c.raw) {
+			t.Errorf("%s flags: simkernel %s, rawclone %v", c.name, FormatFlags(c.sim), c.raw)
+		}
+		// Row names carry rawclone's spelling; the simulator must read it.
+		if got, err := ParseFlags(c.raw.String()); err != nil || got != c.sim {
+			t.Errorf("ParseFlags(%q) = %s, %v; want %s", c.raw.String(), FormatFlags(got), err, FormatFlags(c.sim))
+		}
+		if FormatFlags(c.sim) != c.raw.String() {
+			t.Errorf("FormatFlags = %q, rawclone prints %q", FormatFlags(c.sim), c.raw.String())
+		}
+	}
+}

@@ -276,3 +276,26 @@ func TestProfileRoundTrip(t *testing.T) {
 		t.Fatal("LoadProfile of a missing file succeeded")
 	}
 }
+
+func TestPingPongBytesAndDeadPartner(t *testing.T) {
+	for _, c := range []struct {
+		mech string
+		want int64
+	}{{"pipe", 100}, {"unix", 100}, {"eventfd", 800}, {"futex", 0}} {
+		k := NewKernel(testProfile())
+		p := k.Spawn()
+		a, _ := k.Clone(p, ThreadFlags)
+		b, _ := k.Clone(p, ThreadFlags)
+		pp, err := k.PingPong(a, b, c.mech, SameCPU, 0, 10, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pp.BytesMoved != c.want || pp.Rounds != 100 {
+			t.Errorf("%s: %d rounds moved %d bytes per side, want 100 rounds and %d bytes", c.mech, pp.Rounds, pp.BytesMoved, c.want)
+		}
+		k.Exit(b, 0)
+		if _, err := k.PingPong(a, b, c.mech, SameCPU, 0, 0, 10); err == nil {
+			t.Errorf("%s: ping-pong with an exited partner succeeded", c.mech)
+		}
+	}
+}
