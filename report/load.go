@@ -175,7 +175,8 @@ func (d *Data) read(r io.Reader, name string) error {
 		}
 	}
 	if err := br.Err(); err != nil {
-		return fmt.Errorf("report: %w", err)
+		// e.g. a line longer than bufio's limit: not a result file.
+		return fmt.Errorf("%w: not Go benchmark format: %w", err, ErrMalformed)
 	}
 	d.Skips = append(d.Skips, scanSkips(raw, name)...)
 	if n == 0 {

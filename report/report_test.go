@@ -220,6 +220,7 @@ func TestLoadErrors(t *testing.T) {
 		{"badvalue.txt", "goos: linux\nBenchmarkCreate/style=fork-2 200 12x ns/op\n", ErrMalformed, "badvalue.txt:2: parsing measurement"},
 		{"nounit.txt", "BenchmarkCreate/style=fork-2 200 1200\n", ErrMalformed, "nounit.txt:1: missing units"},
 		{"noiters.txt", "BenchmarkCreate/style=fork-2 abc 1200 ns/op\n", ErrMalformed, "noiters.txt:1: parsing iteration count"},
+		{"longline.txt", strings.Repeat("x", 100000), ErrMalformed, "longline.txt:0: bufio.Scanner: token too long"},
 		{"nan.txt", "BenchmarkCreate/style=fork-2 200 NaN ns/op\n", ErrMalformed, "nan.txt:1: BenchmarkCreate/style=fork: NaN ns/op is not a finite number"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
