@@ -28,11 +28,28 @@
 // of shared, page-table copying per MiB mapped (with and without huge
 // pages), fd-table copying per fd, a syscall, each wake-up mechanism, a
 // switch within one address space and one across address spaces, and a
-// cache/TLB refill term that grows with the working set. Profiles are
-// fitted (Fit) from a real Linux result file in the benchmark format; the
-// embedded DefaultProfile was fitted from results/reference/linux-amd64-kvm.txt.
+// cache/TLB refill term that grows with the working set. Ping-pong runs a
+// small scheduler model (PingPong): whether a hand-over pays for an mm
+// switch and a refill follows from which mm each CPU has loaded, and the
+// voluntary/involuntary switch counts from which side was asleep.
 // Nothing reads the wall clock and nothing depends on map order, so two
 // simulated runs give identical figures.
+//
+// # Calibration
+//
+// Fit reads a real result file with golang.org/x/perf/benchfmt and takes
+// each row's best run (interference on a shared machine only adds time).
+// Copy and flag costs are the steps between CloneFlags rows that differ in
+// one flag; per-MiB and per-fd costs are least-squares slopes over the
+// CreateRSS and CreateFDs rows; switch, mm-switch and refill costs come
+// from the Switch rows net of the SwitchOverhead rows; the task base is the
+// mean residual. Negative steps are noise and are taken as zero, with a
+// warning. The embedded DefaultProfile is the fit of
+// results/reference/linux-amd64-kvm.txt (a copy lives in testdata/, and a
+// test refits it and compares). The calibration tests hold rows out of the
+// fit and check the model predicts them: fork at rss=64MiB and 1GiB from
+// rss=0, 16MiB and 256MiB, and the pipe process/thread switch ratio from
+// the other mechanisms, each within 25%.
 //
 // # Rows
 //

@@ -72,12 +72,11 @@ func (k *Kernel) PingPong(a, b *Task, mech string, where Placement, ws uint64, w
 		return PingPong{}, fmt.Errorf("simkernel: unknown placement cpu=%q", where)
 	}
 	kib := float64(ws) / 1024
-	loaded := make([]*MM, p.CPUs) // each CPU's current (or lazily kept) mm
-	running := make([]*Task, p.CPUs)
-	for _, s := range sides {
-		if running[s.cpu] == nil {
-			running[s.cpu], loaded[s.cpu] = s.t, s.t.MM
-		}
+	// Each CPU's loaded mm: the initiator's on CPU 0, the responder's on
+	// CPU 1 when it has one (idle keeps it lazily).
+	loaded := make([]*MM, p.CPUs)
+	for i := len(sides) - 1; i >= 0; i-- {
+		loaded[sides[i].cpu] = sides[i].t.MM
 	}
 	// asleep[i]: side i is blocked in its wait (not merely preempted).
 	// The responder starts blocked, waiting for the first signal.
@@ -119,7 +118,6 @@ func (k *Kernel) PingPong(a, b *Task, mech string, where Placement, ws uint64, w
 					k.charge(p.SwitchMM + p.RefillPerKiB*kib)
 					loaded[r.cpu] = r.t.MM
 				}
-				running[r.cpu] = r.t
 				continue
 			}
 			// Another CPU: the sender blocks and its CPU idles; the
@@ -131,7 +129,6 @@ func (k *Kernel) PingPong(a, b *Task, mech string, where Placement, ws uint64, w
 				k.charge(p.SwitchMM + p.RefillPerKiB*kib)
 				loaded[r.cpu] = r.t.MM
 			}
-			running[s.cpu], running[r.cpu] = nil, r.t
 		}
 		out.Rounds++
 	}

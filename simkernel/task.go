@@ -81,8 +81,9 @@ type Task struct {
 	Sighand *Sighand
 	Signal  *Signal
 
-	clearTID   bool  // CLONE_CHILD_CLEARTID: the exit wakes a joiner
-	vforkChild *Task // set on a parent suspended in vfork
+	clearTID    bool  // CLONE_CHILD_CLEARTID: the exit wakes a joiner
+	vforkChild  *Task // set on a parent suspended in vfork
+	vforkParent *Task // set on a vfork child: whom its exit resumes
 	exitCode   int
 	children   []*Task
 }
@@ -315,7 +316,7 @@ func (k *Kernel) Clone(parent *Task, flags uint64) (*Task, error) {
 	}
 	t.clearTID = flags&CLONE_CHILD_CLEARTID != 0
 	if flags&CLONE_VFORK != 0 {
-		parent.vforkChild = t
+		parent.vforkChild, t.vforkParent = t, parent
 	}
 	k.add(t)
 	return t, nil
@@ -354,10 +355,8 @@ func (k *Kernel) Exit(t *Task, code int) error {
 	k.charge(k.Profile.Syscall)
 	t.exitCode = code
 	k.release(t)
-	for _, p := range []*Task{t.Parent, k.tasks[t.Tgid]} {
-		if p != nil && p.vforkChild == t {
-			p.vforkChild = nil
-		}
+	if vp := t.vforkParent; vp != nil {
+		vp.vforkChild, t.vforkParent = nil, nil
 	}
 	t.Signal.NrThreads--
 	t.State = Zombie
