@@ -156,15 +156,31 @@ func newFlags(name string, stderr io.Writer, synopsis string) *flagSet {
 
 // parseFlags parses args and turns a flag error into bad input naming the
 // flag.
+// Flags may come before or after the arguments ("compare OLD NEW
+// -threshold 10%", "calibrate FILE -o PROFILE"); "--" ends the flags.
 func parseFlags(fs *flagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(fs.stderr, "usage: runbench %s %s\n", fs.Name(), fs.synopsis)
-			fs.SetOutput(fs.stderr)
-			fs.PrintDefaults()
-			return err
+	var pos []string
+	for len(args) > 0 {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprintf(fs.stderr, "usage: runbench %s %s\n", fs.Name(), fs.synopsis)
+				fs.SetOutput(fs.stderr)
+				fs.PrintDefaults()
+				return err
+			}
+			return badInput("%v", err)
 		}
-		return badInput("%v", err)
+		rest := fs.Args()
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			pos = append(pos, rest...)
+			break
+		}
+		if len(rest) == 0 {
+			break
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
 	}
-	return nil
+	// Leave the arguments where fs.Args finds them.
+	return fs.Parse(append([]string{"--"}, pos...))
 }

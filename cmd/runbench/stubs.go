@@ -6,4 +6,3 @@ import (
 )
 
 func (e *env) cmdVerify(stdout, stderr io.Writer, args []string) error    { return errors.New("todo") }
-func (e *env) cmdCalibrate(stdout, stderr io.Writer, args []string) error { return errors.New("todo") }

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/clonebench/clonebench/simkernel"
+)
+
+func (e *env) cmdCalibrate(stdout, stderr io.Writer, args []string) error {
+	fs := newFlags("calibrate", stderr, "FILE -o PROFILE")
+	out := fs.String("o", "", "write the fitted profile (JSON) to `profile`; never overwritten")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return badInput("want one result file of a real Linux run; have %d arguments", fs.NArg())
+	}
+	if *out == "" {
+		return badInput("-o PROFILE is required")
+	}
+	if _, err := os.Lstat(*out); err == nil {
+		return badInput("-o %s: file exists; runbench never overwrites a profile", *out)
+	}
+	path := fs.Arg(0)
+	set, err := readResults(path)
+	if err != nil {
+		return err
+	}
+	if set.get("kernel") == "sim" {
+		return badInput("%s: kernel: sim: a profile is fitted to a real Linux run, never to simulated figures", path)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return badInput("%v", err)
+	}
+	prof, rep, err := simkernel.Fit(bytes.NewReader(data), path)
+	if errors.Is(err, simkernel.ErrSimulated) {
+		return badInput("%s: %v", path, err)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := writeNew(*out, func(w io.Writer) error {
+		b, err := prof.Marshal()
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(b)
+		return err
+	}); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "fitted %s from %d rows of %s\n", *out, rep.Rows, path)
+	for _, w := range rep.Warnings {
+		fmt.Fprintf(stdout, "warning: %s\n", w)
+	}
+	var t table
+	t.row("row", "measured", "model", "error", "")
+	for _, c := range rep.Checks {
+		held := ""
+		if c.Held {
+			held = "held out"
+		}
+		t.row(c.Name, fmt.Sprintf("%.0f ns", c.Measured), fmt.Sprintf("%.0f ns", c.Predicted), fmt.Sprintf("%+.1f%%", 100*c.RelErr()), held)
+	}
+	if len(rep.Checks) > 0 {
+		t.write(stdout, "lrrrl")
+	}
+	return nil
+}
