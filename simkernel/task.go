@@ -84,8 +84,8 @@ type Task struct {
 	clearTID    bool  // CLONE_CHILD_CLEARTID: the exit wakes a joiner
 	vforkChild  *Task // set on a parent suspended in vfork
 	vforkParent *Task // set on a vfork child: whom its exit resumes
-	exitCode   int
-	children   []*Task
+	exitCode    int
+	children    []*Task
 }
 
 // Getpid is what getpid(2) returns in t: its thread-group id.
