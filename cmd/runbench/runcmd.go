@@ -18,6 +18,7 @@ import (
 	"golang.org/x/perf/benchfmt"
 
 	"github.com/clonebench/clonebench/internal/sysinfo"
+	"github.com/clonebench/clonebench/simkernel"
 	"github.com/clonebench/clonebench/workloads"
 )
 
@@ -61,6 +62,7 @@ type runFlags struct {
 	threshold percent
 	alpha     float64
 	report    bool
+	profile   string
 }
 
 func (e *env) cmdRun(stdout, stderr io.Writer, args []string) error {
@@ -78,6 +80,7 @@ func (e *env) cmdRun(stdout, stderr io.Writer, args []string) error {
 	rf.threshold = 5
 	fs.Var(&rf.threshold, "threshold", "with -baseline: a significant slowdown over `percent` fails the run")
 	fs.Float64Var(&rf.alpha, "alpha", 0.05, "with -baseline: significance level `α` of the Mann-Whitney U test")
+	fs.StringVar(&rf.profile, "profile", "", "with -kernel sim: the calibration `profile` (default: the one shipped in simkernel)")
 	fs.BoolVar(&rf.report, "report", true, "draw charts and report.md beside the result file")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -134,6 +137,17 @@ func (e *env) cmdRun(stdout, stderr io.Writer, args []string) error {
 		}
 	}
 
+	if rf.profile != "" {
+		if rf.kernel != "sim" {
+			return badInput("-profile needs -kernel sim")
+		}
+		prof, err := simkernel.LoadProfile(rf.profile)
+		if err != nil {
+			return badInput("-profile: %v", err)
+		}
+		workloads.SetSimProfile(prof)
+	}
+
 	plans, skips := e.selectRows(suite, re, rf.kernel == "sim")
 	if len(plans) == 0 && len(skips) == 0 {
 		return badInput("no row of the %s suite matches -run %q", rf.suite, rf.filter)
@@ -143,6 +157,13 @@ func (e *env) cmdRun(stdout, stderr io.Writer, args []string) error {
 		sim = sim || p.sim
 	}
 	config := runConfig(sim)
+	if sim {
+		prof := "default"
+		if rf.profile != "" {
+			prof = rf.profile
+		}
+		config = append(config, sysinfo.Fact{Key: "profile", Value: prof})
+	}
 	warnIfBusy(stderr)
 
 	ctx, stop := e.notify(context.Background())
@@ -150,6 +171,13 @@ func (e *env) cmdRun(stdout, stderr io.Writer, args []string) error {
 	start := e.now()
 	m := &measurer{e: e, ctx: ctx, stderr: stderr, start: start}
 	samples := m.measure(plans, rf)
+	if m.abandoned {
+		// The row in flight will never clean up: its process children
+		// would outlive us (thread-style ones end with the process).
+		if n, err := killChildren(time.Now().Add(300 * time.Millisecond)); err == nil && n > 0 {
+			fmt.Fprintf(stderr, "[runbench] killed and reaped %d child process(es) of the abandoned row\n", n)
+		}
+	}
 	for _, p := range plans {
 		if p.err != nil {
 			skips = append(skips, skipped{p.row.Name, fmt.Sprintf("failed after %d samples: %v", p.done, p.err)})
@@ -302,6 +330,7 @@ type measurer struct {
 	stderr      io.Writer
 	start       time.Time
 	interrupted bool
+	abandoned   bool // a row's Run did not return within the grace period
 }
 
 // call runs fn(n) on its own goroutine so a signal can abandon it: rows
@@ -331,6 +360,7 @@ func (m *measurer) call(fn func(int) (workloads.Result, error), n int) (workload
 		// The row finished its ops within the grace period: a whole sample.
 		return o.res, o.wall, o.err, false
 	case <-time.After(m.e.grace):
+		m.abandoned = true
 		return workloads.Result{}, 0, nil, true
 	}
 }

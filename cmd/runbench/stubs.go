@@ -5,4 +5,4 @@ import (
 	"io"
 )
 
-func (e *env) cmdVerify(stdout, stderr io.Writer, args []string) error    { return errors.New("todo") }
+func (e *env) cmdVerify(stdout, stderr io.Writer, args []string) error { return errors.New("todo") }

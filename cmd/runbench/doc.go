@@ -1,0 +1,225 @@
+// Runbench runs the clonebench suite, stores results with the facts of the
+// machine they came from, and compares runs with benchstat's statistics.
+//
+// Usage:
+//
+//	runbench                          # the quick suite, results + report under results/HOST/
+//	runbench run [flags]
+//	runbench compare [flags] OLD NEW
+//	runbench report [-o DIR] [-baseline FILE] FILE...
+//	runbench info [-kernel real|sim]
+//	runbench verify
+//	runbench calibrate FILE -o PROFILE
+//
+// Flags may come before or after the file arguments. `go run ./cmd/runbench`
+// and `go install ./cmd/runbench` give the same tool.
+//
+// # No arguments
+//
+// With no arguments runbench runs the rows of the quick suite
+// (workloads.Quick) on this machine and writes
+//
+//	results/HOST/UTCTIME.txt   the samples, in the Go benchmark format
+//	results/HOST/UTCTIME/      report.md and the PNG charts (package report)
+//
+// relative to the current directory (HOST is the short host name, UTCTIME
+// like 20261125T170400Z), printing both paths on stdout. Progress goes to
+// stderr:
+//
+//	[runbench] 7/27 Switch/mech=pipe/mode=thread/cpu=same/ws=0  sample 3/10  12s elapsed, ~40s left
+//
+// It is "runbench run -suite quick" with an automatic sample count: the
+// most samples in [6, 10] (benchstat needs 6 for a 95% confidence interval)
+// that fit a 90 s measuring budget, so the whole command finishes in under
+// two minutes on a 2-core machine.
+//
+// # run
+//
+// run measures the suite's rows. Each row first gets a short pilot that
+// grows n until one call's timed part lasts about 20 ms, which gives a
+// model of the call's wall time (setup + n·op). The budget is then divided
+// across rows and samples to pick each row's n, and the samples are taken
+// round-robin — sample 1 of every row, then sample 2 … — so drift on a
+// shared machine hits every row alike. If the rounds run slower than the
+// pilot predicted, later rounds use a smaller n to keep to the budget.
+// Before measuring, run warns on stderr if /proc/loadavg says the machine
+// is not quiet.
+//
+//	-suite quick|full   which rows (default quick)
+//	-run REGEXP         only rows whose name (Create/style=thread …) matches
+//	-count N            samples per row (default 10)
+//	-o FILE             the result file (default results/HOST/UTCTIME.txt)
+//	-baseline FILE      compare with FILE after the run, as compare does
+//	-threshold P, -alpha A   for -baseline, as for compare
+//	-kernel real|sim    measure the real kernel or the simulated one (simkernel)
+//	-profile FILE       with -kernel sim: a calibration profile (see calibrate)
+//	-benchtime D        aim each sample at D instead of dividing the budget
+//	-budget D           the measuring budget (default 90s quick, 10m full)
+//	-report=false       do not draw the report
+//
+// A row that cannot run here (Row.Skip: no cgo, too few CPUs, too little
+// memory …) is skipped with its reason; a row whose Run fails is dropped
+// from later rounds and the command exits 1 after writing the rest. On
+// hosts without raw clone, Linux-only rows with a simulated version run
+// on the simulated kernel and the file says "kernel: sim".
+//
+// For example, six samples of the cheapest row, then its comparison with
+// the file itself:
+//
+//	$ runbench run -run Create/style=goroutine$ -count 6 -budget 5s -report=false -o goroutine.txt
+//	…
+//	$ runbench compare goroutine.txt goroutine.txt -threshold 5%
+//	…
+//
+// # Result files
+//
+// A result file is what go test -bench prints, written with
+// golang.org/x/perf/benchfmt: config lines, then one line per sample with
+// the name go test uses (BenchmarkCreate/style=thread-2, with the
+// -GOMAXPROCS suffix), the ops in the sample, ns/op and the row's metrics
+// (p50-ns, ns/switch, ctxsw/op …). Simulated rows carry sim-ns/op instead of
+// ns/op, so no tool ever compares a simulated figure with a real one. The
+// config lines are
+//
+//	goos, goarch, pkg, cpu       as go test prints them
+//	kernel                       uname -r, or "sim" for a simulated run
+//	nproc, gomaxprocs            CPUs online, and GOMAXPROCS
+//	virtualization               none, kvm, xen, firecracker, gvisor, …, "+docker" etc. for a container
+//	governor                     cpufreq governor, "none" without cpufreq
+//	thp                          transparent huge pages: always, madvise or never
+//	mitigations                  vulnerable=… mitigated=… unaffected=N cmdline=…
+//	loadavg                      /proc/loadavg at the start
+//	go, commit, host             toolchain, clonebench commit (-dirty if modified), short host name
+//	profile                      simulated runs only: the calibration profile
+//	partial: true                only in a run cut short by a signal
+//
+// "runbench info" prints them for this machine. Rows that did not run are
+// listed after the samples as
+//
+//	# skip: Create/style=pthread: needs cgo (built with CGO_ENABLED=0)
+//
+// which benchfmt readers (benchstat included) pass over, because a config
+// key cannot start with '#'; package report reads them back (as it reads go
+// test's "--- SKIP:" lines). A skip cannot be a config line: keys are
+// lower case, and a config line after the first result would start a new
+// configuration and split benchstat's tables.
+//
+// go test -bench output and runbench output of the same rows are
+// interchangeable: benchstat reads either, and compare accepts a mix
+// (it checks only the machine keys both files carry). benchstat puts runs
+// with different config values in different tables; to compare two runs of
+// one machine with benchstat itself, ignore the keys that change between
+// runs:
+//
+//	benchstat -ignore loadavg,commit,go base.txt head.txt
+//
+// Results are written to a temporary file and linked into place, so a
+// reader never sees half a file, and a new run never replaces an existing
+// file: the default name gets -2, -3 … if taken, and an explicit -o that
+// exists is refused before anything is measured.
+//
+// # compare
+//
+// compare OLD NEW prints benchstat's comparison — for every unit, each
+// row's median ± the 95% confidence interval, and the change with the
+// p-value of the Mann-Whitney U test (golang.org/x/perf/benchmath) — and
+// exits
+//
+//	0  no significant regression larger than the threshold
+//	1  a significant (p < -alpha) slowdown larger than -threshold in ns/op or sim-ns/op
+//	2  bad input: unreadable or malformed files, different machines, real against simulated
+//
+// Flags: -threshold P (default 5%), -alpha A (default 0.05), and -force to
+// compare files whose machine keys (goos, goarch, cpu, kernel, nproc,
+// virtualization, governor, thp, mitigations, host) differ; loadavg,
+// commit and go may differ. Real and simulated runs are never compared,
+// even with -force.
+//
+//	$ runbench compare base.txt head.txt
+//	goos: linux
+//	goarch: amd64
+//	pkg: github.com/clonebench/clonebench/bench
+//	cpu: AMD EPYC
+//	kernel: 6.18.44-fc-v669
+//	virtualization: firecracker+docker
+//
+//	                                              base.txt         head.txt
+//	                                                sec/op           sec/op         vs base
+//	Create/style=goroutine-2                        432.0n  ± 8%     518.4n  ± 8%   +20.00%  (p=0.000 n=10)
+//	Switch/mech=pipe/mode=thread/cpu=same/ws=0-2    4.762µ  ± 14%    4.762µ  ± 14%        ~  (p=1.000 n=10)
+//	geomean                                         1.434µ           1.571µ          +9.54%
+//
+//	regression: Create/style=goroutine-2 sec/op +20.00% (p=0.000 n=10) exceeds 5%
+//	verdict: 1 significant regression(s) over 5% (α=0.05)
+//	exit status 1
+//
+//	$ runbench compare -threshold 25% base.txt head.txt
+//	…
+//	exit status 0
+//
+//	$ runbench compare base.txt lab.txt
+//	runbench compare: base.txt and lab.txt come from different machines: cpu ("AMD EPYC" vs "Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz"), host ("vm" vs "lab-xeon") differ; use -force to compare anyway
+//	exit status 2
+//
+//	$ runbench compare base.txt missing.txt
+//	runbench compare: open missing.txt: no such file or directory
+//	exit status 2
+//
+// # report
+//
+// report FILE... draws the charts and report.md of package report into -o
+// DIR (default: the first file's name without .txt), with compare.png when
+// -baseline FILE is given. The report is drawn in a temporary directory and
+// renamed into place; an existing non-empty DIR is refused.
+//
+//	$ runbench report -o report base.txt
+//	report
+//
+// # info
+//
+// info prints the config lines a result file of this machine would start
+// with; -kernel sim shows those of a simulated run.
+//
+//	$ runbench info
+//	…
+//
+// # verify
+//
+// verify checks the task-model claims the suite rests on, on this kernel,
+// and prints each as "claim → PASS (evidence)" or "→ FAIL"; it exits 1 if
+// any fails. The claims: getpid returns the thread group id and gettid the
+// task's own id on a thread other than the main one; /proc/self/task/TID/
+// status shows that Tgid; a listing of /proc shows thread group ids, not
+// the ids of other threads, yet /proc/TID opens; and for each of CLONE_VM,
+// CLONE_FS, CLONE_FILES and CLONE_SIGHAND, a raw clone child (package
+// rawclone, blocked reading a pipe) shares that resource with its parent
+// with the flag and has its own copy without it, as seen in
+// /proc/CHILD/{maps,cwd,fd,status}.
+//
+// # calibrate
+//
+// calibrate FILE -o PROFILE fits the simulated kernel's cost model
+// (simkernel.Fit) to a real Linux result file and writes the profile as
+// JSON, then prints each row's measured figure beside the model's. Use the
+// profile with "run -kernel sim -profile PROFILE".
+//
+// # Signals
+//
+// SIGINT or SIGTERM during a run stops it: the sample in flight is given
+// 1.5 s to finish (rows clean up their own children when Run returns),
+// then the finished samples are written to NAME-partial.txt with the
+// config line "partial: true", no report is drawn, and runbench exits
+// with status 130 — within 2 s of the signal. If a row's Run has not
+// returned by then, runbench kills (SIGKILL) and reaps every process whose
+// parent it is — process-style raw clone children get no parent-death
+// signal: PR_SET_PDEATHSIG is set by the child itself and rawclone children
+// run only an assembly body — and exits; thread-style children
+// (CLONE_THREAD) end with the process. A SIGKILL to runbench itself gives
+// no chance to clean up: its process-style children are then reparented to
+// init, and a pipe partner sees end-of-file, but one waiting on a futex
+// waits until killed.
+//
+// Any other exit status: 2 for bad input (unknown command or flag, missing,
+// unreadable, empty or malformed file — one line on stderr naming the
+// input, nothing written), 1 for failures.
+package main
