@@ -194,7 +194,11 @@
 // CLONE_FS, CLONE_FILES and CLONE_SIGHAND, a raw clone child (package
 // rawclone, blocked reading a pipe) shares that resource with its parent
 // with the flag and has its own copy without it, as seen in
-// /proc/CHILD/{maps,cwd,fd,status}.
+// /proc/CHILD/{maps,cwd,fd,status}; and CLONE_THREAD puts the child in
+// our thread group, out of the /proc listing.
+//
+//	$ runbench verify
+//	…
 //
 // # calibrate
 //
