@@ -1,0 +1,189 @@
+//go:build linux
+
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/clonebench/clonebench/workloads"
+)
+
+// TestMain lets the test binary stand in for the runbench command, so
+// tests can signal a real process.
+func TestMain(m *testing.M) {
+	if os.Getenv("RUNBENCH_TEST_MAIN") == "1" {
+		os.Exit(run(os.Stdout, os.Stderr, os.Args[1:]))
+	}
+	os.Exit(m.Run())
+}
+
+func findRow(t *testing.T, name string) {
+	t.Helper()
+	for _, r := range workloads.Catalogue() {
+		if r.Name == name {
+			if reason := r.Skip(); reason != "" {
+				t.Skipf("%s: %s", name, reason)
+			}
+			return
+		}
+	}
+	t.Skipf("no row %s in the catalogue yet", name)
+}
+
+// TestEndToEnd runs a cheap real row through run and reads the file back
+// as benchstat would, then compares it with go test -bench output of the
+// same row.
+func TestEndToEnd(t *testing.T) {
+	const row = "Create/style=goroutine"
+	findRow(t, row)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "goroutine.txt")
+	stdout, stderr, code := runCmd(t, nil, "run", "-run", "^"+row+"$", "-count", "6", "-budget", "5s", "-report=false", "-o", out)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if strings.TrimSpace(stdout) != out {
+		t.Errorf("stdout %q, want %s", stdout, out)
+	}
+	res, raw := readBack(t, out)
+	if len(res) < 6 {
+		t.Fatalf("%d samples, want ≥6:\n%s", len(res), raw)
+	}
+	want := benchName(row, runtime.GOMAXPROCS(0))
+	for _, r := range res {
+		if string(r.Name) != want {
+			t.Errorf("name %q, want %q", r.Name, want)
+		}
+		for _, unit := range []string{"sec/op", "p50-sec", "p99-sec"} {
+			if v, ok := r.Value(unit); !ok || v <= 0 {
+				t.Errorf("%s: %s = %v, %v", r.Name, unit, v, ok)
+			}
+		}
+		if r.Iters < 1 {
+			t.Errorf("iterations %d", r.Iters)
+		}
+	}
+	for _, line := range []string{"goos: linux\n", "pkg: " + benchPkg + "\n", "kernel: ", "virtualization: ", "commit: ", "nproc: "} {
+		if !strings.Contains(raw, line) {
+			t.Errorf("no %q line in\n%s", line, raw)
+		}
+	}
+
+	if testing.Short() {
+		t.Skip("go test -bench interop skipped in -short")
+	}
+	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	cmd := exec.Command(goTool, "test", "-run", "^$", "-bench", "^BenchmarkCreate$/^style=goroutine$", "-benchtime", "20000x", "-count", "6", "../../bench/")
+	gotest, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go test -bench: %v", err)
+	}
+	gt := filepath.Join(dir, "gotest.txt")
+	if err := os.WriteFile(gt, gotest, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The same row from both tools lines up: same name, same units, same
+	// machine; the verdict (0 or 1) depends on the noise of the moment.
+	cmpOut, cmpErr, code := runCmd(t, nil, "compare", gt, out)
+	if code != 0 && code != 1 {
+		t.Fatalf("compare go test output with runbench output: exit %d\n%s", code, cmpErr)
+	}
+	if !strings.Contains(cmpOut, want) || !strings.Contains(cmpOut, "p50-sec") {
+		t.Errorf("row or metric missing from the comparison:\n%s", cmpOut)
+	}
+}
+
+// TestInterruptRealRun sends SIGINT to a real runbench process measuring
+// real rows: it must exit within 2 s, keep the finished samples in a file
+// marked partial, and leave no process or zombie behind. The test process
+// is a child subreaper, so any orphan of runbench would become its child.
+func TestInterruptRealRun(t *testing.T) {
+	findRow(t, "Switch/mech=pipe/mode=process/cpu=same/ws=0")
+	findRow(t, "Create/style=fork")
+	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+		t.Skipf("cannot become a subreaper: %v", err)
+	}
+	defer unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
+	dir := t.TempDir()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, exe, "run",
+		"-run", "^(Switch/mech=pipe/mode=process/cpu=same/ws=0|Create/style=fork)$",
+		"-count", "10", "-budget", "30s", "-benchtime", "300ms", "-report=false", "-o", filepath.Join(dir, "r.txt"))
+	cmd.Env = append(os.Environ(), "RUNBENCH_TEST_MAIN=1")
+	var stdout strings.Builder
+	cmd.Stdout = &stdout
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Signal in the middle of the third round, while a row has children.
+	sc := bufio.NewScanner(stderr)
+	var log strings.Builder
+	for sc.Scan() {
+		log.WriteString(sc.Text() + "\n")
+		if strings.Contains(sc.Text(), "sample 3/10") {
+			break
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
+	sent := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	go func() { // drain, so runbench never blocks writing stderr
+		for sc.Scan() {
+		}
+	}()
+	err = cmd.Wait()
+	took := time.Since(sent)
+	if took > 2*time.Second {
+		t.Errorf("exited %v after SIGINT, want ≤ 2s", took)
+	}
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitInterrupted {
+		t.Errorf("exit: %v, want status %d\n%s", err, exitInterrupted, log.String())
+	}
+	partial := filepath.Join(dir, "r-partial.txt")
+	if strings.TrimSpace(stdout.String()) != partial {
+		t.Errorf("stdout %q, want %s", stdout.String(), partial)
+	}
+	res, raw := readBack(t, partial)
+	if len(res) < 4 {
+		t.Errorf("%d samples kept, want at least the two finished rounds:\n%s", len(res), raw)
+	}
+	if !strings.Contains(raw, "\npartial: true\n") {
+		t.Errorf("file not marked partial")
+	}
+	// Orphans of runbench would now be our children (subreaper).
+	time.Sleep(50 * time.Millisecond)
+	left, err := childPids()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pid := range left {
+		stat, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		t.Errorf("left behind: %s", strings.TrimSpace(string(stat)))
+		unix.Kill(pid, unix.SIGKILL)
+		var ws unix.WaitStatus
+		unix.Wait4(pid, &ws, unix.WALL, nil)
+	}
+}
