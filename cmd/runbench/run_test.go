@@ -292,3 +292,47 @@ func TestRunInterrupted(t *testing.T) {
 		})
 	}
 }
+
+// exactRow reports exactly perOp per op, so two runs compare as equal or,
+// scaled, as a clean regression; it tests the plumbing, not the timer.
+func exactRow(name string, perOp time.Duration) workloads.Row {
+	return workloads.Row{Name: name, Suites: workloads.Quick, Run: func(n int) (workloads.Result, error) {
+		return workloads.Result{N: n, Elapsed: time.Duration(n) * perOp}, nil
+	}}
+}
+
+func TestRunBaseline(t *testing.T) {
+	dir := t.TempDir()
+	base := filepath.Join(dir, "base.txt")
+	e := testEnv(dir, []workloads.Row{exactRow("Fake/op=a", time.Microsecond), exactRow("Fake/op=b", 2*time.Microsecond)})
+	if _, errs, code := runCmd(t, e, "run", "-count", "6", "-budget", "1s", "-report=false", "-o", base); code != 0 {
+		t.Fatalf("baseline run: exit %d: %s", code, errs)
+	}
+	for _, tt := range []struct {
+		name  string
+		scale time.Duration // per-op time of op=b, in ns
+		code  int
+		want  string
+	}{
+		{"same", 2000, 0, "verdict: no significant regression over 5%"},
+		{"30% slower", 2600, 1, "regression: " + benchName("Fake/op=b", runtime.GOMAXPROCS(0)) + " sec/op +30.00%"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e.rows = func() []workloads.Row {
+				return []workloads.Row{exactRow("Fake/op=a", time.Microsecond), exactRow("Fake/op=b", tt.scale)}
+			}
+			out, errs, code := runCmd(t, e, "run", "-count", "6", "-budget", "1s", "-baseline", base)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\n%s%s", code, tt.code, out, errs)
+			}
+			if !strings.Contains(out, tt.want) {
+				t.Errorf("stdout lacks %q:\n%s", tt.want, out)
+			}
+			// The report gets the baseline too.
+			lines := strings.Split(out, "\n")
+			if len(lines) < 2 || !strings.HasSuffix(lines[1], strings.TrimSuffix(filepath.Base(lines[0]), ".txt")) {
+				t.Errorf("no report path after the result path: %q", lines)
+			}
+		})
+	}
+}
