@@ -38,7 +38,8 @@
 // # Calibration
 //
 // Fit reads a real result file with golang.org/x/perf/benchfmt and takes
-// each row's best run (interference on a shared machine only adds time).
+// each row's median over repeated runs (p50-ns where the row has per-op
+// samples), the figure benchstat shows.
 // Copy and flag costs are the steps between CloneFlags rows that differ in
 // one flag; per-MiB and per-fd costs are least-squares slopes over the
 // CreateRSS and CreateFDs rows; switch, mm-switch and refill costs come
