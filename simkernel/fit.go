@@ -378,7 +378,7 @@ func (f *fitter) fitSwitch(p *Profile) {
 		return out
 	}
 	if t := sel("thread", "same", true); len(t) > 0 {
-		p.Switch = mean(hops(t))
+		p.Switch = f.nonneg("thread switch", mean(hops(t)))
 	} else {
 		f.warnf("no mode=thread cpu=same ws=0 Switch rows: thread switch cost unknown")
 	}
@@ -390,7 +390,7 @@ func (f *fitter) fitSwitch(p *Profile) {
 	for _, cpu := range []string{"cross", "any"} {
 		qs := append(sel("thread", cpu, true), sel("process", cpu, true)...)
 		if len(qs) > 0 {
-			p.RemoteWake[cpu] = mean(hops(qs))
+			p.RemoteWake[cpu] = f.nonneg("remote wake-up (cpu="+cpu+")", mean(hops(qs)))
 		}
 	}
 	// Refill per KiB after a same-CPU switch: first what any switch adds

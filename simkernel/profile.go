@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 )
@@ -150,6 +151,32 @@ func (p Profile) Validate() error {
 	}
 	if p.TaskBase <= 0 {
 		return fmt.Errorf("simkernel: profile: task_base_ns is %g, need a positive figure", p.TaskBase)
+	}
+	scalars := []struct {
+		name string
+		v    float64
+	}{
+		{"syscall_ns", p.Syscall}, {"copy_ns.vm", p.Copy.VM}, {"copy_ns.fs", p.Copy.FS}, {"copy_ns.files", p.Copy.Files},
+		{"copy_ns.sighand", p.Copy.Sighand}, {"copy_ns.signal", p.Copy.Signal}, {"mm_per_mib_ns", p.MMPerMiB},
+		{"mm_per_mib_huge_ns", p.MMPerMiBHuge}, {"fd_per_ns", p.FDPer}, {"switch_ns", p.Switch}, {"switch_mm_ns", p.SwitchMM},
+		{"touch_per_kib_ns", p.TouchPerKiB}, {"cache_refill_per_kib_ns", p.CacheRefillPerKiB},
+		{"refill_per_kib_ns", p.RefillPerKiB}, {"pairs_contention", p.PairsContention},
+	}
+	for _, m := range []struct {
+		name string
+		m    map[string]float64
+	}{{"flag_ns", p.FlagCost}, {"extra_ns", p.Extra}, {"overhead_ns", p.Overhead}, {"remote_wake_ns", p.RemoteWake}, {"goroutine_rt_ns", p.Goroutine}} {
+		for _, k := range sortedKeys(m.m) {
+			scalars = append(scalars, struct {
+				name string
+				v    float64
+			}{m.name + "." + k, m.m[k]})
+		}
+	}
+	for _, s := range scalars {
+		if s.v < 0 || math.IsNaN(s.v) || math.IsInf(s.v, 0) {
+			return fmt.Errorf("simkernel: profile: %s is %g, need a finite figure >= 0", s.name, s.v)
+		}
 	}
 	return nil
 }

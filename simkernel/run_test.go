@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"os"
 	"strings"
 	"testing"
 )
@@ -274,6 +275,20 @@ func TestProfileRoundTrip(t *testing.T) {
 	}
 	if _, err := LoadProfile(t.TempDir() + "/missing.json"); err == nil {
 		t.Fatal("LoadProfile of a missing file succeeded")
+	}
+	for name, body := range map[string]string{
+		"negative":    `{"source":"x","cpus":2,"task_base_ns":1,"switch_ns":-5}`,
+		"no cpus":     `{"source":"x","task_base_ns":1}`,
+		"unknown key": `{"source":"x","cpus":2,"task_base_ns":1,"bogus":1}`,
+		"not json":    `cpus: 2`,
+	} {
+		bad := t.TempDir() + "/bad.json"
+		if err := os.WriteFile(bad, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := LoadProfile(bad); err == nil {
+			t.Errorf("%s: LoadProfile accepted %s", name, body)
+		}
 	}
 }
 
