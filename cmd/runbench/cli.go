@@ -65,7 +65,7 @@ func defaultEnv() *env {
 		notify: func(ctx context.Context) (context.Context, context.CancelFunc) {
 			return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 		},
-		grace:       1500 * time.Millisecond,
+		grace:       1200 * time.Millisecond,
 		writeReport: writeReport,
 	}
 }

@@ -52,26 +52,47 @@ func (e *env) cmdCompare(stdout, stderr io.Writer, args []string) error {
 // as written (benchfmt tidies ns/op to sec/op on reading).
 func isPrimary(orig string) bool { return orig == "ns/op" || orig == "sim-ns/op" }
 
-// comparable refuses two result sets from different machines (machine keys
-// present in both files must agree) and, even with force, real against
-// simulated figures.
-func comparable(old, cur *resultSet, force bool) error {
-	oldSim, curSim := old.get("kernel") == "sim", cur.get("kernel") == "sim"
-	if oldSim != curSim && old.has("kernel") && cur.has("kernel") {
-		return badInput("%s is kernel: %s and %s is kernel: %s: simulated and real figures are never compared",
-			old.path, old.get("kernel"), cur.path, cur.get("kernel"))
+// simulated reports whether a result set holds simulated figures: its
+// config says kernel: sim, or it has a sim- unit (a go test -bench file of
+// simulated rows has no kernel line).
+func (s *resultSet) simulated() bool {
+	if s.get("kernel") == "sim" {
+		return true
 	}
-	var differ []string
+	for _, u := range s.units {
+		if strings.HasPrefix(s.orig[u], "sim-") {
+			return true
+		}
+	}
+	return false
+}
+
+// comparable refuses two result sets from different machines (machine keys
+// present in both files must agree) unless force, and, even with force,
+// real against simulated figures. It returns the keys that differ.
+func comparable(old, cur *resultSet, force bool) ([]string, error) {
+	if old.simulated() != cur.simulated() {
+		describe := func(s *resultSet) string {
+			if s.simulated() {
+				return "simulated (kernel: sim)"
+			}
+			return "real"
+		}
+		return nil, badInput("%s is %s and %s is %s: simulated and real figures are never compared",
+			old.path, describe(old), cur.path, describe(cur))
+	}
+	var differ, keys []string
 	for _, k := range sysinfo.MachineKeys {
 		if old.has(k) && cur.has(k) && old.get(k) != cur.get(k) {
 			differ = append(differ, fmt.Sprintf("%s (%q vs %q)", k, old.get(k), cur.get(k)))
+			keys = append(keys, k)
 		}
 	}
 	if len(differ) > 0 && !force {
-		return badInput("%s and %s come from different machines: %s differ; use -force to compare anyway",
+		return nil, badInput("%s and %s come from different machines: %s differ; use -force to compare anyway",
 			old.path, cur.path, strings.Join(differ, ", "))
 	}
-	return nil
+	return keys, nil
 }
 
 // compareSets prints benchstat's comparison — per unit, each row's median
@@ -79,7 +100,8 @@ func comparable(old, cur *resultSet, force bool) error {
 // the verdict. A significant slowdown over the threshold in a per-op unit
 // returns exit code 1 (with the verdict already printed).
 func compareSets(w io.Writer, old, cur *resultSet, opts compareOpts) error {
-	if err := comparable(old, cur, opts.force); err != nil {
+	differ, err := comparable(old, cur, opts.force)
+	if err != nil {
 		return err
 	}
 	thr := benchmath.DefaultThresholds
@@ -93,6 +115,9 @@ func compareSets(w io.Writer, old, cur *resultSet, opts compareOpts) error {
 				fmt.Fprintf(w, "%s: %s\n", k, c.Value)
 			}
 		}
+	}
+	if len(differ) > 0 {
+		fmt.Fprintf(w, "note: forced comparison of different machines: %s differ\n", strings.Join(differ, ", "))
 	}
 	oldName, curName := colNames(old.path, cur.path)
 

@@ -60,6 +60,7 @@ func TestCompare(t *testing.T) {
 		{"different machines", []string{"compare", "testdata/old.txt", "testdata/othermachine.txt"}, 2, "", []string{"testdata/othermachine.txt", "different machines", "cpu", "nproc", "-force"}},
 		{"different machines forced", []string{"compare", "-force", "testdata/old.txt", "testdata/othermachine.txt"}, 0, "", nil},
 		{"sim against real", []string{"compare", "testdata/old.txt", "testdata/sim.txt"}, 2, "", []string{"kernel: sim", "never compared"}},
+		{"sim units against real without a kernel line", []string{"compare", "testdata/gotest.txt", "testdata/sim.txt"}, 2, "", []string{"simulated", "never compared"}},
 		{"sim against real forced", []string{"compare", "-force", "testdata/old.txt", "testdata/sim.txt"}, 2, "", []string{"kernel: sim"}},
 		{"go test output against runbench output", []string{"compare", "-threshold", "1000", "testdata/gotest.txt", "testdata/old.txt"}, 0, "", nil},
 		{"one file", []string{"compare", "testdata/old.txt"}, 2, "", []string{"two result files"}},

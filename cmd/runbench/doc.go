@@ -210,7 +210,7 @@
 // # Signals
 //
 // SIGINT or SIGTERM during a run stops it: the sample in flight is given
-// 1.5 s to finish (rows clean up their own children when Run returns),
+// 1.2 s to finish (rows clean up their own children when Run returns),
 // then the finished samples are written to NAME-partial.txt with the
 // config line "partial: true", no report is drawn, and runbench exits
 // with status 130 — within 2 s of the signal. If a row's Run has not

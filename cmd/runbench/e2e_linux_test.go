@@ -150,14 +150,19 @@ func TestInterruptRealRun(t *testing.T) {
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
+	after := make(chan string, 1)
 	go func() { // drain, so runbench never blocks writing stderr
+		var b strings.Builder
 		for sc.Scan() {
+			fmt.Fprintf(&b, "+%v %s\n", time.Since(sent).Round(time.Millisecond), sc.Text())
 		}
+		after <- b.String()
 	}()
 	err = cmd.Wait()
 	took := time.Since(sent)
+	tail := <-after
 	if took > 2*time.Second {
-		t.Errorf("exited %v after SIGINT, want ≤ 2s", took)
+		t.Errorf("exited %v after SIGINT, want ≤ 2s; stderr after the signal:\n%s", took, tail)
 	}
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitInterrupted {
 		t.Errorf("exit: %v, want status %d\n%s", err, exitInterrupted, log.String())

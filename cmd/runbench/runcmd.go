@@ -174,7 +174,7 @@ func (e *env) cmdRun(stdout, stderr io.Writer, args []string) error {
 	if m.abandoned {
 		// The row in flight will never clean up: its process children
 		// would outlive us (thread-style ones end with the process).
-		if n, err := killChildren(time.Now().Add(300 * time.Millisecond)); err == nil && n > 0 {
+		if n, err := killChildren(time.Now().Add(200 * time.Millisecond)); err == nil && n > 0 {
 			fmt.Fprintf(stderr, "[runbench] killed and reaped %d child process(es) of the abandoned row\n", n)
 		}
 	}
