@@ -115,6 +115,9 @@ func Clone(flags Flags, body Body, opt Options) (*Task, error) {
 	if err := check(flags, body); err != nil {
 		return nil, err
 	}
+	if opt.Stack != StackCached && opt.Stack != StackFresh {
+		return nil, fmt.Errorf("rawclone: unknown stack mode %d", opt.Stack)
+	}
 	c, err := getCtl()
 	if err != nil {
 		return nil, err
@@ -156,6 +159,13 @@ func Clone(flags Flags, body Body, opt Options) (*Task, error) {
 	c.exitNr = sysExitGroup
 	if flags&CloneThread != 0 {
 		c.exitNr = sysExit
+	}
+	if flags&CloneThread == 0 && body.Op != OpExit {
+		// A child of its own that blocks or loops would outlive us if we
+		// died (Ctrl-C, a crashed test) holding copies of its fds; have the
+		// kernel kill it when the thread that cloned it goes.
+		c.deathSig = int64(unix.SIGKILL)
+		c.ppid = int64(os.Getpid())
 	}
 	c.wbuf[0] = 1
 	c.tid = tidSentinel

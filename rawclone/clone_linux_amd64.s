@@ -32,6 +32,23 @@ TEXT ·rawClone(SB),NOSPLIT,$0-56
 child:
 	// Never returns into Go: on a fork-style or vfork child SP is our stack
 	// (a copy, or our suspended own), so nothing here pushes or calls.
+	MOVQ	ctl_deathSig(R12), SI
+	TESTQ	SI, SI
+	JEQ	pin
+	MOVQ	$const_prSetPdeathsig, DI
+	MOVQ	$const_sysPrctl, BX
+	MOVQ	BX, AX
+	SYSCALL
+	CMPQ	AX, $-4095
+	JCC	fail
+	// The parent may have died before the prctl: then nobody reaps us.
+	MOVQ	$const_sysGetppid, BX
+	MOVQ	BX, AX
+	SYSCALL
+	CMPQ	AX, ctl_ppid(R12)
+	JNE	orphan
+
+pin:
 	MOVQ	ctl_cpusetLen(R12), SI
 	TESTQ	SI, SI
 	JEQ	dispatch
@@ -282,6 +299,10 @@ aborted:
 eof:
 	MOVQ	BX, ctl_failed(R12)
 	MOVQ	$1, ctl_eof(R12)
+	MOVQ	$const_exitCodeFailed, DI
+	JMP	exit
+
+orphan:
 	MOVQ	$const_exitCodeFailed, DI
 	JMP	exit
 

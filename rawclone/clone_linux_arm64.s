@@ -34,6 +34,22 @@ TEXT ·rawClone(SB),NOSPLIT,$0-56
 child:
 	// Never returns into Go, and touches no stack: on a fork-style or
 	// vfork child SP is our stack (a copy, or our suspended own).
+	MOVD	ctl_deathSig(R19), R1
+	CBZ	R1, pin
+	MOVD	$const_prSetPdeathsig, R0
+	MOVD	$const_sysPrctl, R23
+	MOVD	R23, R8
+	SVC
+	CMN	$4095, R0
+	BHS	fail
+	// The parent may have died before the prctl: then nobody reaps us.
+	MOVD	$const_sysGetppid, R8
+	SVC
+	MOVD	ctl_ppid(R19), R9
+	CMP	R9, R0
+	BNE	orphan
+
+pin:
 	MOVD	ctl_cpusetLen(R19), R1
 	CBZ	R1, dispatch
 	MOVD	$0, R0
@@ -288,6 +304,10 @@ eof:
 	MOVD	R23, ctl_failed(R19)
 	MOVD	$1, R9
 	MOVD	R9, ctl_eof(R19)
+	MOVD	$const_exitCodeFailed, R0
+	B	exit
+
+orphan:
 	MOVD	$const_exitCodeFailed, R0
 	B	exit
 

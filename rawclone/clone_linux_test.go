@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"runtime"
@@ -838,4 +839,100 @@ func TestFutexWordIsSharedWithAForkedChild(t *testing.T) {
 	if err := task.Wait(waitTimeout); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// A long-lived child of its own dies with us (PR_SET_PDEATHSIG), so a
+// crashed or interrupted run leaves none behind: a helper copy of this test
+// binary clones a blocked fork-style child and exits without reaping it.
+func TestProcessChildDiesWithUs(t *testing.T) {
+	if os.Getenv("RAWCLONE_ORPHAN_HELPER") == "1" {
+		r, _ := pipe(t)
+		task, err := Clone(ForkFlags, Body{Op: OpBlockRead, In: r, CPU: NoCPU}, Options{})
+		if err != nil {
+			fmt.Println("error", err)
+			os.Exit(1)
+		}
+		fmt.Println("tid", task.Tid())
+		os.Exit(0)
+	}
+	// Become the orphan's reaper, so that we can see how it ended.
+	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+		t.Fatalf("PR_SET_CHILD_SUBREAPER: %v", err)
+	}
+	defer unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
+	// A file, not a pipe: a surviving orphan would hold a pipe open.
+	out, err := os.Create(filepath.Join(t.TempDir(), "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestProcessChildDiesWithUs$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "RAWCLONE_ORPHAN_HELPER=1")
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Run(); err != nil {
+		b, _ := os.ReadFile(out.Name())
+		t.Fatalf("helper: %v: %s", err, b)
+	}
+	b, _ := os.ReadFile(out.Name())
+	var tid int
+	if _, err := fmt.Sscanf(string(b), "tid %d", &tid); err != nil {
+		t.Fatalf("helper said %q: %v", b, err)
+	}
+	var ws unix.WaitStatus
+	for deadline := time.Now().Add(waitTimeout); ; time.Sleep(time.Millisecond) {
+		pid, err := unix.Wait4(tid, &ws, unix.WALL|unix.WNOHANG, nil)
+		if err != nil {
+			t.Fatalf("wait4(%d) for the orphan: %v", tid, err)
+		}
+		if pid == tid {
+			break
+		}
+		if time.Now().After(deadline) {
+			unix.Kill(tid, unix.SIGKILL)
+			unix.Wait4(tid, &ws, unix.WALL, nil)
+			t.Fatalf("child %d outlived the helper that cloned it by %v", tid, waitTimeout)
+		}
+	}
+	if !ws.Signaled() || ws.Signal() != unix.SIGKILL {
+		t.Errorf("orphan %d ended with status %#x, want killed by SIGKILL", tid, ws)
+	}
+}
+
+// A seccomp filter refusing clone comes back as an error wrapping EPERM.
+func TestSeccompRefusalIsEPERM(t *testing.T) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		// The filter stays on this thread, which dies with the goroutine.
+		runtime.LockOSThread()
+		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+			t.Errorf("PR_SET_NO_NEW_PRIVS: %v", err)
+			return
+		}
+		// Refuse clone only when CHILD_SETTID is set, which the Go runtime
+		// never passes, so the runtime can still start threads from here.
+		prog := []unix.SockFilter{
+			{Code: unix.BPF_LD | unix.BPF_W | unix.BPF_ABS, K: 0}, // seccomp_data.nr
+			{Code: unix.BPF_JMP | unix.BPF_JEQ | unix.BPF_K, K: unix.SYS_CLONE, Jt: 0, Jf: 2},
+			{Code: unix.BPF_LD | unix.BPF_W | unix.BPF_ABS, K: 16}, // low word of args[0]
+			{Code: unix.BPF_JMP | unix.BPF_JSET | unix.BPF_K, K: uint32(CloneChildSetTID), Jt: 1, Jf: 0},
+			{Code: unix.BPF_RET | unix.BPF_K, K: unix.SECCOMP_RET_ALLOW},
+			{Code: unix.BPF_RET | unix.BPF_K, K: unix.SECCOMP_RET_ERRNO | uint32(unix.EPERM)},
+		}
+		fprog := unix.SockFprog{Len: uint16(len(prog)), Filter: &prog[0]}
+		if err := unix.Prctl(unix.PR_SET_SECCOMP, unix.SECCOMP_MODE_FILTER, uintptr(unsafe.Pointer(&fprog)), 0, 0); err != nil {
+			t.Errorf("PR_SET_SECCOMP: %v", err)
+			return
+		}
+		task, err := Clone(ForkFlags, Body{CPU: NoCPU}, Options{})
+		if err == nil {
+			task.Wait(waitTimeout)
+			t.Errorf("Clone(%v) under a seccomp filter refusing it succeeded", ForkFlags)
+			return
+		}
+		if !errors.Is(err, unix.EPERM) {
+			t.Errorf("Clone(%v) under seccomp = %v, want an error wrapping EPERM", ForkFlags, err)
+		}
+	}()
+	<-done
 }

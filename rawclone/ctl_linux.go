@@ -34,6 +34,8 @@ type ctl struct {
 	wslen     uintptr
 	cpusetLen int64 // bytes of cpuset to pass; 0 leaves affinity alone
 	exitNr    int64 // SYS_exit for thread-group members, SYS_exit_group otherwise
+	deathSig  int64 // PR_SET_PDEATHSIG signal for a long-lived child of its own; 0: none
+	ppid      int64 // our pid, to spot a parent that died before prctl took effect
 	cpuset    [16]uint64
 
 	// Shared words. tid is the CHILD_CLEARTID (and PARENT_SETTID) word; abort
@@ -73,6 +75,9 @@ const (
 	sysExit          = unix.SYS_EXIT
 	sysExitGroup     = unix.SYS_EXIT_GROUP
 	sysClone         = unix.SYS_CLONE
+	sysPrctl         = unix.SYS_PRCTL
+	sysGetppid       = unix.SYS_GETPPID
+	prSetPdeathsig   = unix.PR_SET_PDEATHSIG
 	futexWait        = 0 // FUTEX_WAIT, shared: the word may be MAP_SHARED between processes
 	futexWake        = 1 // FUTEX_WAKE
 	clockMonotonic   = unix.CLOCK_MONOTONIC
