@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/clonebench/clonebench/rawclone"
 	"github.com/clonebench/clonebench/workloads"
 )
 
@@ -24,7 +25,11 @@ import (
 // tests can signal a real process.
 func TestMain(m *testing.M) {
 	if os.Getenv("RUNBENCH_TEST_MAIN") == "1" {
-		os.Exit(run(os.Stdout, os.Stderr, os.Args[1:]))
+		e := defaultEnv()
+		if os.Getenv("RUNBENCH_TEST_STUCK_ROW") == "1" {
+			e.rows = func() []workloads.Row { return []workloads.Row{stuckRow()} }
+		}
+		os.Exit(e.main(os.Stdout, os.Stderr, os.Args[1:]))
 	}
 	os.Exit(m.Run())
 }
@@ -190,5 +195,96 @@ func TestInterruptRealRun(t *testing.T) {
 		unix.Kill(pid, unix.SIGKILL)
 		var ws unix.WaitStatus
 		unix.Wait4(pid, &ws, unix.WALL, nil)
+	}
+}
+
+// stuckRow clones a process child blocked reading a pipe and, after the
+// first call, never lets it go nor returns: a row that ignores
+// the signal, leaving runbench to kill and reap its child.
+func stuckRow() workloads.Row {
+	calls := 0
+	return workloads.Row{Name: "Fake/op=stuck", Suites: workloads.Quick, Run: func(n int) (workloads.Result, error) {
+		calls++
+		var p [2]int
+		if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+			return workloads.Result{}, err
+		}
+		t, err := rawclone.Clone(rawclone.ForkFlags, rawclone.Body{Op: rawclone.OpBlockRead, In: p[0], CPU: rawclone.NoCPU}, rawclone.Options{})
+		if err != nil {
+			return workloads.Result{}, err
+		}
+		if calls > 1 {
+			select {} // stuck with a live child
+		}
+		unix.Write(p[1], []byte{1})
+		t.Wait(time.Second)
+		unix.Close(p[0])
+		unix.Close(p[1])
+		return workloads.Result{N: n, Elapsed: time.Duration(n) * 25 * time.Millisecond}, nil
+	}}
+}
+
+// TestInterruptStuckRow: a row that never returns after SIGINT is
+// abandoned after the grace period, and runbench kills and reaps its
+// process child before exiting within 2 s.
+func TestInterruptStuckRow(t *testing.T) {
+	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+		t.Skipf("cannot become a subreaper: %v", err)
+	}
+	defer unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, exe, "run", "-count", "6", "-budget", "5s", "-report=false", "-o", filepath.Join(dir, "r.txt"))
+	cmd.Env = append(os.Environ(), "RUNBENCH_TEST_MAIN=1", "RUNBENCH_TEST_STUCK_ROW=1")
+	var stderrAll strings.Builder
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		stderrAll.WriteString(sc.Text() + "\n")
+		if strings.Contains(sc.Text(), "pilot 1/1") {
+			break
+		}
+	}
+	time.Sleep(200 * time.Millisecond) // let the row clone its second child and stick
+	sent := time.Now()
+	cmd.Process.Signal(syscall.SIGINT)
+	for sc.Scan() {
+		stderrAll.WriteString(sc.Text() + "\n")
+	}
+	err = cmd.Wait()
+	if took := time.Since(sent); took > 2*time.Second {
+		t.Errorf("exited %v after SIGINT, want ≤ 2s", took)
+	}
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitInterrupted {
+		t.Errorf("exit: %v, want status %d", err, exitInterrupted)
+	}
+	if !strings.Contains(stderrAll.String(), "killed and reaped 1 child process") {
+		t.Errorf("stderr does not report the reaped child:\n%s", stderrAll.String())
+	}
+	time.Sleep(50 * time.Millisecond)
+	left, err := childPids()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pid := range left {
+		stat, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		t.Errorf("left behind: %s", strings.TrimSpace(string(stat)))
+		unix.Kill(pid, unix.SIGKILL)
+		var ws unix.WaitStatus
+		unix.Wait4(pid, &ws, unix.WALL, nil)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("wrote %v with no finished sample", ents)
 	}
 }
