@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,8 +23,9 @@ func runCmd(t *testing.T, e *env, args ...string) (stdout, stderr string, code i
 	return out.String(), errb.String(), code
 }
 
-// golden compares got with testdata/name, writing testdata/name.got on a
-// mismatch; -update rewrites the golden file instead.
+// golden compares got with testdata/name; -update rewrites the golden
+// file. A mismatch shows the differing lines (tests never write into the
+// repository otherwise).
 func golden(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
@@ -38,11 +40,27 @@ func golden(t *testing.T, name, got string) {
 		t.Fatalf("%v (run go test -update to create it)", err)
 	}
 	if got != string(want) {
-		os.WriteFile(path+".got", []byte(got), 0o644)
-		t.Errorf("output differs from %s; see %s.got:\n%s", path, path, got)
-	} else {
-		os.Remove(path + ".got")
+		t.Errorf("output differs from %s (go test -update rewrites it):\n%s", path, lineDiff(string(want), got))
 	}
+}
+
+// lineDiff lists the lines that differ, position by position.
+func lineDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	var b strings.Builder
+	for i := 0; i < max(len(w), len(g)); i++ {
+		var wl, gl string
+		if i < len(w) {
+			wl = w[i]
+		}
+		if i < len(g) {
+			gl = g[i]
+		}
+		if wl != gl {
+			fmt.Fprintf(&b, "line %d:\n-%s\n+%s\n", i+1, wl, gl)
+		}
+	}
+	return b.String()
 }
 
 func TestCompare(t *testing.T) {
