@@ -100,10 +100,13 @@ type Result struct {
 func (r Result) Elapsed() time.Duration { return r.End - r.Start }
 
 // The rest of the contract, implemented per platform (clone_linux.go,
-// clone_other.go); listed here so callers can code against it:
+// clone_other.go, word_linux.go); listed here so callers can code against it:
 //
 //	type Flags uint64 // CLONE_* bits | exit signal in the low byte (flags.go, all platforms)
-//	func (f Flags) String() string            // "VM|FS|FILES|SIGHAND|THREAD|…|SIGCHLD"
+//	const CloneVM, CloneFS, CloneFiles, CloneSighand, CloneThread, … Flags; SIGCHLD, SignalMask Flags
+//	func (f Flags) String() string            // "VM|FS|FILES|SIGHAND|THREAD|…|SIGCHLD"; "0" for none
+//	func (f Flags) Has(g Flags) bool          // every bit of g set
+//	func (f Flags) ExitSignal() int           // the low byte
 //	func ParseFlags(s string) (Flags, error)  // that form, or "fork", "thread", "vfork"
 //	var ForkFlags, ThreadFlags, VforkFlags Flags
 //
@@ -114,9 +117,11 @@ func (r Result) Elapsed() time.Duration { return r.End - r.Start }
 //	func (t *Task) Kill() error                      // end the task now and join/reap it
 //	func (t *Task) Result() Result                    // valid after Wait
 //
-//	type Word struct{ … }                 // a futex word in MAP_SHARED memory
-//	func NewWord() (*Word, error)
-//	func (w *Word) Free() error
+//	type Word struct{ … }                 // a futex word in MAP_SHARED memory (word.go)
+//	func NewWord() (*Word, error)         // zeroed: the initiator's turn
+//	func (w *Word) Load() uint32
+//	func (w *Word) Store(v uint32)        // reset between runs (0 = initiator's turn)
+//	func (w *Word) Free() error           // only once no task uses it
 //
-//	func Map(size int, hugepages bool) ([]byte, error) // MAP_SHARED? no: private anonymous, see doc
+//	func Map(size int, hugepages bool) ([]byte, error) // private anonymous, THP advised on/off, every page touched
 //	func Unmap(b []byte) error

@@ -16,6 +16,18 @@
 // wait4) by its owner; Task.Wait and Task.Kill are the only ways a task
 // ends, and callers defer one of them.
 //
+// A thread-group member (CLONE_THREAD) cannot be SIGKILLed alone: SIGKILL
+// would end the whole process. Kill therefore sets an abort word the body
+// checks after every wait and wakes the task: a byte into its pipe (through
+// a write end opened via /proc/self/fd), shutdown(SHUT_RD) on its socket —
+// which the caller's socket keeps — a count on its eventfd, or a futex wake.
+// A task in its own thread group that blocks or loops (every op but OpExit)
+// asks for PR_SET_PDEATHSIG=SIGKILL first, so it cannot outlive a process
+// that dies without reaping it (Ctrl-C, a crash).
+//
+// Memory a body uses (Body.Word, Body.WorkingSet) must stay mapped until the
+// task has ended: a fault in a thread-group member kills the whole process.
+//
 // On platforms other than Linux amd64 and arm64 the package compiles and
 // every entry point returns an error wrapping errors.ErrUnsupported.
 package rawclone
