@@ -2,11 +2,10 @@ package simkernel
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/montanaflynn/stats"
 )
 
 // Metric is one extra figure of a simulated row. Units of virtual-time
@@ -17,12 +16,47 @@ type Metric struct {
 	Unit  string
 }
 
-// Result is a simulated row's n ops.
+// Result is a simulated row's n ops. Unlike a real row it keeps no per-op
+// samples: a harness may ask for millions of ops (they are cheap), and the
+// model's ops take a handful of distinct times, so the percentiles a real
+// row derives from its samples come ready-made as metrics.
 type Result struct {
 	N       int
-	Elapsed float64   // virtual ns for all N ops
-	Samples []float64 // virtual ns per op, where the real row takes samples
+	Elapsed float64 // virtual ns for all N ops
 	Metrics []Metric
+}
+
+// opTimes counts per-op virtual times by value: the model's ops take few
+// distinct times, so this stays small for any n.
+type opTimes struct {
+	vals   []float64 // ascending
+	counts []int
+	n      int
+}
+
+func (o *opTimes) add(v float64) {
+	i, found := slices.BinarySearch(o.vals, v)
+	if !found {
+		o.vals = slices.Insert(o.vals, i, v)
+		o.counts = slices.Insert(o.counts, i, 0)
+	}
+	o.counts[i]++
+	o.n++
+}
+
+// percentile is the nearest-rank percentile: the smallest time at least
+// pct percent of the ops took no longer than.
+func (o *opTimes) percentile(pct float64) float64 {
+	rank := int(math.Ceil(pct / 100 * float64(o.n)))
+	rank = max(rank, 1)
+	seen := 0
+	for i, c := range o.counts {
+		seen += c
+		if seen >= rank {
+			return o.vals[i]
+		}
+	}
+	return o.vals[len(o.vals)-1]
 }
 
 // PerOp is Elapsed/N.
@@ -223,11 +257,11 @@ func runCreate(p Profile, name, style string, rss uint64, thp bool, fds, n int) 
 	k.OpenFiles(parent, fds)
 	if !st.clone {
 		// No kernel op: a goroutine is created and run by the Go scheduler.
-		res := Result{N: n, Elapsed: extra * float64(n), Samples: make([]float64, n)}
-		for i := range res.Samples {
-			res.Samples[i] = extra
+		var ops opTimes
+		for range n {
+			ops.add(extra)
 		}
-		return withPercentiles(res)
+		return withPercentiles(Result{N: n, Elapsed: extra * float64(n)}, &ops), nil
 	}
 	return createOps(k, parent, st.flags, extra, n)
 }
@@ -236,7 +270,8 @@ func runCreate(p Profile, name, style string, rss uint64, thp bool, fds, n int) 
 // with its own thread group) or join (a thread-group member, released at
 // exit; the joiner's futex wait is one syscall).
 func createOps(k *Kernel, parent *Task, flags uint64, extra float64, n int) (Result, error) {
-	res := Result{N: n, Samples: make([]float64, n)}
+	res := Result{N: n}
+	var ops opTimes
 	before := len(k.pids)
 	for i := range n {
 		t0 := k.Clock
@@ -258,27 +293,21 @@ func createOps(k *Kernel, parent *Task, flags uint64, extra float64, n int) (Res
 			return Result{}, fmt.Errorf("op %d of %d: task %d outlived its op", i+1, n, child.Pid)
 		}
 		k.charge(extra)
-		res.Samples[i] = k.Clock - t0
-		res.Elapsed += res.Samples[i]
+		op := k.Clock - t0
+		ops.add(op)
+		res.Elapsed += op
 	}
 	if len(k.pids) != before {
 		return Result{}, fmt.Errorf("simkernel: %d tasks before the run, %d after", before, len(k.pids))
 	}
-	return withPercentiles(res)
+	return withPercentiles(res, &ops), nil
 }
 
-func withPercentiles(res Result) (Result, error) {
-	for _, q := range []struct {
-		pct  float64
-		unit string
-	}{{50, "sim-p50-ns"}, {99, "sim-p99-ns"}} {
-		v, err := stats.Percentile(res.Samples, q.pct)
-		if err != nil {
-			return Result{}, fmt.Errorf("simkernel: percentile %v: %w", q.pct, err)
-		}
-		res.Metrics = append(res.Metrics, Metric{v, q.unit})
-	}
-	return res, nil
+func withPercentiles(res Result, ops *opTimes) Result {
+	res.Metrics = append(res.Metrics,
+		Metric{ops.percentile(50), "sim-p50-ns"},
+		Metric{ops.percentile(99), "sim-p99-ns"})
+	return res
 }
 
 // switchFlags are the clone flags of a ping-pong side per mode, as in the

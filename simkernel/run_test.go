@@ -314,3 +314,35 @@ func TestPingPongBytesAndDeadPartner(t *testing.T) {
 		}
 	}
 }
+
+func TestOpTimesPercentile(t *testing.T) {
+	var o opTimes
+	for v := 100; v >= 1; v-- {
+		o.add(float64(v))
+	}
+	o.add(50) // two ops of 50
+	if got := o.percentile(50); got != 50 {
+		t.Errorf("p50 = %g, want 50", got)
+	}
+	if got := o.percentile(99); got != 99 {
+		t.Errorf("p99 = %g, want 99", got)
+	}
+	if got := o.percentile(100); got != 100 {
+		t.Errorf("p100 = %g, want 100", got)
+	}
+}
+
+// TestRunManyOps runs a million simulated creations: a harness scales n by
+// wall time, and the simulator keeps no per-op state that grows with n.
+func TestRunManyOps(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	r, err := Run(testProfile(), "Create/style=thread", 1_000_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.N != 1_000_000 || math.Abs(metric(r, "sim-p50-ns")/r.PerOp()-1) > 1e-9 {
+		t.Fatalf("N=%d p50 %g per-op %g", r.N, metric(r, "sim-p50-ns"), r.PerOp())
+	}
+}
