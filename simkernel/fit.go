@@ -182,19 +182,19 @@ func FitWith(r io.Reader, name string, opt FitOptions) (Profile, FitReport, erro
 	}
 	f := fitter{m: m, rep: FitReport{Source: name, Rows: len(m.names), Held: held}}
 	p := Profile{
-		Source:     name,
-		Config:     config,
-		CPUs:       f.cpus(config),
-		FlagCost:   map[string]float64{},
-		Extra:      map[string]float64{},
-		Overhead:   map[string]float64{},
-		RemoteWake: map[string]float64{},
-		Goroutine:  map[string]float64{},
+		Source:    name,
+		Config:    config,
+		CPUs:      f.cpus(config),
+		FlagCost:  map[string]float64{},
+		Extra:     map[string]float64{},
+		Overhead:  map[string]float64{},
+		Goroutine: map[string]float64{},
 	}
 	f.fitSwitch(&p)
 	if err := f.fitCreate(&p); err != nil {
 		return Profile{}, f.rep, fmt.Errorf("%s: %w", name, err)
 	}
+	f.fitColocated(&p)
 	f.fitPairs(&p)
 	if err := p.Validate(); err != nil {
 		return Profile{}, f.rep, fmt.Errorf("%s: %w", name, err)
@@ -387,11 +387,10 @@ func (f *fitter) fitSwitch(p *Profile) {
 	} else {
 		f.warnf("no mode=process cpu=same ws=0 Switch rows: mm switch cost unknown")
 	}
-	for _, cpu := range []string{"cross", "any"} {
-		qs := append(sel("thread", cpu, true), sel("process", cpu, true)...)
-		if len(qs) > 0 {
-			p.RemoteWake[cpu] = f.nonneg("remote wake-up (cpu="+cpu+")", mean(hops(qs)))
-		}
+	if qs := append(sel("thread", "cross", true), sel("process", "cross", true)...); len(qs) > 0 {
+		p.RemoteWake = f.nonneg("remote wake-up (cpu=cross)", mean(hops(qs)))
+	} else {
+		f.warnf("no cpu=cross ws=0 Switch rows: remote wake-up cost unknown")
 	}
 	// Refill per KiB after a same-CPU switch: first what any switch adds
 	// (thread rows), then what crossing address spaces adds on top.
@@ -413,6 +412,33 @@ func (f *fitter) fitSwitch(p *Profile) {
 	} else {
 		f.warnf("TLB refill per KiB (process rows at cpu=same): %v", err)
 	}
+}
+
+// fitColocated fits the share of rounds an unpinned pair spends on one
+// CPU: each cpu=any row lies between the model's same-CPU and cross-CPU
+// figures for it, and least squares through the origin finds the mix,
+// y − cross = φ·(same − cross).
+func (f *fitter) fitColocated(p *Profile) {
+	var num, den float64
+	for _, n := range f.rows("Switch", "cpu=any") {
+		if key(n, "mode") == "goroutine" {
+			continue
+		}
+		y, ok := f.m.ns(n)
+		same, err1 := Run(*p, strings.Replace(n, "/cpu=any/", "/cpu=same/", 1), 10)
+		cross, err2 := Run(*p, strings.Replace(n, "/cpu=any/", "/cpu=cross/", 1), 10)
+		if !ok || err1 != nil || err2 != nil {
+			continue
+		}
+		d := same.PerOp() - cross.PerOp()
+		num += (y - cross.PerOp()) * d
+		den += d * d
+	}
+	if den == 0 {
+		f.warnf("no cpu=any Switch rows: an unpinned pair is modelled apart")
+		return
+	}
+	p.Colocated = min(1, f.nonneg("cpu=any co-located share", num/den))
 }
 
 // fitPairs fits the balancer's contention from the SwitchPairs rows with

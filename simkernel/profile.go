@@ -59,10 +59,14 @@ type Profile struct {
 	// switch and TLB flush).
 	Switch   float64 `json:"switch_ns"`
 	SwitchMM float64 `json:"switch_mm_ns"`
-	// RemoteWake is one hand-over to a partner on another CPU, keyed by
-	// placement ("cross": pinned apart, "any": unpinned); the waker's CPU
-	// goes idle and keeps its mm lazily, so it does not depend on mode.
-	RemoteWake map[string]float64 `json:"remote_wake_ns,omitempty"`
+	// RemoteWake is one hand-over to a partner on another CPU (an IPI or
+	// a wake from idle); the waker's CPU goes idle and keeps its mm
+	// lazily, so it does not depend on mode.
+	RemoteWake float64 `json:"remote_wake_ns"`
+	// Colocated is the fraction of round trips an unpinned pair (cpu=any)
+	// spends on one CPU, the wake-up having pulled the wakee next to its
+	// waker; the rest run apart, as at cpu=cross.
+	Colocated float64 `json:"any_colocated"`
 	// TouchPerKiB is reading one KiB of a warm working set; RefillPerKiB is
 	// what refilling the TLB adds per KiB after a switch across address
 	// spaces on the same CPU.
@@ -161,17 +165,21 @@ func (p Profile) Validate() error {
 		{"mm_per_mib_huge_ns", p.MMPerMiBHuge}, {"fd_per_ns", p.FDPer}, {"switch_ns", p.Switch}, {"switch_mm_ns", p.SwitchMM},
 		{"touch_per_kib_ns", p.TouchPerKiB}, {"cache_refill_per_kib_ns", p.CacheRefillPerKiB},
 		{"refill_per_kib_ns", p.RefillPerKiB}, {"pairs_contention", p.PairsContention},
+		{"remote_wake_ns", p.RemoteWake}, {"any_colocated", p.Colocated},
 	}
 	for _, m := range []struct {
 		name string
 		m    map[string]float64
-	}{{"flag_ns", p.FlagCost}, {"extra_ns", p.Extra}, {"overhead_ns", p.Overhead}, {"remote_wake_ns", p.RemoteWake}, {"goroutine_rt_ns", p.Goroutine}} {
+	}{{"flag_ns", p.FlagCost}, {"extra_ns", p.Extra}, {"overhead_ns", p.Overhead}, {"goroutine_rt_ns", p.Goroutine}} {
 		for _, k := range sortedKeys(m.m) {
 			scalars = append(scalars, struct {
 				name string
 				v    float64
 			}{m.name + "." + k, m.m[k]})
 		}
+	}
+	if p.Colocated > 1 {
+		return fmt.Errorf("simkernel: profile: any_colocated is %g, a fraction must be at most 1", p.Colocated)
 	}
 	for _, s := range scalars {
 		if s.v < 0 || math.IsNaN(s.v) || math.IsInf(s.v, 0) {

@@ -342,8 +342,8 @@ func runSwitch(p Profile, mech, mode string, where Placement, ws uint64, n int) 
 	return Result{N: n, Elapsed: pp.Elapsed, Metrics: []Metric{
 		{rt / 2, "sim-ns/switch"},
 		{rt/2 - pp.Overhead, "sim-ns/switch-net"},
-		{float64(pp.Nvcsw) / float64(n), "ctxsw/op"},
-		{float64(pp.Nivcsw) / float64(n), "ictxsw/op"},
+		{pp.Nvcsw / float64(n), "ctxsw/op"},
+		{pp.Nivcsw / float64(n), "ictxsw/op"},
 	}}, nil
 }
 

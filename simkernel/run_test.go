@@ -149,6 +149,9 @@ func TestModelShape(t *testing.T) {
 	if cp != ct {
 		t.Errorf("cross-CPU process %g vs thread %g: the model keeps each CPU's mm, want equal", cp, ct)
 	}
+	if any, cross := ns("Switch/mech=pipe/mode=process/cpu=any/ws=0"), ns("Switch/mech=pipe/mode=process/cpu=cross/ws=0"); math.Abs(any-(p.Colocated*proc+(1-p.Colocated)*cross)) > 1e-6 {
+		t.Errorf("cpu=any %g, want the %g mix of same %g and cross %g", any, p.Colocated, proc, cross)
+	}
 	r, _ := Run(p, "Switch/mech=pipe/mode=process/cpu=same/ws=0", 100)
 	if got, goti := metric(r, "ctxsw/op"), metric(r, "ictxsw/op"); got != 1 || goti != 1 {
 		t.Errorf("cpu=same ctxsw/op = %g, ictxsw/op = %g; want 1 and 1 (the wakee preempts the waker once per round trip)", got, goti)
@@ -235,9 +238,8 @@ func TestFitRecoversProfile(t *testing.T) {
 	}
 	close("switch", got.Switch, truth.Switch)
 	close("switch mm", got.SwitchMM, truth.SwitchMM)
-	for _, c := range sortedKeys(truth.RemoteWake) {
-		close("remote "+c, got.RemoteWake[c], truth.RemoteWake[c])
-	}
+	close("remote wake", got.RemoteWake, truth.RemoteWake)
+	close("co-located", got.Colocated, truth.Colocated)
 	close("touch", got.TouchPerKiB, truth.TouchPerKiB)
 	close("cache refill", got.CacheRefillPerKiB, truth.CacheRefillPerKiB)
 	close("tlb refill", got.RefillPerKiB, truth.RefillPerKiB)

@@ -16,7 +16,7 @@ type Placement string
 const (
 	SameCPU  Placement = "same"  // both pinned to CPU 0
 	CrossCPU Placement = "cross" // pinned to CPUs 0 and 1
-	AnyCPU   Placement = "any"   // unpinned: on a quiet machine, apart
+	AnyCPU   Placement = "any"   // unpinned: together for Profile.Colocated of the rounds, else apart
 )
 
 // PingPong is the outcome of a simulated ping-pong run.
@@ -24,14 +24,42 @@ type PingPong struct {
 	Rounds     int
 	Elapsed    float64 // virtual ns over the timed rounds
 	Overhead   float64 // one signal+wait+working-set pass with no partner
-	Nvcsw      int     // voluntary switches of both tasks over the timed rounds
-	Nivcsw     int     // involuntary ones (sched_yield)
+	Nvcsw      float64 // voluntary switches of both tasks over the timed rounds
+	Nivcsw     float64 // involuntary ones (sched_yield, wake-up preemption)
 	BytesMoved int64   // bytes each side read (fd mechanisms)
 }
 
 type pingSide struct {
 	t   *Task
 	cpu int
+}
+
+// pingPongAny models an unpinned pair as the mix the scheduler makes of
+// the two pinned placements: a Colocated share of the round trips with the
+// wakee pulled onto its waker's CPU, the rest apart. Both are run and
+// their figures blended, so the mix is exact for any n.
+func (k *Kernel) pingPongAny(a, b *Task, mech string, ws uint64, warmup, n int) (PingPong, error) {
+	start := k.Clock
+	together, err := k.PingPong(a, b, mech, SameCPU, ws, warmup, n)
+	if err != nil {
+		return PingPong{}, err
+	}
+	apart, err := k.PingPong(a, b, mech, CrossCPU, ws, warmup, n)
+	if err != nil {
+		return PingPong{}, err
+	}
+	phi := k.Profile.Colocated
+	mix := func(x, y float64) float64 { return phi*x + (1-phi)*y }
+	out := PingPong{
+		Rounds:     n,
+		Elapsed:    mix(together.Elapsed, apart.Elapsed),
+		Overhead:   together.Overhead,
+		Nvcsw:      mix(together.Nvcsw, apart.Nvcsw),
+		Nivcsw:     mix(together.Nivcsw, apart.Nivcsw),
+		BytesMoved: together.BytesMoved,
+	}
+	k.Clock = start + out.Elapsed
+	return out, nil
 }
 
 // mechBytes is what one signal moves for the fd mechanisms.
@@ -52,7 +80,6 @@ func (k *Kernel) PingPong(a, b *Task, mech string, where Placement, ws uint64, w
 		return PingPong{}, fmt.Errorf("simkernel: ping-pong needs at least one round trip, have %d", n)
 	}
 	sides := [2]pingSide{{a, 0}, {b, 0}}
-	var remote float64
 	switch where {
 	case SameCPU:
 	case CrossCPU, AnyCPU:
@@ -62,11 +89,9 @@ func (k *Kernel) PingPong(a, b *Task, mech string, where Placement, ws uint64, w
 		if p.CPUs < 2 {
 			return PingPong{}, fmt.Errorf("simkernel: cpu=%s needs 2 CPUs, the profile models %d", where, p.CPUs)
 		}
-		w, ok := p.RemoteWake[string(where)]
-		if !ok {
-			return PingPong{}, fmt.Errorf("simkernel: profile has no remote wake-up figure for cpu=%s", where)
+		if where == AnyCPU {
+			return k.pingPongAny(a, b, mech, ws, warmup, n)
 		}
-		remote = w
 		sides[1].cpu = 1
 	default:
 		return PingPong{}, fmt.Errorf("simkernel: unknown placement cpu=%q", where)
@@ -124,7 +149,7 @@ func (k *Kernel) PingPong(a, b *Task, mech string, where Placement, ws uint64, w
 			// receiver's CPU leaves idle with its mm still loaded.
 			out.Nvcsw++
 			asleep[turn], asleep[1-turn] = true, false
-			k.charge(remote)
+			k.charge(p.RemoteWake)
 			if loaded[r.cpu] != r.t.MM {
 				k.charge(p.SwitchMM + p.RefillPerKiB*kib)
 				loaded[r.cpu] = r.t.MM

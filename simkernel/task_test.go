@@ -18,7 +18,7 @@ func testProfile() Profile {
 		Extra:    map[string]float64{"thread-fresh-stack": 8_000, "pthread": 5_000, "libc-fork": 90_000, "spawn": 400_000, "goroutine": 400},
 		Overhead: map[string]float64{"pipe": 900, "futex": 600, "eventfd": 800, "unix": 1_800, "yield": 250, "chan": 150},
 		Switch:   2_500, SwitchMM: 3_000,
-		RemoteWake:        map[string]float64{"cross": 4_000, "any": 7_000},
+		RemoteWake: 4_000, Colocated: 0.25,
 		TouchPerKiB:       3,
 		CacheRefillPerKiB: 1, RefillPerKiB: 4,
 		Goroutine: map[string]float64{"pipe/same": 9_000, "pipe/any": 12_000, "chan/any": 400},
