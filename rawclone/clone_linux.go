@@ -98,6 +98,9 @@ func check(flags Flags, body Body) error {
 			return fmt.Errorf("rawclone: MechFD IOSize %d out of range [1, %d]", body.IOSize, maxIOSize)
 		}
 	case MechFutex, MechYield:
+		if body.Op == OpLoopback && body.Mech == MechYield {
+			break // a lone sched_yield loop needs no turn word
+		}
 		if body.Word == nil || body.Word.mem == nil {
 			return fmt.Errorf("rawclone: mech %d needs a Word (NewWord)", body.Mech)
 		}

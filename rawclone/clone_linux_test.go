@@ -852,6 +852,15 @@ func TestProcessChildDiesWithUs(t *testing.T) {
 			fmt.Println("error", err)
 			os.Exit(1)
 		}
+		// Exit only once the child is blocked in its read, past its prctl;
+		// a parent gone before that is caught by the child's getppid check
+		// instead (it exits with status 1), which is not what this tests.
+		for deadline := time.Now().Add(waitTimeout); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+			b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/syscall", task.Tid()))
+			if strings.HasPrefix(string(b), strconv.Itoa(sysRead)+" ") {
+				break
+			}
+		}
 		fmt.Println("tid", task.Tid())
 		os.Exit(0)
 	}
