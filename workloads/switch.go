@@ -36,6 +36,22 @@ package workloads
 // reports ns/switch-net = round trip/2 − overhead: a round trip is two
 // signals, two waits, two working-set passes and two switches, and one
 // overhead op is one signal, one wait and one pass.
+//
+// ctxsw/op counts every switch away from either task (voluntary and
+// involuntary); see ctxswMetrics.
+//
+// Against perf bench sched pipe: the raw-clone loop issues each system call
+// with an inline SYSCALL instruction, while perf calls glibc's read and
+// write. On the 2-core KVM guest (kernel 6.18, SRSO "Safe RET" and RSB
+// filling) a call/ret around each of the four system calls of a round trip
+// costs about 0.25 µs after a switch, so perf reports about 1 µs more per
+// round trip than this suite; a C copy of perf's loop with inline syscalls
+// matches the mode=process and mode=thread cpu=same pipe rows.
+//
+// Forked (mode=process) partners inherit the rseq registration of the Go
+// thread that cloned them when the binary uses cgo (glibc registers rseq
+// for every thread); thread-style partners never have one (CLONE_VM clears
+// it). That adds about 0.1 µs per switch to mode=process in cgo builds only.
 
 import (
 	"errors"
