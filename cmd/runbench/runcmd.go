@@ -466,7 +466,7 @@ func (m *measurer) rescale(plans []*plan, rounds int, left time.Duration, ratio 
 	}
 	f := max((perRound-setup)/ops, 0.05)
 	for _, p := range plans {
-		if p.err == nil {
+		if p.err == nil && !p.sim {
 			p.n = max(1, int(float64(p.n)*f))
 		}
 	}
@@ -497,6 +497,9 @@ func roundSec(d time.Duration) string {
 // timed part reaches pilotTarget.
 func (m *measurer) pilot(p *plan) {
 	n := 1
+	if p.sim {
+		n = simOps
+	}
 	var prevN int
 	var prevWall time.Duration
 	for {
@@ -527,7 +530,7 @@ func (m *measurer) pilot(p *plan) {
 		if p.b <= 0 {
 			p.b = w / float64(n)
 		}
-		if p.b*float64(n) >= pilotTarget.Seconds() || wall >= pilotMax || n >= 1e8 || m.stopped() {
+		if p.sim || p.b*float64(n) >= pilotTarget.Seconds() || wall >= pilotMax || n >= 1e8 || m.stopped() {
 			return
 		}
 		next := int(math.Ceil(1.2 * pilotTarget.Seconds() / p.b))
@@ -573,7 +576,15 @@ func schedule(plans []*plan, rf runFlags, budget time.Duration) (count int, targ
 }
 
 // opsFor is the n whose timed part lasts about target.
+// simOps is n for a simulated row: the model runs in virtual time and is
+// deterministic, so more ops (sized by wall time, as for real rows) would
+// only spend the budget on identical figures.
+const simOps = 200
+
 func opsFor(p *plan, target time.Duration) int {
+	if p.sim {
+		return simOps
+	}
 	if p.b <= 0 {
 		return 1
 	}
