@@ -595,23 +595,46 @@ func goPipeAbort(fds ...int) {
 	}
 }
 
-// goPingPongSide is one goroutine of runGoroutinePipe. It locks its OS
-// thread and never unlocks it, so that a thread whose affinity it changed
-// exits with the goroutine instead of going back to the scheduler pinned.
+// pinThread locks the calling goroutine to its OS thread and, unless cpu
+// is NoCPU, pins the thread to cpu. The returned function puts the
+// thread's affinity back and unlocks it; if the affinity cannot be put
+// back the thread stays locked, so it exits with the goroutine rather than
+// serve other goroutines pinned. (Threads are not left to exit needlessly:
+// a forked rawclone child gets SIGKILL when the thread that cloned it
+// exits.)
+func pinThread(cpu int) (unpin func(), err error) {
+	runtime.LockOSThread()
+	if cpu == rawclone.NoCPU {
+		return runtime.UnlockOSThread, nil
+	}
+	var old, set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &old); err != nil {
+		return func() {}, fmt.Errorf("pin to CPU %d: sched_getaffinity: %w", cpu, err)
+	}
+	set.Set(cpu)
+	if err := unix.SchedSetaffinity(0, &set); err != nil {
+		return runtime.UnlockOSThread, fmt.Errorf("pin to CPU %d: %w", cpu, err)
+	}
+	return func() {
+		if unix.SchedSetaffinity(0, &old) == nil {
+			runtime.UnlockOSThread()
+		}
+	}, nil
+}
+
+// goPingPongSide is one goroutine of runGoroutinePipe, on a locked thread
+// (so that getrusage(RUSAGE_THREAD) counts this side's switches alone).
 func goPingPongSide(wg *sync.WaitGroup, sd *goSide, initiator bool, in, out, cpu, n, warm int, stop func()) {
 	defer wg.Done()
-	runtime.LockOSThread()
 	fail := func(err error) {
 		sd.err = err
 		stop()
 	}
-	if cpu != rawclone.NoCPU {
-		var set unix.CPUSet
-		set.Set(cpu)
-		if err := unix.SchedSetaffinity(0, &set); err != nil {
-			fail(fmt.Errorf("pin to CPU %d: %w", cpu, err))
-			return
-		}
+	unpin, err := pinThread(cpu)
+	defer unpin()
+	if err != nil {
+		fail(err)
+		return
 	}
 	who := "responder"
 	if initiator {
@@ -700,14 +723,12 @@ func goPipeLoopback(n, cpu int) (perOp time.Duration, err error) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		runtime.LockOSThread() // never unlocked, as in goPingPongSide
-		if cpu != rawclone.NoCPU {
-			var set unix.CPUSet
-			set.Set(cpu)
-			if err = unix.SchedSetaffinity(0, &set); err != nil {
-				err = fmt.Errorf("overhead: pin to CPU %d: %w", cpu, err)
-				return
-			}
+		var unpin func()
+		unpin, err = pinThread(cpu)
+		defer unpin()
+		if err != nil {
+			err = fmt.Errorf("overhead: %w", err)
+			return
 		}
 		buf := []byte{1}
 		start := time.Now()

@@ -259,3 +259,43 @@ func TestSwitchSideFails(t *testing.T) {
 		})
 	}
 }
+
+// mode=goroutine pins the threads it runs on; no thread of ours may stay
+// pinned after the row, or later goroutines would inherit the pinning.
+func TestSwitchGoroutineUnpins(t *testing.T) {
+	needRawClone(t)
+	allowed := func() map[string]int {
+		out := map[string]int{}
+		ents, err := os.ReadDir("/proc/self/task")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range ents {
+			b, err := os.ReadFile("/proc/self/task/" + e.Name() + "/status")
+			if err != nil {
+				continue // the thread exited meanwhile
+			}
+			for _, l := range strings.Split(string(b), "\n") {
+				if v, ok := strings.CutPrefix(l, "Cpus_allowed_list:"); ok {
+					out[strings.TrimSpace(v)]++
+				}
+			}
+		}
+		return out
+	}
+	before := allowed()
+	if len(before) != 1 {
+		t.Skipf("threads already differ in affinity: %v", before)
+	}
+	for range 5 {
+		if _, err := runSwitch(switchSpec{mechPipe, modeGoroutine, cpuSame, 0}, 200); err != nil {
+			t.Fatal(err)
+		}
+	}
+	after := allowed()
+	for mask := range after {
+		if _, ok := before[mask]; !ok {
+			t.Errorf("threads left with affinity %q after the row (before: %v, after: %v)", mask, before, after)
+		}
+	}
+}
