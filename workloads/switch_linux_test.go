@@ -299,3 +299,36 @@ func TestSwitchGoroutineUnpins(t *testing.T) {
 		}
 	}
 }
+
+// goPipeAbort turns a goroutine side's blocked read into an end of file
+// and its writes into errors, so a failed side never strands its peer.
+func TestGoPipeAbort(t *testing.T) {
+	var r switchRig
+	defer func() {
+		if err := r.release(); err != nil {
+			t.Error(err)
+		}
+	}()
+	rd, wr, err := r.pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan error, 1)
+	go func() {
+		_, err := goRead(rd, make([]byte, 1))
+		got <- err
+	}()
+	time.Sleep(20 * time.Millisecond) // let the reader block; correctness does not depend on it
+	goPipeAbort(wr)
+	select {
+	case err := <-got:
+		if err == nil || !strings.Contains(err.Error(), "end of file") {
+			t.Fatalf("read after abort: %v, want end of file", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("read still blocked 5s after abort")
+	}
+	if err := goWrite(wr, []byte{1}); !errors.Is(err, unix.EBADF) {
+		t.Fatalf("write after abort: %v, want EBADF", err)
+	}
+}
