@@ -167,8 +167,8 @@ func creationChart(d *Data, h *Host) (*figure, string, error) {
 }
 
 var kindLegend = map[string]string{
-	"process":   "process (own address space)",
-	"thread":    "thread (shares address space)",
+	"process":   "process (own thread group)",
+	"thread":    "thread (joins our thread group)",
 	"goroutine": "goroutine (no kernel task)",
 	"other":     "other",
 }

@@ -133,16 +133,7 @@ func FuzzParse(f *testing.F) {
 				}
 			}
 		}
-		lines := strings.Split(string(in), "\n")
 		for _, s := range d.Skips {
-			if s.Reason == "" && commentSkipRE.MatchString(lineAt(lines, s.Pos)) {
-				// Known: a "# skip: NAME:" line with no reason gives an
-				// empty Reason (load.go's "# skip:" branch does not say
-				// "no reason given" as the go test branch does); left to
-				// the owner of load.go, tolerated here so the fuzzer can
-				// look further.
-				continue
-			}
 			if !strings.HasPrefix(s.Name, "Benchmark") || s.Reason == "" || !strings.HasPrefix(s.Pos, name+":") {
 				t.Errorf("skip %+v: want a Benchmark name, a reason and a position in %s", s, name)
 			}

@@ -370,7 +370,11 @@ func scanSkips(raw []byte, file string) []Skip {
 			if !strings.HasPrefix(name, "Benchmark") {
 				name = "Benchmark" + name
 			}
-			out = append(out, Skip{Name: name, Reason: strings.TrimSpace(m[2]), Pos: pos})
+			r := strings.TrimSpace(m[2])
+			if r == "" {
+				r = "no reason given"
+			}
+			out = append(out, Skip{Name: name, Reason: r, Pos: pos})
 			continue
 		}
 		m := goSkipRE.FindStringSubmatch(l)

@@ -377,8 +377,8 @@ func ratios(b *strings.Builder, d *Data, h *Host) {
 		}
 		fdStyles[st] = append(fdStyles[st], r)
 	}
-	if len(fdOrder) == 0 {
-		w("No BenchmarkCreateFDs rows in the input.\n")
+	if !hasSpan(fdStyles, "fds") {
+		w("Not measured: this needs BenchmarkCreateFDs rows at two or more fd counts of one style (the full suite has them).\n")
 	} else {
 		w("copy_files duplicates the fd table unless CLONE_FILES shares it; the step from the fewest to the most open descriptors, per descriptor:\n\n")
 		w("| style | fewest fds | most fds | per extra fd |\n|---|---|---|---|\n")
@@ -477,4 +477,19 @@ func pctWord(v, ref float64) string {
 		return fmt.Sprintf("%.0f%% above the documented figure", d)
 	}
 	return "exactly the documented figure"
+}
+
+// hasSpan reports whether some group holds rows at two or more values of
+// the size parameter key, so a per-unit step can be computed.
+func hasSpan(groups map[string][]*Row, key string) bool {
+	for _, rows := range groups {
+		seen := map[string]bool{}
+		for _, r := range rows {
+			seen[r.Param(key)] = true
+		}
+		if len(seen) >= 2 {
+			return true
+		}
+	}
+	return false
 }
