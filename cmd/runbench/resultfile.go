@@ -129,7 +129,34 @@ func parseResults(path string, data []byte) (*resultSet, error) {
 		}
 		return nil, badInput("%s: no benchmark results (not Go benchmark format?)", path)
 	}
+	if err := s.checkUnits(); err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+// checkUnits refuses a file whose units cannot be compared: a row with no
+// time per op (ns/op or sim-ns/op), or simulated and real figures in one
+// file.
+func (s *resultSet) checkUnits() error {
+	var real, sim bool
+	for _, u := range s.units {
+		real = real || s.orig[u] == "ns/op"
+		sim = sim || s.orig[u] == "sim-ns/op"
+	}
+	if real && sim {
+		return badInput("%s: mixes simulated (sim-ns/op) and real (ns/op) figures", s.path)
+	}
+	for _, name := range s.names {
+		primary := false
+		for u := range s.values[name] {
+			primary = primary || isPrimary(s.orig[u])
+		}
+		if !primary {
+			return badInput("%s: %s has no ns/op or sim-ns/op figure (wrong units?)", s.path, name)
+		}
+	}
+	return nil
 }
 
 func line(r *benchfmt.Result) int {
