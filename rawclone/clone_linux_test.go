@@ -278,6 +278,53 @@ func TestChildStartsWithEverySignalBlocked(t *testing.T) {
 	}
 }
 
+// TestClonerChildStartsWithEverySignalBlocked: a Cloner keeps its thread's
+// signals blocked instead of blocking them per clone; its children must
+// start exactly as Clone's do, and Close must give the thread its mask back.
+func TestClonerChildStartsWithEverySignalBlocked(t *testing.T) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		// The goroutine locks its thread and never unlocks: the Cloner
+		// changes its mask, and a test failure must not hand it back.
+		runtime.LockOSThread()
+		var before, after unix.Sigset_t
+		unix.PthreadSigmask(unix.SIG_SETMASK, nil, &before)
+		cl, err := NewCloner()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		want := ^uint64(0) &^ (1<<(unix.SIGKILL-1) | 1<<(unix.SIGSTOP-1))
+		for _, flags := range []Flags{ThreadFlags, ForkFlags} {
+			r, w := pipe(t)
+			task, err := cl.Clone(flags, Body{Op: OpBlockRead, In: r, CPU: NoCPU}, Options{})
+			if err != nil {
+				t.Errorf("Cloner.Clone(%v): %v", flags, err)
+				continue
+			}
+			if blk := statusHex(t, task.Tid(), "SigBlk"); blk != want {
+				t.Errorf("%v: Cloner child SigBlk %016x, want %016x", flags, blk, want)
+			}
+			unix.Write(w, []byte{1})
+			if err := task.Wait(waitTimeout); err != nil {
+				t.Errorf("%v: %v", flags, err)
+			}
+		}
+		if err := cl.Close(); err != nil {
+			t.Error(err)
+		}
+		if _, err := cl.Clone(ThreadFlags, Body{CPU: NoCPU}, Options{}); err == nil {
+			t.Error("Clone on a closed Cloner succeeded")
+		}
+		unix.PthreadSigmask(unix.SIG_SETMASK, nil, &after)
+		if before != after {
+			t.Errorf("signal mask after Close %x, before NewCloner %x", after.Val[0], before.Val[0])
+		}
+	}()
+	<-done
+}
+
 func TestCPUPinsTheChild(t *testing.T) {
 	cpu := runtime.NumCPU() - 1
 	for _, flags := range []Flags{ThreadFlags, ForkFlags} {

@@ -22,6 +22,21 @@ type Task struct {
 // Clone returns an error wrapping errors.ErrUnsupported.
 func Clone(flags Flags, body Body, opt Options) (*Task, error) { return nil, errUnsupported }
 
+// Cloner issues clones from one thread with signals blocked; none can be
+// made on this platform.
+type Cloner struct{}
+
+// NewCloner returns an error wrapping errors.ErrUnsupported.
+func NewCloner() (*Cloner, error) { return nil, errUnsupported }
+
+// Clone returns an error wrapping errors.ErrUnsupported.
+func (cl *Cloner) Clone(flags Flags, body Body, opt Options) (*Task, error) {
+	return nil, errUnsupported
+}
+
+// Close does nothing.
+func (cl *Cloner) Close() error { return nil }
+
 // Tid is the task's thread id.
 func (t *Task) Tid() int { return t.tid }
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"runtime"
 	"sync"
 	"time"
 
@@ -260,16 +259,22 @@ func timeOps(n int, op func() error) (Result, error) {
 // runRaw times n raw clones of spec. The OS thread stays locked across the
 // loop so every clone is issued from one thread, as a C loop would.
 func runRaw(spec rawSpec, n int) (Result, error) {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
+	// One Cloner for the whole loop: its thread keeps every signal blocked,
+	// so each op is the kernel's clone+exit+join and not also the two
+	// rt_sigprocmask calls Clone makes around every clone.
+	cl, err := rawclone.NewCloner()
+	if err != nil {
+		return Result{}, err
+	}
 	body := rawclone.Body{Op: rawclone.OpExit, CPU: rawclone.NoCPU}
-	return timeOps(n, func() error {
-		t, err := rawclone.Clone(spec.Flags, body, spec.Opt)
+	res, err := timeOps(n, func() error {
+		t, err := cl.Clone(spec.Flags, body, spec.Opt)
 		if err != nil {
 			return err
 		}
 		return t.Wait(0)
 	})
+	return res, errors.Join(err, cl.Close())
 }
 
 func runGoroutine(n int) (Result, error) {
