@@ -111,6 +111,9 @@ func (r Result) Elapsed() time.Duration { return r.End - r.Start }
 //	var ForkFlags, ThreadFlags, VforkFlags Flags
 //
 //	func Clone(flags Flags, body Body, opt Options) (*Task, error)
+//	func NewCloner() (*Cloner, error)                 // one locked thread, signals blocked for a batch of clones
+//	func (cl *Cloner) Clone(flags Flags, body Body, opt Options) (*Task, error)
+//	func (cl *Cloner) Close() error
 //	func (t *Task) Tid() int
 //	func (t *Task) Flags() Flags
 //	func (t *Task) Wait(timeout time.Duration) error // join or reap; 0 = no timeout
