@@ -16,6 +16,9 @@ count=${COUNT:-10}
 suite=${SUITE:-quick}
 threshold=${THRESHOLD:-5%}
 filter=${RUN:-}
+# Each of the 2×COUNT runs measures for about BUDGET; the interleaving,
+# not one long run, is what gives benchstat its samples.
+budget=${BUDGET:-30s}
 
 top=$(git rev-parse --show-toplevel) || exit 3
 mkdir -p "$out" || exit 3
@@ -35,7 +38,7 @@ build base "$base" || exit 3
 build head "$head" || exit 3
 echo "nightly: base $(git -C "$top" rev-parse --short "$base"), head $(git -C "$top" rev-parse --short "$head"), kernel=$kernel suite=$suite count=$count" >&2
 
-args=(run -suite "$suite" -kernel "$kernel" -count 1)
+args=(run -suite "$suite" -kernel "$kernel" -count 1 -budget "$budget" -report=false)
 [ -n "$filter" ] && args+=(-run "$filter")
 for i in $(seq 1 "$count"); do
 	for side in base head; do
