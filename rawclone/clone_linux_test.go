@@ -3,7 +3,6 @@
 package rawclone
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"os"
@@ -20,6 +19,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/clonebench/clonebench/internal/procfs"
 )
 
 // waitTimeout bounds every join in these tests: a bug must fail a test, not
@@ -30,16 +31,9 @@ const waitTimeout = 10 * time.Second
 // leader or not) into a map.
 func procStatus(t *testing.T, tid int) map[string]string {
 	t.Helper()
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", tid))
+	m, err := procfs.Status(tid)
 	if err != nil {
 		t.Fatalf("task %d: %v", tid, err)
-	}
-	defer f.Close()
-	m := map[string]string{}
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		k, v, _ := strings.Cut(s.Text(), ":")
-		m[k] = strings.TrimSpace(v)
 	}
 	return m
 }
@@ -762,9 +756,15 @@ func TestFailedSyscallInTheChildIsAnError(t *testing.T) {
 	}
 }
 
-// taskCount and fdCount observe the process from /proc.
-func taskCount(t *testing.T) int { return len(readDirNames(t, "/proc/self/task")) }
-func fdCount(t *testing.T) int   { return len(readDirNames(t, "/proc/self/fd")) }
+// taskFDCount observes the process's tasks and fds from /proc.
+func taskFDCount(t *testing.T) (tasks, fds int) {
+	t.Helper()
+	tasks, fds, _, err := procfs.Counts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tasks, fds
+}
 
 func TestNoTaskLeftBehind(t *testing.T) {
 	// Warm the pools and the runtime's threads first.
@@ -772,7 +772,7 @@ func TestNoTaskLeftBehind(t *testing.T) {
 		task.Wait(waitTimeout)
 	}
 	r, _ := pipe(t)
-	tasks0, fds0 := taskCount(t), fdCount(t)
+	tasks0, fds0 := taskFDCount(t)
 	specs := []struct {
 		flags Flags
 		opt   Options
@@ -810,7 +810,7 @@ func TestNoTaskLeftBehind(t *testing.T) {
 	// A joined thread is released a moment after it clears its tid word.
 	var tasks, fds int
 	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if tasks, fds = taskCount(t), fdCount(t); tasks <= tasks0 && fds <= fds0 {
+		if tasks, fds = taskFDCount(t); tasks <= tasks0 && fds <= fds0 {
 			break
 		}
 	}

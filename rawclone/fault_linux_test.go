@@ -26,6 +26,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/clonebench/clonebench/internal/procfs"
 	"github.com/clonebench/clonebench/rawclone"
 	"golang.org/x/sys/unix"
 )
@@ -107,21 +108,19 @@ func spareThreads(n int) {
 // capEff is the effective capability set of this process.
 func capEff(t *testing.T) uint64 {
 	t.Helper()
-	b, err := os.ReadFile("/proc/self/status")
+	st, err := procfs.ReadStatus("/proc/self/status")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "CapEff:"); ok {
-			c, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
-			if err != nil {
-				t.Fatalf("CapEff %q: %v", v, err)
-			}
-			return c
-		}
+	v, ok := st["CapEff"]
+	if !ok {
+		t.Fatal("no CapEff line in /proc/self/status")
 	}
-	t.Fatal("no CapEff line in /proc/self/status")
-	return 0
+	c, err := strconv.ParseUint(v, 16, 64)
+	if err != nil {
+		t.Fatalf("CapEff %q: %v", v, err)
+	}
+	return c
 }
 
 // Over RLIMIT_NPROC the kernel refuses every clone with EAGAIN, thread or
@@ -277,15 +276,9 @@ func TestCloneRefusedBySeccompIsEPERM(t *testing.T) {
 // listTasks lists /proc/self/task.
 func listTasks(t *testing.T) []int {
 	t.Helper()
-	ents, err := os.ReadDir("/proc/self/task")
+	tids, err := procfs.Tasks()
 	if err != nil {
 		t.Fatal(err)
-	}
-	var tids []int
-	for _, e := range ents {
-		if tid, err := strconv.Atoi(e.Name()); err == nil {
-			tids = append(tids, tid)
-		}
 	}
 	return tids
 }
@@ -300,16 +293,12 @@ func (c counts) String() string {
 
 func readCounts(t *testing.T) counts {
 	t.Helper()
-	fds, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
+	var c counts
+	var err error
+	if c.tasks, c.fds, c.maps, err = procfs.Counts(); err != nil {
 		t.Fatal(err)
 	}
-	maps, err := os.ReadFile("/proc/self/maps")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// ReadDir's own fd is closed by now, so fds is not inflated by it.
-	return counts{len(listTasks(t)), len(fds), bytes.Count(maps, []byte("\n"))}
+	return c
 }
 
 // steady reads the counts once two readings 10 ms apart agree (or after a

@@ -3,51 +3,30 @@
 package simkernel
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/clonebench/clonebench/internal/procfs"
 	"github.com/clonebench/clonebench/rawclone"
 )
 
-// kcmp(2) types: which structure two tasks are compared on.
-const (
-	kcmpVM      = 1
-	kcmpFiles   = 2
-	kcmpFS      = 3
-	kcmpSighand = 4
-)
-
-// kcmp reports whether pid1 and pid2 share the structure of type typ.
-func kcmp(pid1, pid2, typ int) (bool, error) {
-	r, _, e := unix.Syscall6(unix.SYS_KCMP, uintptr(pid1), uintptr(pid2), uintptr(typ), 0, 0, 0)
-	if e != 0 {
-		return false, e
-	}
-	return r == 0, nil
-}
-
 func procTgid(tid int) (int, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", tid))
+	st, err := procfs.Status(tid)
 	if err != nil {
 		return 0, err
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "Tgid:"); ok {
-			return strconv.Atoi(strings.TrimSpace(v))
-		}
+	v, ok := st["Tgid"]
+	if !ok {
+		return 0, fmt.Errorf("/proc/%d/status: no Tgid line", tid)
 	}
-	return 0, fmt.Errorf("/proc/%d/status: no Tgid line", tid)
+	return strconv.Atoi(v)
 }
 
 // realShared is what /proc and kcmp(2) say the live task tid shares with
@@ -58,8 +37,8 @@ func realShared(tid int) (uint64, error) {
 	for _, c := range []struct {
 		typ int
 		bit uint64
-	}{{kcmpVM, CLONE_VM}, {kcmpFS, CLONE_FS}, {kcmpFiles, CLONE_FILES}, {kcmpSighand, CLONE_SIGHAND}} {
-		same, err := kcmp(me, tid, c.typ)
+	}{{procfs.KcmpVM, CLONE_VM}, {procfs.KcmpFS, CLONE_FS}, {procfs.KcmpFiles, CLONE_FILES}, {procfs.KcmpSighand, CLONE_SIGHAND}} {
+		same, err := procfs.Kcmp(me, tid, c.typ)
 		if err != nil {
 			return 0, fmt.Errorf("kcmp(%d, %d, %d): %w", me, tid, c.typ, err)
 		}
@@ -81,7 +60,7 @@ func realShared(tid int) (uint64, error) {
 // on the real kernel through rawclone and on the simulator, and checks they
 // agree on success versus EINVAL and, for a live child, on what it shares.
 func TestDifferential(t *testing.T) {
-	if _, err := kcmp(os.Getpid(), os.Getpid(), kcmpVM); errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EPERM) {
+	if _, err := procfs.Kcmp(os.Getpid(), os.Getpid(), procfs.KcmpVM); errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EPERM) {
 		t.Skipf("kcmp(2) unavailable (%v): cannot compare what tasks share", err)
 	}
 	agreeFail := 0

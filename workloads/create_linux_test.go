@@ -17,38 +17,15 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/clonebench/clonebench/internal/procfs"
 	"github.com/clonebench/clonebench/rawclone"
 )
 
-// kcmp(2) resource types (linux/kcmp.h); x/sys/unix does not define them.
-const (
-	kcmpVM      = 1
-	kcmpFiles   = 2
-	kcmpFS      = 3
-	kcmpSighand = 4
-)
-
-// kcmp reports whether tasks a and b share the resource typ, as the kernel
-// sees it.
-func kcmp(a, b, typ int) (bool, error) {
-	r, _, e := unix.Syscall6(unix.SYS_KCMP, uintptr(a), uintptr(b), uintptr(typ), 0, 0, 0)
-	if e != 0 {
-		return false, e
-	}
-	return r == 0, nil
-}
-
 // procStatus reads /proc/TID/status, failing if a required field is missing.
 func procStatus(tid int, required ...string) (map[string]string, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", tid))
+	out, err := procfs.Status(tid)
 	if err != nil {
 		return nil, err
-	}
-	out := map[string]string{}
-	for _, line := range strings.Split(string(b), "\n") {
-		if k, v, ok := strings.Cut(line, ":"); ok {
-			out[k] = strings.TrimSpace(v)
-		}
 	}
 	for _, k := range required {
 		if _, ok := out[k]; !ok {
@@ -132,12 +109,12 @@ func TestRawRowsCreateTheTaskTheyClaim(t *testing.T) {
 				typ  int
 				flag rawclone.Flags
 			}{
-				{"mm", kcmpVM, rawclone.CloneVM},
-				{"fd table", kcmpFiles, rawclone.CloneFiles},
-				{"fs (cwd, root, umask)", kcmpFS, rawclone.CloneFS},
-				{"signal handlers", kcmpSighand, rawclone.CloneSighand},
+				{"mm", procfs.KcmpVM, rawclone.CloneVM},
+				{"fd table", procfs.KcmpFiles, rawclone.CloneFiles},
+				{"fs (cwd, root, umask)", procfs.KcmpFS, rawclone.CloneFS},
+				{"signal handlers", procfs.KcmpSighand, rawclone.CloneSighand},
 			} {
-				shared, err := kcmp(pid, tid, res.typ)
+				shared, err := procfs.Kcmp(pid, tid, res.typ)
 				if errors.Is(err, unix.ENOSYS) {
 					t.Skipf("kcmp(2) unavailable (CONFIG_CHECKPOINT_RESTORE off): %v", err)
 				}
@@ -202,19 +179,10 @@ type counts struct {
 func snapshot(t *testing.T) counts {
 	t.Helper()
 	var c counts
-	tasks, err := os.ReadDir("/proc/self/task")
-	if err != nil {
+	var err error
+	if c.tasks, c.fds, c.maps, err = procfs.Counts(); err != nil {
 		t.Fatal(err)
 	}
-	fds, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Fatal(err)
-	}
-	maps, err := os.ReadFile("/proc/self/maps")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.tasks, c.fds, c.maps = len(tasks), len(fds), bytes.Count(maps, []byte("\n"))
 	c.children = countChildren(t)
 	return c
 }
@@ -408,9 +376,9 @@ func TestFDRowsHoldWhatTheyClaim(t *testing.T) {
 
 func countFDs(t *testing.T) int {
 	t.Helper()
-	ents, err := os.ReadDir("/proc/self/fd")
+	_, fds, _, err := procfs.Counts()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return len(ents)
+	return fds
 }

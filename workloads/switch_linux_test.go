@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/clonebench/clonebench/internal/procfs"
 	"github.com/clonebench/clonebench/rawclone"
 )
 
@@ -20,15 +21,6 @@ func needRawClone(t *testing.T) {
 	if !rawCloneSupported() {
 		t.Skipf("raw clone needs linux/amd64 or linux/arm64")
 	}
-}
-
-func countDir(t *testing.T, dir string) int {
-	t.Helper()
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return len(ents)
 }
 
 // captureTids records the raw tasks every Run creates.
@@ -64,7 +56,7 @@ func TestSwitchRowsRun(t *testing.T) {
 					t.Skip(reason)
 				}
 				tids := captureTids(t)
-				fds := countDir(t, "/proc/self/fd")
+				fds := countFDs(t)
 				const n = 200
 				res, err := row.Run(n)
 				if err != nil {
@@ -92,7 +84,7 @@ func TestSwitchRowsRun(t *testing.T) {
 						t.Errorf("ctxsw/op %.2f: fewer than 2 switches per round trip on one CPU", v)
 					}
 				}
-				if got := countDir(t, "/proc/self/fd"); got != fds {
+				if got := countFDs(t); got != fds {
 					t.Errorf("%d fds open after Run, %d before", got, fds)
 				}
 				assertGone(t, *tids)
@@ -266,19 +258,17 @@ func TestSwitchGoroutineUnpins(t *testing.T) {
 	needRawClone(t)
 	allowed := func() map[string]int {
 		out := map[string]int{}
-		ents, err := os.ReadDir("/proc/self/task")
+		tids, err := procfs.Tasks()
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, e := range ents {
-			b, err := os.ReadFile("/proc/self/task/" + e.Name() + "/status")
+		for _, tid := range tids {
+			st, err := procfs.ReadStatus(fmt.Sprintf("/proc/self/task/%d/status", tid))
 			if err != nil {
 				continue // the thread exited meanwhile
 			}
-			for _, l := range strings.Split(string(b), "\n") {
-				if v, ok := strings.CutPrefix(l, "Cpus_allowed_list:"); ok {
-					out[strings.TrimSpace(v)]++
-				}
+			if v, ok := st["Cpus_allowed_list"]; ok {
+				out[v]++
 			}
 		}
 		return out

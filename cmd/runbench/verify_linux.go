@@ -3,7 +3,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"os"
@@ -18,6 +17,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/clonebench/clonebench/internal/procfs"
 	"github.com/clonebench/clonebench/rawclone"
 )
 
@@ -38,7 +38,7 @@ func verifyClaims() ([]claim, error) {
 		tid.getpid == pid && tid.gettid != pid,
 		fmt.Sprintf("on that thread getpid=%d gettid=%d; main thread pid %d", tid.getpid, tid.gettid, pid),
 	})
-	st, err := procStatus(fmt.Sprintf("/proc/self/task/%d/status", tid.gettid))
+	st, err := procfs.ReadStatus(fmt.Sprintf("/proc/self/task/%d/status", tid.gettid))
 	claims = append(claims, claim{
 		"/proc/self/task/TID/status shows the thread's own Pid and its group's Tgid",
 		err == nil && st["Tgid"] == strconv.Itoa(pid) && st["Pid"] == strconv.Itoa(tid.gettid),
@@ -111,24 +111,6 @@ func otherThread() (threadIDs, func(), error) {
 	}
 	release()
 	return threadIDs{}, nil, errors.New("could not get a goroutine onto a thread other than the main one")
-}
-
-// procStatus reads the "Key:\tvalue" lines of a /proc status file.
-func procStatus(path string) (map[string]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	m := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), ":")
-		if ok {
-			m[k] = strings.TrimSpace(v)
-		}
-	}
-	return m, sc.Err()
 }
 
 func procListing() (map[int]bool, error) {
@@ -251,9 +233,9 @@ func probe(fc flagCheck, flags rawclone.Flags) (bool, string, error) {
 func waitSleeping(tid int) error {
 	deadline := time.Now().Add(2 * time.Second)
 	for time.Now().Before(deadline) {
-		st, err := procStatus(fmt.Sprintf("/proc/%d/task/%d/status", os.Getpid(), tid))
+		st, err := procfs.ReadStatus(fmt.Sprintf("/proc/%d/task/%d/status", os.Getpid(), tid))
 		if err != nil {
-			st, err = procStatus(fmt.Sprintf("/proc/%d/status", tid))
+			st, err = procfs.ReadStatus(fmt.Sprintf("/proc/%d/status", tid))
 		}
 		if err == nil && strings.HasPrefix(st["State"], "S") {
 			return nil
@@ -373,9 +355,9 @@ func rtSigaction(sig syscall.Signal, act, old *kernelSigaction) error {
 }
 
 func seesIgnored(child int) (bool, string, error) {
-	st, err := procStatus(fmt.Sprintf("/proc/%d/status", child))
+	st, err := procfs.ReadStatus(fmt.Sprintf("/proc/%d/status", child))
 	if err != nil {
-		st, err = procStatus(fmt.Sprintf("/proc/%d/task/%d/status", os.Getpid(), child))
+		st, err = procfs.ReadStatus(fmt.Sprintf("/proc/%d/task/%d/status", os.Getpid(), child))
 	}
 	if err != nil {
 		return false, "", err
@@ -390,7 +372,7 @@ func seesIgnored(child int) (bool, string, error) {
 
 func inOurGroup(child int) (bool, string, error) {
 	pid := os.Getpid()
-	st, err := procStatus(fmt.Sprintf("/proc/%d/status", child))
+	st, err := procfs.ReadStatus(fmt.Sprintf("/proc/%d/status", child))
 	if err != nil {
 		return false, "", err
 	}

@@ -1,0 +1,14 @@
+// Package procfs holds the few Linux /proc and kcmp(2) readers that the
+// rawclone, workloads and simkernel tests and `runbench verify` all need:
+// the fields of a task's status file, whether two tasks share a kernel
+// structure, and how many tasks, fds and mappings this process has.
+//
+// They live here, not in each package, so that every check of "the kernel
+// says these tasks share X" or "nothing leaked" reads /proc the same way.
+// The readers are deliberately thin: they return the kernel's view and the
+// bare error (an *fs.PathError or a unix.Errno), and leave what counts as a
+// failure to the caller.
+//
+// On systems other than Linux every function returns an error wrapping
+// errors.ErrUnsupported, so that packages importing procfs still build.
+package procfs

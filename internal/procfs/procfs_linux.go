@@ -1,0 +1,83 @@
+//go:build linux
+
+package procfs
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// Status reads /proc/TID/status, which exists for every tid of the system,
+// thread-group leader or not, into a map from field name to trimmed value.
+func Status(tid int) (map[string]string, error) {
+	return ReadStatus(fmt.Sprintf("/proc/%d/status", tid))
+}
+
+// ReadStatus reads the "Key:\tvalue" lines of the status file at path, for
+// the spellings Status does not cover (/proc/self/task/TID/status, which
+// only a thread of this process has). Lines without a colon are skipped.
+func ReadStatus(path string) (map[string]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]string{}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok {
+			m[k] = strings.TrimSpace(v)
+		}
+	}
+	return m, nil
+}
+
+// Kcmp reports whether tasks pid1 and pid2 share the kernel structure typ
+// (one of the Kcmp constants), as kcmp(2) sees it. The error is the bare
+// unix.Errno, so callers can tell ENOSYS (no CONFIG_CHECKPOINT_RESTORE) and
+// EPERM (no ptrace access) from a real failure with errors.Is.
+func Kcmp(pid1, pid2, typ int) (bool, error) {
+	r, _, e := unix.Syscall6(unix.SYS_KCMP, uintptr(pid1), uintptr(pid2), uintptr(typ), 0, 0, 0)
+	if e != 0 {
+		return false, e
+	}
+	// 0 is equal; 1 and 2 order the two unequal structures.
+	return r == 0, nil
+}
+
+// Tasks lists the thread ids of this process (/proc/self/task).
+func Tasks() ([]int, error) {
+	ents, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		return nil, err
+	}
+	var tids []int
+	for _, e := range ents {
+		if tid, err := strconv.Atoi(e.Name()); err == nil {
+			tids = append(tids, tid)
+		}
+	}
+	return tids, nil
+}
+
+// Counts is what a leak shows in: the tasks, open fds and memory mappings of
+// this process. The fd count includes the one that reads /proc/self/fd, the
+// same in every call, so only differences between calls mean anything.
+func Counts() (tasks, fds, maps int, err error) {
+	t, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	f, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	m, err := os.ReadFile("/proc/self/maps")
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	return len(t), len(f), bytes.Count(m, []byte("\n")), nil
+}

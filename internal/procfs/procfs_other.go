@@ -1,0 +1,25 @@
+//go:build !linux
+
+package procfs
+
+import (
+	"errors"
+	"fmt"
+)
+
+var errNoProc = fmt.Errorf("procfs: no Linux /proc or kcmp(2) here: %w", errors.ErrUnsupported)
+
+// Status reads /proc/TID/status; only on Linux.
+func Status(tid int) (map[string]string, error) { return nil, errNoProc }
+
+// ReadStatus reads a /proc status file; only on Linux.
+func ReadStatus(path string) (map[string]string, error) { return nil, errNoProc }
+
+// Kcmp compares two tasks with kcmp(2); only on Linux.
+func Kcmp(pid1, pid2, typ int) (bool, error) { return false, errNoProc }
+
+// Tasks lists /proc/self/task; only on Linux.
+func Tasks() ([]int, error) { return nil, errNoProc }
+
+// Counts counts this process's tasks, fds and mappings; only on Linux.
+func Counts() (tasks, fds, maps int, err error) { return 0, 0, 0, errNoProc }
