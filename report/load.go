@@ -221,11 +221,20 @@ func (d *Data) add(res *benchfmt.Result, rows map[string]*Row, hosts map[string]
 		d.Hosts = append(d.Hosts, h)
 	}
 
-	sim := h.Simulated
+	// A row is simulated by its unit: on a host without raw clone one run
+	// holds simulated rows (sim-ns/op, kernel: sim) beside portable rows
+	// measured for real (ns/op). Without either unit the host decides.
+	sim, real := false, false
 	for _, v := range res.Values {
-		if strings.HasPrefix(origUnit(v), "sim-") {
+		switch u := origUnit(v); {
+		case strings.HasPrefix(u, "sim-"):
 			sim = true
+		case u == "ns/op":
+			real = true
 		}
+	}
+	if !sim && !real {
+		sim = h.Simulated
 	}
 
 	full := res.Name.String()

@@ -458,3 +458,24 @@ func TestSimulatedZeroNsOp(t *testing.T) {
 		t.Errorf("row: %+v", r)
 	}
 }
+
+// TestSimulatedByUnit: on a host without raw clone one run simulates the
+// Linux-only rows and measures the portable ones for real; only the
+// former may be marked simulated.
+func TestSimulatedByUnit(t *testing.T) {
+	in := "kernel: sim\nBenchmarkCreate/style=fork-2 200 344584 sim-ns/op\nBenchmarkCreate/style=goroutine-2 500000 430 ns/op\nBenchmarkCreate/style=spawn-2 100 7000\n"
+	d, err := Parse(strings.NewReader(strings.Replace(in, " 7000\n", " 7000 p50-ns\n", 1)), "mixed.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{
+		"BenchmarkCreate/style=fork":      true,  // sim-ns/op
+		"BenchmarkCreate/style=goroutine": false, // ns/op, measured for real
+		"BenchmarkCreate/style=spawn":     true,  // neither: the host's kernel: sim decides
+	}
+	for _, r := range d.Rows {
+		if w, ok := want[r.Name]; !ok || r.Simulated != w {
+			t.Errorf("%s: Simulated = %v, want %v", r.Name, r.Simulated, w)
+		}
+	}
+}

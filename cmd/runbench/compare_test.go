@@ -80,6 +80,7 @@ func TestCompare(t *testing.T) {
 		{"sim against real", []string{"compare", "testdata/old.txt", "testdata/sim.txt"}, 2, "", []string{"kernel: sim", "never compared"}},
 		{"sim units against real without a kernel line", []string{"compare", "testdata/gotest.txt", "testdata/sim.txt"}, 2, "", []string{"simulated", "never compared"}},
 		{"sim against real forced", []string{"compare", "-force", "testdata/old.txt", "testdata/sim.txt"}, 2, "", []string{"kernel: sim"}},
+		{"a host without raw clone: simulated and real rows in one file", []string{"compare", "testdata/nonlinux.txt", "testdata/nonlinux.txt"}, 0, "", nil},
 		{"go test output against runbench output", []string{"compare", "-threshold", "1000", "testdata/gotest.txt", "testdata/old.txt"}, 0, "", nil},
 		{"one file", []string{"compare", "testdata/old.txt"}, 2, "", []string{"two result files"}},
 		{"bad threshold", []string{"compare", "-threshold", "x%", "testdata/old.txt", "testdata/new.txt"}, 2, "", []string{"-threshold"}},

@@ -26,6 +26,7 @@ func FuzzParseResults(f *testing.F) {
 		"BenchmarkX 1 1 ns/op",
 		"BenchmarkX-2 10 5 ns/op 3 p50-ns\nBenchmarkX-2 10 6 ns/op 4 p50-ns\n",
 		"kernel: sim\nBenchmarkX 200 5 sim-ns/op\n",
+		"kernel: sim\nBenchmarkX 200 5 sim-ns/op\nBenchmarkY 10 7 ns/op\n",
 		"BenchmarkX 1 1 ms\n",
 		"BenchmarkX 1 NaN ns/op\n",
 		"cpu: a\nBenchmarkX 1 1 ns/op\ncpu: b\nBenchmarkX 1 1 ns/op\n",
@@ -48,15 +49,16 @@ func FuzzParseResults(f *testing.F) {
 			t.Fatal("no error and no rows")
 		}
 		for _, name := range s.names {
-			primary := false
+			var real, sim bool
 			for u, vs := range s.values[name] {
 				if len(vs) == 0 {
 					t.Fatalf("%s %s: no values", name, u)
 				}
-				primary = primary || isPrimary(s.orig[u])
+				real = real || s.orig[u] == "ns/op"
+				sim = sim || s.orig[u] == "sim-ns/op"
 			}
-			if !primary {
-				t.Fatalf("%s: accepted without ns/op or sim-ns/op", name)
+			if real == sim {
+				t.Fatalf("%s: accepted with ns/op=%v and sim-ns/op=%v; want exactly one", name, real, sim)
 			}
 		}
 	})

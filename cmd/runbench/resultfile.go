@@ -136,23 +136,21 @@ func parseResults(path string, data []byte) (*resultSet, error) {
 }
 
 // checkUnits refuses a file whose units cannot be compared: a row with no
-// time per op (ns/op or sim-ns/op), or simulated and real figures in one
-// file.
+// time per op (ns/op or sim-ns/op), or a row with both. A file may hold
+// simulated rows beside real ones — on a host without raw clone the
+// default run simulates the Linux-only rows and runs the portable ones for
+// real — but one row is one or the other.
 func (s *resultSet) checkUnits() error {
-	var real, sim bool
-	for _, u := range s.units {
-		real = real || s.orig[u] == "ns/op"
-		sim = sim || s.orig[u] == "sim-ns/op"
-	}
-	if real && sim {
-		return badInput("%s: mixes simulated (sim-ns/op) and real (ns/op) figures", s.path)
-	}
 	for _, name := range s.names {
-		primary := false
+		var real, sim bool
 		for u := range s.values[name] {
-			primary = primary || isPrimary(s.orig[u])
+			real = real || s.orig[u] == "ns/op"
+			sim = sim || s.orig[u] == "sim-ns/op"
 		}
-		if !primary {
+		switch {
+		case real && sim:
+			return badInput("%s: %s mixes simulated (sim-ns/op) and real (ns/op) samples", s.path, name)
+		case !real && !sim:
 			return badInput("%s: %s has no ns/op or sim-ns/op figure (wrong units?)", s.path, name)
 		}
 	}
