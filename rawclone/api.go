@@ -59,6 +59,15 @@ type Body struct {
 	// before the clone; allocate it with Map so it outlives the task.
 	WorkingSet []byte
 
+	// CallRet: each system call in the ping-pong/loopback loop is issued
+	// through a call to a one-instruction stub followed by a return, as a
+	// C program calling glibc's read/write does; off, the loop issues them
+	// inline. After a system call that switched tasks that return is
+	// mispredicted, and on CPUs that refill the return stack buffer on a
+	// switch (SRSO, retbleed mitigations) it costs a fraction of a µs, which
+	// perf bench sched pipe pays and the inline loop does not.
+	CallRet bool
+
 	// CPU pins the task with sched_setaffinity before it starts; -1 leaves
 	// the inherited affinity. The zero value pins to CPU 0, so callers that
 	// do not care must set -1 (see NoCPU).

@@ -147,6 +147,9 @@ func clone(flags Flags, body Body, opt Options, issue issueFunc) (*Task, error) 
 	if body.Op == OpLoopback {
 		c.loopback = 1
 	}
+	if body.CallRet {
+		c.callRet = 1
+	}
 	// Turn values: the word holds 0 when it is the initiator's turn and 1
 	// when it is the other side's, so a fresh (zeroed) Word starts with the
 	// initiator about to signal.

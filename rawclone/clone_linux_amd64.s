@@ -13,7 +13,10 @@
 //	BX	number of the syscall in flight, stored if it fails
 
 // func rawClone(flags, stack, ptid, ctid, tls, c uintptr) int
-TEXT ·rawClone(SB),NOSPLIT,$0-56
+//
+// NOFRAME: the CallRet loop's CALLs would otherwise make the assembler save
+// and set BP around rawClone, changing the parent's path.
+TEXT ·rawClone(SB),NOSPLIT|NOFRAME,$0-56
 	MOVQ	flags+0(FP), DI
 	MOVQ	stack+8(FP), SI
 	MOVQ	ptid+16(FP), DX
@@ -31,7 +34,10 @@ TEXT ·rawClone(SB),NOSPLIT,$0-56
 
 child:
 	// Never returns into Go: on a fork-style or vfork child SP is our stack
-	// (a copy, or our suspended own), so nothing here pushes or calls.
+	// (a copy, or our suspended own), so nothing here pushes or calls, but
+	// for the CallRet loop's CALLs: one return address below SP, in the
+	// stack Go guarantees a NOSPLIT function (a vfork child runs only
+	// OpExit, which never gets there).
 	MOVQ	ctl_deathSig(R12), SI
 	TESTQ	SI, SI
 	JEQ	pin
@@ -118,7 +124,10 @@ signal_fd:
 	MOVQ	ctl_iosize(R12), DX
 	MOVQ	$const_sysWrite, BX
 	MOVQ	BX, AX
+	CMPQ	ctl_callRet(R12), $0
+	JNE	signal_fd_call
 	SYSCALL
+signal_fd_done:
 	CMPQ	AX, $-4095
 	JCC	fail
 	JMP	signaled
@@ -134,7 +143,10 @@ signal_futex_wake:
 	MOVQ	$1, DX
 	MOVQ	$const_sysFutex, BX
 	MOVQ	BX, AX
+	CMPQ	ctl_callRet(R12), $0
+	JNE	signal_futex_wake_call
 	SYSCALL
+signal_futex_wake_done:
 	CMPQ	AX, $-4095
 	JCC	fail
 
@@ -162,7 +174,10 @@ wait_yield:
 wait_yield_once:
 	MOVQ	$const_sysSchedYield, BX
 	MOVQ	BX, AX
+	CMPQ	ctl_callRet(R12), $0
+	JNE	wait_yield_once_call
 	SYSCALL
+wait_yield_once_done:
 	CMPQ	AX, $-4095
 	JCC	fail
 	CMPQ	ctl_loopback(R12), $0
@@ -175,7 +190,10 @@ wait_fd:
 	MOVQ	ctl_iosize(R12), DX
 	MOVQ	$const_sysRead, BX
 	MOVQ	BX, AX
+	CMPQ	ctl_callRet(R12), $0
+	JNE	wait_fd_call
 	SYSCALL
+wait_fd_done:
 	CMPQ	AX, $-4095
 	JCC	fail
 	TESTQ	AX, AX
@@ -203,7 +221,10 @@ wait_futex_call:
 	XORQ	R10, R10
 	MOVQ	$const_sysFutex, BX
 	MOVQ	BX, AX
+	CMPQ	ctl_callRet(R12), $0
+	JNE	wait_futex_call_call
 	SYSCALL
+wait_futex_call_done:
 	CMPQ	AX, $-const_eagain
 	JEQ	wait_futex_again
 	CMPQ	AX, $-const_eintr
@@ -317,3 +338,32 @@ exit:
 	MOVQ	ctl_exitNr(R12), AX
 	SYSCALL
 	JMP	exit
+
+// The Body.CallRet path: each loop system call through a call to callsys
+// and its return, out of line so that the inline path above falls through
+// exactly as it does without CallRet.
+signal_fd_call:
+	CALL	callsys<>(SB)
+	JMP	signal_fd_done
+signal_futex_wake_call:
+	CALL	callsys<>(SB)
+	JMP	signal_futex_wake_done
+wait_yield_once_call:
+	CALL	callsys<>(SB)
+	JMP	wait_yield_once_done
+wait_fd_call:
+	CALL	callsys<>(SB)
+	JMP	wait_fd_done
+wait_futex_call_call:
+	CALL	callsys<>(SB)
+	JMP	wait_futex_call_done
+
+// callsys issues the system call set up in AX, DI, SI, DX, R10 as a
+// one-instruction function: the loop with Body.CallRet reaches it through
+// CALL, as a C program reaches glibc's read and write, so that the return
+// after a system call that switched tasks is paid as it is there. It
+// touches only what SYSCALL does (AX, CX, R11) and the return address the
+// CALL pushed below SP.
+TEXT callsys<>(SB),NOSPLIT|NOFRAME,$0-0
+	SYSCALL
+	RET

@@ -15,7 +15,11 @@
 // those, hence "CMN $4095, R0; BHS fail".
 
 // func rawClone(flags, stack, ptid, ctid, tls, c uintptr) int
-TEXT ·rawClone(SB),NOSPLIT,$0-56
+//
+// NOFRAME: the CallRet loop's BLs would otherwise make the assembler give
+// rawClone a frame (saving LR and FP), changing the parent's path; the
+// parent never executes a BL, so its LR is intact for RET.
+TEXT ·rawClone(SB),NOSPLIT|NOFRAME,$0-56
 	// arm64 clone: flags, stack, parent_tid, tls, child_tid.
 	MOVD	flags+0(FP), R0
 	MOVD	stack+8(FP), R1
@@ -117,7 +121,10 @@ signal_fd:
 	MOVD	ctl_iosize(R19), R2
 	MOVD	$const_sysWrite, R23
 	MOVD	R23, R8
+	MOVD	ctl_callRet(R19), R9
+	CBNZ	R9, signal_fd_call
 	SVC
+signal_fd_done:
 	CMN	$4095, R0
 	BHS	fail
 	B	signaled
@@ -133,7 +140,10 @@ signal_futex_wake:
 	MOVD	$1, R2
 	MOVD	$const_sysFutex, R23
 	MOVD	R23, R8
+	MOVD	ctl_callRet(R19), R9
+	CBNZ	R9, signal_futex_wake_call
 	SVC
+signal_futex_wake_done:
 	CMN	$4095, R0
 	BHS	fail
 
@@ -161,7 +171,10 @@ wait_yield:
 wait_yield_once:
 	MOVD	$const_sysSchedYield, R23
 	MOVD	R23, R8
+	MOVD	ctl_callRet(R19), R9
+	CBNZ	R9, wait_yield_once_call
 	SVC
+wait_yield_once_done:
 	CMN	$4095, R0
 	BHS	fail
 	MOVD	ctl_loopback(R19), R9
@@ -174,7 +187,10 @@ wait_fd:
 	MOVD	ctl_iosize(R19), R2
 	MOVD	$const_sysRead, R23
 	MOVD	R23, R8
+	MOVD	ctl_callRet(R19), R9
+	CBNZ	R9, wait_fd_call
 	SVC
+wait_fd_done:
 	CMN	$4095, R0
 	BHS	fail
 	CBZ	R0, eof
@@ -204,7 +220,10 @@ wait_futex_call:
 	MOVD	$0, R3
 	MOVD	$const_sysFutex, R23
 	MOVD	R23, R8
+	MOVD	ctl_callRet(R19), R9
+	CBNZ	R9, wait_futex_call_call
 	SVC
+wait_futex_call_done:
 	CMN	$const_eagain, R0
 	BEQ	wait_futex_again
 	CMN	$const_eintr, R0
@@ -326,3 +345,31 @@ exit_again:
 	MOVD	ctl_exitNr(R19), R8
 	SVC
 	B	exit_again
+
+// The Body.CallRet path: each loop system call through a call to callsys
+// and its return, out of line so that the inline path above falls through
+// exactly as it does without CallRet. BL overwrites the link register,
+// which the child never needs: it never returns.
+signal_fd_call:
+	BL	callsys<>(SB)
+	B	signal_fd_done
+signal_futex_wake_call:
+	BL	callsys<>(SB)
+	B	signal_futex_wake_done
+wait_yield_once_call:
+	BL	callsys<>(SB)
+	B	wait_yield_once_done
+wait_fd_call:
+	BL	callsys<>(SB)
+	B	wait_fd_done
+wait_futex_call_call:
+	BL	callsys<>(SB)
+	B	wait_futex_call_done
+
+// callsys issues the system call set up in R8 and R0-R5 as a
+// one-instruction function: the loop with Body.CallRet reaches it through
+// BL, as a C program reaches glibc's read and write. It touches only R0
+// (the result) and nothing of the stack.
+TEXT callsys<>(SB),NOSPLIT|NOFRAME,$0-0
+	SVC
+	RET

@@ -420,36 +420,45 @@ func TestPingPongMovesExactlyNRoundsOfBytesEachWay(t *testing.T) {
 	defer Unmap(ws)
 	for _, m := range modes {
 		for _, ch := range channels {
-			t.Run(m.name+"/"+ch.name, func(t *testing.T) {
-				aIn, aOut, bIn, bOut := ch.open(t)
-				body := func(in, out int) Body {
-					return Body{Op: OpPingPong, Mech: MechFD, In: in, Out: out, IOSize: ch.iosize,
-						N: n, Warmup: warmup, WorkingSet: ws, CPU: NoCPU}
-				}
-				ra, rb := pair(t, m.flags, body(aIn, aOut), body(bIn, bOut))
-				want := int64((n + warmup) * ch.iosize)
-				if ra.Bytes != want || rb.Bytes != want {
-					t.Errorf("bytes read: initiator %d, responder %d; want %d each", ra.Bytes, rb.Bytes, want)
-				}
-				if ra.Rounds != n+warmup || rb.Rounds != n+warmup {
-					t.Errorf("rounds: initiator %d, responder %d; want %d", ra.Rounds, rb.Rounds, n+warmup)
-				}
-				if ra.Elapsed() <= 0 || ra.Start <= 0 {
-					t.Errorf("initiator interval %v-%v", ra.Start, ra.End)
-				}
-				if rb.Start != 0 || rb.End != 0 {
-					t.Errorf("responder has an interval %v-%v", rb.Start, rb.End)
-				}
-				// Nothing left in flight: both sides read every byte written.
-				for _, fd := range []int{aIn, bIn} {
-					if left := pending(t, fd); left != 0 {
-						t.Errorf("%d bytes left unread on fd %d", left, fd)
+			for _, cr := range callRets {
+				t.Run(m.name+"/"+ch.name+cr.suffix, func(t *testing.T) {
+					aIn, aOut, bIn, bOut := ch.open(t)
+					body := func(in, out int) Body {
+						return Body{Op: OpPingPong, Mech: MechFD, In: in, Out: out, IOSize: ch.iosize,
+							N: n, Warmup: warmup, WorkingSet: ws, CPU: NoCPU, CallRet: cr.on}
 					}
-				}
-			})
+					ra, rb := pair(t, m.flags, body(aIn, aOut), body(bIn, bOut))
+					want := int64((n + warmup) * ch.iosize)
+					if ra.Bytes != want || rb.Bytes != want {
+						t.Errorf("bytes read: initiator %d, responder %d; want %d each", ra.Bytes, rb.Bytes, want)
+					}
+					if ra.Rounds != n+warmup || rb.Rounds != n+warmup {
+						t.Errorf("rounds: initiator %d, responder %d; want %d", ra.Rounds, rb.Rounds, n+warmup)
+					}
+					if ra.Elapsed() <= 0 || ra.Start <= 0 {
+						t.Errorf("initiator interval %v-%v", ra.Start, ra.End)
+					}
+					if rb.Start != 0 || rb.End != 0 {
+						t.Errorf("responder has an interval %v-%v", rb.Start, rb.End)
+					}
+					// Nothing left in flight: both sides read every byte written.
+					for _, fd := range []int{aIn, bIn} {
+						if left := pending(t, fd); left != 0 {
+							t.Errorf("%d bytes left unread on fd %d", left, fd)
+						}
+					}
+				})
+			}
 		}
 	}
 }
+
+// callRets runs a loop test with the system calls inline and through
+// call/ret (Body.CallRet); the inline case keeps its old subtest name.
+var callRets = []struct {
+	suffix string
+	on     bool
+}{{"", false}, {"/callret", true}}
 
 // pending reports how much is unread on fd: FIONREAD for pipes and sockets,
 // the counter for an eventfd.
@@ -516,30 +525,32 @@ func TestFutexAndYieldPingPongComplete(t *testing.T) {
 	const n, warmup = 200, 5
 	for _, m := range modes {
 		for _, mech := range []Mech{MechFutex, MechYield} {
-			name := map[Mech]string{MechFutex: "futex", MechYield: "yield"}[mech]
-			t.Run(m.name+"/"+name, func(t *testing.T) {
-				w, err := NewWord()
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer w.Free()
-				cpu := NoCPU
-				if mech == MechYield {
-					cpu = 0 // yield only hands over on one CPU
-				}
-				b := Body{Op: OpPingPong, Mech: mech, Word: w, N: n, Warmup: warmup, CPU: cpu}
-				ra, rb := pair(t, m.flags, b, b)
-				if ra.Rounds != n+warmup || rb.Rounds != n+warmup {
-					t.Errorf("rounds: initiator %d, responder %d; want %d", ra.Rounds, rb.Rounds, n+warmup)
-				}
-				if ra.Elapsed() <= 0 {
-					t.Errorf("initiator elapsed %v", ra.Elapsed())
-				}
-				// The responder hands the turn back last.
-				if got := w.Load(); got != 0 {
-					t.Errorf("word ends at %d, want 0 (initiator's turn)", got)
-				}
-			})
+			for _, cr := range callRets {
+				name := map[Mech]string{MechFutex: "futex", MechYield: "yield"}[mech]
+				t.Run(m.name+"/"+name+cr.suffix, func(t *testing.T) {
+					w, err := NewWord()
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer w.Free()
+					cpu := NoCPU
+					if mech == MechYield {
+						cpu = 0 // yield only hands over on one CPU
+					}
+					b := Body{Op: OpPingPong, Mech: mech, Word: w, N: n, Warmup: warmup, CPU: cpu, CallRet: cr.on}
+					ra, rb := pair(t, m.flags, b, b)
+					if ra.Rounds != n+warmup || rb.Rounds != n+warmup {
+						t.Errorf("rounds: initiator %d, responder %d; want %d", ra.Rounds, rb.Rounds, n+warmup)
+					}
+					if ra.Elapsed() <= 0 {
+						t.Errorf("initiator elapsed %v", ra.Elapsed())
+					}
+					// The responder hands the turn back last.
+					if got := w.Load(); got != 0 {
+						t.Errorf("word ends at %d, want 0 (initiator's turn)", got)
+					}
+				})
+			}
 		}
 	}
 }
@@ -548,28 +559,30 @@ func TestLoopbackRunsNRoundsAlone(t *testing.T) {
 	const n = 100
 	for _, m := range modes {
 		for _, mech := range []Mech{MechFD, MechFutex, MechYield} {
-			t.Run(fmt.Sprintf("%s/mech=%d", m.name, mech), func(t *testing.T) {
-				w, err := NewWord()
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer w.Free()
-				r, wr := pipe(t)
-				task, err := Clone(m.flags, Body{Op: OpLoopback, Mech: mech, In: r, Out: wr, IOSize: 1, Word: w, N: n, CPU: NoCPU}, Options{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := task.Wait(waitTimeout); err != nil {
-					t.Fatal(err)
-				}
-				res := task.Result()
-				if res.Rounds != n || res.Elapsed() <= 0 {
-					t.Errorf("loopback: %d rounds in %v, want %d rounds", res.Rounds, res.Elapsed(), n)
-				}
-				if mech == MechFD && res.Bytes != n {
-					t.Errorf("loopback read %d bytes, want %d", res.Bytes, n)
-				}
-			})
+			for _, cr := range callRets {
+				t.Run(fmt.Sprintf("%s/mech=%d%s", m.name, mech, cr.suffix), func(t *testing.T) {
+					w, err := NewWord()
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer w.Free()
+					r, wr := pipe(t)
+					task, err := Clone(m.flags, Body{Op: OpLoopback, Mech: mech, In: r, Out: wr, IOSize: 1, Word: w, N: n, CPU: NoCPU, CallRet: cr.on}, Options{})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := task.Wait(waitTimeout); err != nil {
+						t.Fatal(err)
+					}
+					res := task.Result()
+					if res.Rounds != n || res.Elapsed() <= 0 {
+						t.Errorf("loopback: %d rounds in %v, want %d rounds", res.Rounds, res.Elapsed(), n)
+					}
+					if mech == MechFD && res.Bytes != n {
+						t.Errorf("loopback read %d bytes, want %d", res.Bytes, n)
+					}
+				})
+			}
 		}
 	}
 }
