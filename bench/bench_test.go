@@ -47,5 +47,6 @@ func BenchmarkCloneFlags(b *testing.B)     { runFamily(b, "CloneFlags") }
 func BenchmarkCreateRSS(b *testing.B)      { runFamily(b, "CreateRSS") }
 func BenchmarkCreateFDs(b *testing.B)      { runFamily(b, "CreateFDs") }
 func BenchmarkSwitch(b *testing.B)         { runFamily(b, "Switch") }
+func BenchmarkSwitchLibc(b *testing.B)     { runFamily(b, "SwitchLibc") }
 func BenchmarkSwitchOverhead(b *testing.B) { runFamily(b, "SwitchOverhead") }
 func BenchmarkSwitchPairs(b *testing.B)    { runFamily(b, "SwitchPairs") }

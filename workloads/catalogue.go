@@ -96,7 +96,7 @@ func Catalogue() []Row {
 	return out
 }
 
-var familyOrder = []string{"Create", "CloneFlags", "CreateRSS", "CreateFDs", "Switch", "SwitchOverhead", "SwitchPairs"}
+var familyOrder = []string{"Create", "CloneFlags", "CreateRSS", "CreateFDs", "Switch", "SwitchLibc", "SwitchOverhead", "SwitchPairs"}
 
 func familyRank(f string) int {
 	for i, x := range familyOrder {

@@ -1,6 +1,6 @@
 package workloads
 
-// The switch families: Switch, SwitchOverhead and SwitchPairs.
+// The switch families: Switch, SwitchLibc, SwitchOverhead and SwitchPairs.
 //
 // Switch/mech=M/mode=P/cpu=C/ws=S times one round trip between two ready
 // tasks. For mode=process and mode=thread both tasks are raw clones running
@@ -46,7 +46,14 @@ package workloads
 // filling) a call/ret around each of the four system calls of a round trip
 // costs about 0.25 µs after a switch, so perf reports about 1 µs more per
 // round trip than this suite; a C copy of perf's loop with inline syscalls
-// matches the mode=process and mode=thread cpu=same pipe rows.
+// matches the mode=process and mode=thread cpu=same pipe rows. The
+// SwitchLibc/mode=M/cpu=same rows are those pipe rows with every loop
+// system call behind a call to a one-instruction stub and its return
+// (rawclone.Body.CallRet), as glibc's read and write are: the figure to put
+// next to taskset -c 0 perf bench sched pipe (-T for mode=thread). The
+// difference between a SwitchLibc row and its Switch row is what that
+// return costs after a switch on the machine at hand, not the kernel's
+// switch.
 //
 // Forked (mode=process) partners inherit the rseq registration of the Go
 // thread that cloned them when the binary uses cgo (glibc registers rseq
@@ -211,6 +218,39 @@ func (s switchSpec) row() Row {
 	return r
 }
 
+// switchLibcSpecs are the Switch specs that have a SwitchLibc twin: the
+// pipe rows perf bench sched pipe runs under taskset -c 0.
+func switchLibcSpecs() []switchSpec {
+	return []switchSpec{
+		{mech: mechPipe, mode: modeProcess, cpu: cpuSame},
+		{mech: mechPipe, mode: modeThread, cpu: cpuSame},
+	}
+}
+
+// switchLibcName names s's SwitchLibc twin: mech=pipe and ws=0 are implied.
+func switchLibcName(s switchSpec) string {
+	return fmt.Sprintf("SwitchLibc/mode=%s/cpu=%s", s.mode, s.cpu)
+}
+
+func switchLibcRow(s switchSpec) Row {
+	perf := "taskset -c 0 perf bench sched pipe"
+	if s.mode == modeThread {
+		perf += " -T"
+	}
+	return Row{
+		Name: switchLibcName(s),
+		Doc: fmt.Sprintf("one pipe round trip between two raw-clone tasks created with %s flags, both pinned to one CPU, "+
+			"each read and write issued through a call to a one-instruction stub and its return, as a C program calling glibc's read/write does "+
+			"(overhead measured the same way): the figure comparable with `%s`. "+
+			"It differs from %s only by those call/ret pairs: after a read that switched tasks the return mispredicts, "+
+			"and with SRSO/RSB-filling mitigations that costs a fraction of a µs per system call",
+			s.mode, perf, s.name()),
+		Suites: Full,
+		Needs:  Needs{Linux: true},
+		Run:    func(n int) (Result, error) { return runSwitchLibc(s, n) },
+	}
+}
+
 // switchOverheadMechs are the mechanisms with a SwitchOverhead row.
 var switchOverheadMechs = []switchMech{mechPipe, mechFutex, mechEventfd, mechUnix, mechYield, mechChan}
 
@@ -246,6 +286,9 @@ func switchPairsRow(mode switchMode, pairs int) Row {
 func init() {
 	for _, s := range switchSpecs() {
 		register(s.row())
+	}
+	for _, s := range switchLibcSpecs() {
+		register(switchLibcRow(s))
 	}
 	for _, m := range switchOverheadMechs {
 		register(switchOverheadRow(m))

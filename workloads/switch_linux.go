@@ -313,14 +313,14 @@ func checkSide(who string, body rawclone.Body, res rawclone.Result) error {
 
 // loopback runs the overhead op n times in one task and returns the time
 // per op.
-func loopback(flags rawclone.Flags, m switchMech, n, cpu int, ws []byte) (perOp time.Duration, err error) {
+func loopback(flags rawclone.Flags, m switchMech, n, cpu int, ws []byte, callRet bool) (perOp time.Duration, err error) {
 	var r switchRig
 	defer r.releaseInto(&err)
 	body, err := r.loopbackBody(m, n)
 	if err != nil {
 		return 0, err
 	}
-	body.CPU, body.WorkingSet = cpu, ws
+	body.CPU, body.WorkingSet, body.CallRet = cpu, ws, callRet
 	t, err := r.clone(flags, body)
 	if err != nil {
 		return 0, err
@@ -373,17 +373,33 @@ func runSwitch(s switchSpec, n int) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	sides, err := rawPingPong(s, n, initCPU, respCPU)
+	sides, err := rawPingPong(s, false, n, initCPU, respCPU)
 	if err != nil {
 		return Result{}, fmt.Errorf("%s: %w", s.name(), err)
 	}
 	return switchResult(sides)
 }
 
+// runSwitchLibc is runSwitch for a raw-clone spec with every loop system
+// call, the overhead task's too, issued through call/ret
+// (rawclone.Body.CallRet).
+func runSwitchLibc(s switchSpec, n int) (Result, error) {
+	n = max(n, 1)
+	initCPU, respCPU, err := switchPlacement(s.cpu)
+	if err != nil {
+		return Result{}, err
+	}
+	sides, err := rawPingPong(s, true, n, initCPU, respCPU)
+	if err != nil {
+		return Result{}, fmt.Errorf("%s: %w", switchLibcName(s), err)
+	}
+	return switchResult(sides)
+}
+
 // rawPingPong runs one pair of raw-clone tasks, then the mechanism's
 // overhead in one task on the initiator's CPU with the initiator's working
-// set.
-func rawPingPong(s switchSpec, n, initCPU, respCPU int) (sides switchSides, err error) {
+// set. callRet sets rawclone.Body.CallRet on all three.
+func rawPingPong(s switchSpec, callRet bool, n, initCPU, respCPU int) (sides switchSides, err error) {
 	var r switchRig
 	defer r.releaseInto(&err)
 	warm := switchWarmup(n)
@@ -392,6 +408,7 @@ func rawPingPong(s switchSpec, n, initCPU, respCPU int) (sides switchSides, err 
 		return sides, err
 	}
 	ini.CPU, resp.CPU = initCPU, respCPU
+	ini.CallRet, resp.CallRet = callRet, callRet
 	// Separate memory per side, mapped before the clone so a forked child
 	// has it too.
 	if ini.WorkingSet, err = r.workingSet(s.ws); err != nil {
@@ -422,7 +439,7 @@ func rawPingPong(s switchSpec, n, initCPU, respCPU int) (sides switchSides, err 
 	if err := checkSide("responder", resp, rr); err != nil {
 		return sides, err
 	}
-	ov, err := loopback(s.flags(), s.mech, switchLoopbackN(n), initCPU, ini.WorkingSet)
+	ov, err := loopback(s.flags(), s.mech, switchLoopbackN(n), initCPU, ini.WorkingSet, callRet)
 	if err != nil {
 		return sides, err
 	}

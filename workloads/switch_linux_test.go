@@ -49,7 +49,10 @@ func assertGone(t *testing.T, tids []int) {
 // promises, and leaves no fd or task behind.
 func TestSwitchRowsRun(t *testing.T) {
 	needRawClone(t)
-	for _, fam := range []string{"Switch", "SwitchOverhead", "SwitchPairs"} {
+	for _, fam := range []string{"Switch", "SwitchLibc", "SwitchOverhead", "SwitchPairs"} {
+		if len(Family(fam)) == 0 {
+			t.Errorf("family %s has no rows", fam)
+		}
 		for _, row := range Family(fam) {
 			t.Run(row.Sub(), func(t *testing.T) {
 				if reason := row.Skip(); reason != "" {
@@ -67,7 +70,7 @@ func TestSwitchRowsRun(t *testing.T) {
 				}
 				var want []string
 				switch fam {
-				case "Switch":
+				case "Switch", "SwitchLibc":
 					want = []string{"ns/switch", "ns/switch-net", "ctxsw/op", "ictxsw/op"}
 				case "SwitchPairs":
 					want = []string{"roundtrips/s", "ctxsw/op"}
@@ -79,7 +82,7 @@ func TestSwitchRowsRun(t *testing.T) {
 				}
 				// On one CPU each round trip must hand the CPU over and
 				// back: at least two switches, as the kernel counts them.
-				if strings.Contains(row.Name, "/cpu=same/") && !strings.Contains(row.Name, "/mech=chan/") {
+				if strings.Contains(row.Name+"/", "/cpu=same/") && !strings.Contains(row.Name, "/mech=chan/") {
 					if v, _ := metricOf(res, "ctxsw/op"); v < 1.9 {
 						t.Errorf("ctxsw/op %.2f: fewer than 2 switches per round trip on one CPU", v)
 					}

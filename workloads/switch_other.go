@@ -12,6 +12,8 @@ func runSwitch(s switchSpec, n int) (Result, error) {
 	return Result{}, errSwitchUnsupported
 }
 
+func runSwitchLibc(s switchSpec, n int) (Result, error) { return Result{}, errSwitchUnsupported }
+
 func runLoopbackRow(m switchMech, n int) (Result, error) { return Result{}, errSwitchUnsupported }
 
 func runSwitchPairs(mode switchMode, pairs, n int) (Result, error) {
