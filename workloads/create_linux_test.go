@@ -241,14 +241,18 @@ func TestCreationLeavesNoTaskFDOrMapping(t *testing.T) {
 	}
 	runAll()
 	var got []string
-	for round := 1; round <= 3; round++ {
+	// A leak grows a count every round; the Go runtime's own mappings
+	// change now and then (heap growth, a hole left by an unmapped stack
+	// splitting a neighbour), so one round in five with nothing grown is
+	// the pass.
+	for round := 1; round <= 5; round++ {
 		before := snapshot(t)
 		runAll()
 		after := snapshot(t)
 		if after.children != 0 {
 			t.Fatalf("round %d: %d children of ours remain after the rows ran", round, after.children)
 		}
-		if before == after {
+		if after.tasks <= before.tasks && after.fds <= before.fds && after.maps <= before.maps {
 			t.Logf("round %d: %+v before and after", round, after)
 			return
 		}
