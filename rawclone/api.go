@@ -68,6 +68,14 @@ type Body struct {
 	// perf bench sched pipe pays and the inline loop does not.
 	CallRet bool
 
+	// RSeq: the task registers a restartable-sequences area (rseq(2)) before
+	// its loop, as glibc does for every thread; a task that inherited a
+	// registration across fork keeps it. The kernel then does its rseq work
+	// (updating the area's cpu_id and friends) on every return to user
+	// after a preemption or switch, which every glibc program pays and a
+	// task with no registration does not.
+	RSeq bool
+
 	// CPU pins the task with sched_setaffinity before it starts; -1 leaves
 	// the inherited affinity. The zero value pins to CPU 0, so callers that
 	// do not care must set -1 (see NoCPU).

@@ -150,6 +150,15 @@ func clone(flags Flags, body Body, opt Options, issue issueFunc) (*Task, error) 
 	if body.CallRet {
 		c.callRet = 1
 	}
+	// Uninitialised as glibc leaves it, so that a cpu_id the kernel wrote
+	// shows the registration took.
+	c.rseq.cpuID = rseqCPUIDUninit
+	if body.RSeq {
+		c.rseqOn = 1
+		if flags&CloneVM == 0 {
+			c.rseqInherit = 1
+		}
+	}
 	// Turn values: the word holds 0 when it is the initiator's turn and 1
 	// when it is the other side's, so a fresh (zeroed) Word starts with the
 	// initiator about to signal.
@@ -574,6 +583,8 @@ func syscallName(nr int64) string {
 		return "getrusage"
 	case sysSetaffinity:
 		return "sched_setaffinity"
+	case sysRseq:
+		return "rseq"
 	}
 	return fmt.Sprintf("syscall %d", nr)
 }

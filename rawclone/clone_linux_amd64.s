@@ -57,12 +57,40 @@ child:
 pin:
 	MOVQ	ctl_cpusetLen(R12), SI
 	TESTQ	SI, SI
-	JEQ	dispatch
+	JEQ	rseqreg
 	MOVQ	$0, DI
 	LEAQ	ctl_cpuset(R12), DX
 	MOVQ	$const_sysSetaffinity, BX
 	MOVQ	BX, AX
 	SYSCALL
+	CMPQ	AX, $-4095
+	JCC	fail
+
+rseqreg:
+	// Body.RSeq: rseq(area, 32, 0, RSEQ_SIG), as glibc does at thread
+	// start. A fork-style child may have inherited the cloning thread's
+	// registration (glibc's, in a cgo binary): the kernel then says EINVAL
+	// (another area is registered), and that one stays, which costs the
+	// same. EBUSY would mean this very area is registered already.
+	CMPQ	ctl_rseqOn(R12), $0
+	JEQ	dispatch
+	LEAQ	ctl_rseq(R12), DI
+	MOVQ	$const_rseqLen, SI
+	XORQ	DX, DX
+	MOVQ	$const_rseqSig, R10
+	MOVQ	$const_sysRseq, BX
+	MOVQ	BX, AX
+	SYSCALL
+	CMPQ	AX, $-const_ebusy
+	JEQ	rseq_kept
+	CMPQ	AX, $-const_einval
+	JNE	rseq_checked
+	CMPQ	ctl_rseqInherit(R12), $0
+	JEQ	fail
+rseq_kept:
+	MOVQ	AX, ctl_rseqKept(R12)
+	JMP	dispatch
+rseq_checked:
 	CMPQ	AX, $-4095
 	JCC	fail
 

@@ -55,12 +55,40 @@ child:
 
 pin:
 	MOVD	ctl_cpusetLen(R19), R1
-	CBZ	R1, dispatch
+	CBZ	R1, rseqreg
 	MOVD	$0, R0
 	ADD	$ctl_cpuset, R19, R2
 	MOVD	$const_sysSetaffinity, R23
 	MOVD	R23, R8
 	SVC
+	CMN	$4095, R0
+	BHS	fail
+
+rseqreg:
+	// Body.RSeq: rseq(area, 32, 0, RSEQ_SIG), as glibc does at thread
+	// start. A fork-style child may have inherited the cloning thread's
+	// registration (glibc's, in a cgo binary): the kernel then says EINVAL
+	// (another area is registered), and that one stays, which costs the
+	// same. EBUSY would mean this very area is registered already.
+	MOVD	ctl_rseqOn(R19), R9
+	CBZ	R9, dispatch
+	ADD	$ctl_rseq, R19, R0
+	MOVD	$const_rseqLen, R1
+	MOVD	$0, R2
+	MOVD	$const_rseqSig, R3
+	MOVD	$const_sysRseq, R23
+	MOVD	R23, R8
+	SVC
+	CMN	$const_ebusy, R0
+	BEQ	rseq_kept
+	CMN	$const_einval, R0
+	BNE	rseq_checked
+	MOVD	ctl_rseqInherit(R19), R9
+	CBZ	R9, fail
+rseq_kept:
+	MOVD	R0, ctl_rseqKept(R19)
+	B	dispatch
+rseq_checked:
 	CMN	$4095, R0
 	BHS	fail
 

@@ -65,6 +65,36 @@ type ctl struct {
 	// Input, kept last so that adding it moved no other field: 1 issues
 	// the loop's system calls through a call and return (Body.CallRet).
 	callRet int64
+
+	// rseq(2), kept after callRet for the same reason. Inputs: rseqOn 1
+	// registers rseq below (Body.RSeq); rseqInherit 1 when the task may have
+	// inherited a registration (no CLONE_VM: the kernel copies the
+	// parent's), so that rseq's EINVAL means "another area is registered"
+	// and is accepted. Output: rseqKept, the -errno rseq(2) returned that
+	// was accepted (-EINVAL: the inherited registration of another area
+	// stays; -EBUSY: this very area was registered already), 0 if ours
+	// took.
+	rseqOn      int64
+	rseqInherit int64
+	rseqKept    int64
+	_           [3]int64 // pads rseq to a 32-byte boundary (checked below)
+	// The registered area. The kernel writes it on returns to user until
+	// the task exits, and the block is recycled only after the task is
+	// joined or reaped, so nothing of a later task's is written over.
+	rseq rseqArea
+}
+
+// rseqArea is the kernel's struct rseq in its original 32-byte form
+// (ORIG_RSEQ_SIZE), which is what glibc registers: rseq(2) wants it
+// aligned to 32 bytes.
+type rseqArea struct {
+	cpuIDStart uint32
+	cpuID      uint32 // rseqCPUIDUninit until the kernel writes it
+	rseqCS     uint64
+	flags      uint32
+	nodeID     uint32
+	mmCID      uint32
+	_          uint32
 }
 
 // Values the assembly reads through go_asm.h (const_…).
@@ -81,6 +111,11 @@ const (
 	sysClone         = unix.SYS_CLONE
 	sysPrctl         = unix.SYS_PRCTL
 	sysGetppid       = unix.SYS_GETPPID
+	sysRseq          = unix.SYS_RSEQ
+	rseqLen          = 32         // ORIG_RSEQ_SIZE, as glibc registers it
+	rseqCPUIDUninit  = 0xffffffff // RSEQ_CPU_ID_UNINITIALIZED (-1)
+	ebusy            = int(unix.EBUSY)
+	einval           = int(unix.EINVAL)
 	prSetPdeathsig   = unix.PR_SET_PDEATHSIG
 	futexWait        = 0 // FUTEX_WAIT, shared: the word may be MAP_SHARED between processes
 	futexWake        = 1 // FUTEX_WAKE
@@ -104,6 +139,12 @@ const (
 )
 
 var _ = [1]struct{}{}[unsafe.Sizeof(ctl{})/(ctlSlot+1)] // ctl must fit a slot
+
+// rseq(2) refuses an area off a 32-byte boundary; slots start on one
+// (ctlSlot is a multiple of 32 and slabs are page-aligned), so the field's
+// offset must be one too.
+var _ = [1]struct{}{}[unsafe.Offsetof(ctl{}.rseq)%rseqLen]
+var _ = [1]struct{}{}[unsafe.Sizeof(rseqArea{})-rseqLen]
 
 // ctlPool hands out control blocks carved from MAP_SHARED slabs and takes
 // them back after the join, so creating a task costs no mmap of its own.
