@@ -238,7 +238,11 @@ func cloneFlagsChart(d *Data, h *Host) (*figure, string, error) {
 		if i > 0 {
 			prev = rows[i-1].Param("flags")
 		}
-		ticks = append(ticks, strings.ReplaceAll(flagStep(prev, r.Param("flags")), " ", "\n"))
+		tick := flagStep(prev, r.Param("flags"))
+		if i == 0 {
+			tick = seedSetName(r.Param("flags"))
+		}
+		ticks = append(ticks, tick)
 		txt := fmtNs(s.Median)
 		if i > 0 {
 			txt += "\nΔ " + signed(s.Median-sums[i-1].Median)
@@ -248,8 +252,9 @@ func cloneFlagsChart(d *Data, h *Host) (*figure, string, error) {
 		hi = math.Max(hi, µs(finiteOr(s.Hi, s.Median)))
 	}
 	p.NominalX(ticks...)
-	// Flag names are long: slant them so neighbours never overlap.
-	p.X.Tick.Label.Rotation = math.Pi / 7
+	// Flag names are long: slant them steeply, one line each, so
+	// neighbours never overlap.
+	p.X.Tick.Label.Rotation = math.Pi / 4
 	p.X.Tick.Label.XAlign = draw.XRight
 	p.X.Tick.Label.YAlign = draw.YTop
 	p.X.Min, p.X.Max = -0.6, float64(len(rows))-0.4
@@ -1034,4 +1039,18 @@ func (boxThumb) Thumbnail(c *draw.Canvas) {
 	c.StrokeLines(draw.LineStyle{Color: colGrey, Width: vg.Points(1)}, pts)
 	mid := (r.Min.Y + r.Max.Y) / 2
 	c.StrokeLine2(draw.LineStyle{Color: color.Black, Width: vg.Points(1.5)}, r.Min.X, mid, r.Max.X, mid)
+}
+
+// seedSetName names the sweep's starting set by the seed it is (glibc's
+// fork, pthread_create, vfork), or gives the flags.
+func seedSetName(flags string) string {
+	switch flags {
+	case "CHILD_CLEARTID|CHILD_SETTID|SIGCHLD":
+		return "fork's flags"
+	case "VM|FS|FILES|SIGHAND|THREAD|SYSVSEM|SETTLS|PARENT_SETTID|CHILD_CLEARTID":
+		return "pthread's flags"
+	case "VM|VFORK|SIGCHLD":
+		return "vfork's flags"
+	}
+	return flags
 }
