@@ -52,19 +52,23 @@ package workloads
 // (rawclone.Body.CallRet), as glibc's read and write are: the figure to put
 // next to taskset -c 0 perf bench sched pipe (-T for mode=thread). The
 // difference between a SwitchLibc row and its Switch row is what that
-// return costs after a switch on the machine at hand, not the kernel's
-// switch.
+// return costs after a switch on the machine at hand, plus rseq where the
+// Switch row's tasks have no registration (below), not the kernel's switch.
 //
-// Forked (mode=process) partners inherit the rseq registration of the Go
-// thread that cloned them when the binary uses cgo (glibc registers rseq
-// for every thread); thread-style partners never have one (CLONE_VM clears
-// it). perf's own loop runs about 0.25 µs per round trip faster with
-// GLIBC_TUNABLES=glibc.pthread.rseq=0, so expect up to that much on
-// mode=process rows of cgo builds and none on CGO_ENABLED=0 builds. The
-// same holds for SwitchLibc: SwitchLibc/mode=process of a cgo build
-// matches plain perf bench sched pipe, while SwitchLibc/mode=thread, whose
-// tasks have no rseq while perf -T's pthreads do, matches perf -T run with
-// glibc.pthread.rseq=0 and is about 5% below perf -T with rseq on.
+// rseq: glibc registers a restartable-sequences area for every thread, and
+// the kernel then updates it on every return to user after a switch; perf's
+// own loop runs about 0.25 µs per round trip faster with
+// GLIBC_TUNABLES=glibc.pthread.rseq=0. Switch rows register nothing
+// themselves: forked (mode=process) partners inherit the registration of
+// the Go thread that cloned them when the binary uses cgo (glibc made it),
+// and have none in a CGO_ENABLED=0 build; thread-style partners never have
+// one (CLONE_VM clears it). So expect up to that much more on Switch
+// mode=process rows of cgo builds. SwitchLibc rows pay it in every case:
+// each task registers an area (rawclone.Body.RSeq) or, forked from a
+// registered thread, keeps the one it inherited, so both modes, in cgo and
+// CGO_ENABLED=0 builds alike, are what a glibc program pays: on the 2-core
+// guest SwitchLibc/mode=process and mode=thread come within 1-2% of
+// taskset -c 0 perf bench sched pipe (-T), glibc's rseq on.
 
 import (
 	"errors"
@@ -244,10 +248,11 @@ func switchLibcRow(s switchSpec) Row {
 	return Row{
 		Name: switchLibcName(s),
 		Doc: fmt.Sprintf("one pipe round trip between two raw-clone tasks created with %s flags, both pinned to one CPU, "+
-			"each read and write issued through a call to a one-instruction stub and its return, as a C program calling glibc's read/write does "+
-			"(overhead measured the same way): the figure comparable with `%s`. "+
-			"It differs from %s only by those call/ret pairs: after a read that switched tasks the return mispredicts, "+
-			"and with SRSO/RSB-filling mitigations that costs a fraction of a µs per system call",
+			"each read and write issued through a call to a one-instruction stub and its return, as a C program calling glibc's read/write does, "+
+			"and each task registered for rseq as glibc registers every thread (overhead measured the same way): the figure comparable with `%s`. "+
+			"It differs from %s only by those call/ret pairs (after a read that switched tasks the return mispredicts, "+
+			"and with SRSO/RSB-filling mitigations that costs a fraction of a µs per system call) "+
+			"and by rseq, whose update the kernel does on every return to user after a switch",
 			s.mode, perf, s.name()),
 		Suites: Full,
 		Needs:  Needs{Linux: true},

@@ -312,15 +312,17 @@ func checkSide(who string, body rawclone.Body, res rawclone.Result) error {
 }
 
 // loopback runs the overhead op n times in one task and returns the time
-// per op.
-func loopback(flags rawclone.Flags, m switchMech, n, cpu int, ws []byte, callRet bool) (perOp time.Duration, err error) {
+// per op. libc sets rawclone.Body.CallRet and RSeq, as for a SwitchLibc
+// side.
+func loopback(flags rawclone.Flags, m switchMech, n, cpu int, ws []byte, libc bool) (perOp time.Duration, err error) {
 	var r switchRig
 	defer r.releaseInto(&err)
 	body, err := r.loopbackBody(m, n)
 	if err != nil {
 		return 0, err
 	}
-	body.CPU, body.WorkingSet, body.CallRet = cpu, ws, callRet
+	body.CPU, body.WorkingSet = cpu, ws
+	body.CallRet, body.RSeq = libc, libc
 	t, err := r.clone(flags, body)
 	if err != nil {
 		return 0, err
@@ -380,9 +382,10 @@ func runSwitch(s switchSpec, n int) (Result, error) {
 	return switchResult(sides)
 }
 
-// runSwitchLibc is runSwitch for a raw-clone spec with every loop system
-// call, the overhead task's too, issued through call/ret
-// (rawclone.Body.CallRet).
+// runSwitchLibc is runSwitch for a raw-clone spec with what a glibc program
+// pays on top on every task, the overhead task's too: every loop system
+// call issued through call/ret (rawclone.Body.CallRet) and an rseq
+// registration (rawclone.Body.RSeq).
 func runSwitchLibc(s switchSpec, n int) (Result, error) {
 	n = max(n, 1)
 	initCPU, respCPU, err := switchPlacement(s.cpu)
@@ -398,8 +401,8 @@ func runSwitchLibc(s switchSpec, n int) (Result, error) {
 
 // rawPingPong runs one pair of raw-clone tasks, then the mechanism's
 // overhead in one task on the initiator's CPU with the initiator's working
-// set. callRet sets rawclone.Body.CallRet on all three.
-func rawPingPong(s switchSpec, callRet bool, n, initCPU, respCPU int) (sides switchSides, err error) {
+// set. libc sets rawclone.Body.CallRet and RSeq on all three.
+func rawPingPong(s switchSpec, libc bool, n, initCPU, respCPU int) (sides switchSides, err error) {
 	var r switchRig
 	defer r.releaseInto(&err)
 	warm := switchWarmup(n)
@@ -408,7 +411,8 @@ func rawPingPong(s switchSpec, callRet bool, n, initCPU, respCPU int) (sides swi
 		return sides, err
 	}
 	ini.CPU, resp.CPU = initCPU, respCPU
-	ini.CallRet, resp.CallRet = callRet, callRet
+	ini.CallRet, resp.CallRet = libc, libc
+	ini.RSeq, resp.RSeq = libc, libc
 	// Separate memory per side, mapped before the clone so a forked child
 	// has it too.
 	if ini.WorkingSet, err = r.workingSet(s.ws); err != nil {
@@ -439,7 +443,7 @@ func rawPingPong(s switchSpec, callRet bool, n, initCPU, respCPU int) (sides swi
 	if err := checkSide("responder", resp, rr); err != nil {
 		return sides, err
 	}
-	ov, err := loopback(s.flags(), s.mech, switchLoopbackN(n), initCPU, ini.WorkingSet, callRet)
+	ov, err := loopback(s.flags(), s.mech, switchLoopbackN(n), initCPU, ini.WorkingSet, libc)
 	if err != nil {
 		return sides, err
 	}
