@@ -320,6 +320,25 @@ func ratios(b *strings.Builder, d *Data, h *Host) {
 				fmtNs(ts.Median), pctWord(µs(ts.Median), docThread), docThread)
 		}
 	}
+	if libc := d.rowsOf(h, "SwitchLibc"); len(libc) > 0 {
+		w("\n**SwitchLibc rows** run the same pipe loop with each system call behind a call/ret and an rseq area registered, as a program calling glibc's read/write does; they are the figures to set beside `taskset -c 0 perf bench sched pipe` (process) and `perf bench sched pipe -T` (thread), which print µs per round trip.\n\n")
+		w("| row | round trip | per switch | same loop, syscalls inline |\n|---|---|---|---|\n")
+		for _, r := range libc {
+			rt, ok := r.Primary()
+			if !ok {
+				continue
+			}
+			inline := "—"
+			for _, sw := range d.rowsOf(h, "Switch") {
+				if sw.Param("mech") == "pipe" && sw.Param("mode") == r.Param("mode") && sw.Param("cpu") == r.Param("cpu") && sw.Param("ws") == "0" {
+					if s, ok := sw.Primary(); ok {
+						inline = fmtNs(s.Median)
+					}
+				}
+			}
+			w("| %s | %s | %s | %s |\n", mdEsc(r.Label()), fmtNs(rt.Median), fmtNs(rt.Median/2), inline)
+		}
+	}
 	if len(cross) > 0 {
 		w("\n**cpu=cross rows** pin the two tasks to different CPUs: each hand-off is a cross-CPU wake-up (an IPI and the other CPU leaving idle), not a context switch on one CPU, so they answer a different question and are kept out of the process-vs-thread switch ratios above.\n\n")
 		w("| row | per switch | ctxsw/op |\n|---|---|---|\n")
