@@ -110,6 +110,7 @@ dispatch:
 	JNE	round
 
 	// No warm-up: the timed interval starts now.
+timed_start:
 	MOVQ	$const_clockMonotonic, DI
 	LEAQ	ctl_start(R12), SI
 	MOVQ	$const_sysClockGettime, BX
@@ -287,21 +288,7 @@ round_done:
 	CMPQ	R13, ctl_warmup(R12)
 	JNE	round
 	// Warm-up over: the timed interval starts now.
-	MOVQ	$const_clockMonotonic, DI
-	LEAQ	ctl_start(R12), SI
-	MOVQ	$const_sysClockGettime, BX
-	MOVQ	BX, AX
-	SYSCALL
-	CMPQ	AX, $-4095
-	JCC	fail
-	MOVQ	$const_rusageThread, DI
-	LEAQ	ctl_ruStart(R12), SI
-	MOVQ	$const_sysGetrusage, BX
-	MOVQ	BX, AX
-	SYSCALL
-	CMPQ	AX, $-4095
-	JCC	fail
-	JMP	round
+	JMP	timed_start
 
 timed_end:
 	MOVQ	$const_clockMonotonic, DI
