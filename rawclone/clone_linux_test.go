@@ -974,10 +974,6 @@ func TestSeccompRefusalIsEPERM(t *testing.T) {
 		defer close(done)
 		// The filter stays on this thread, which dies with the goroutine.
 		runtime.LockOSThread()
-		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
-			t.Errorf("PR_SET_NO_NEW_PRIVS: %v", err)
-			return
-		}
 		// Refuse clone only when CHILD_SETTID is set, which the Go runtime
 		// never passes, so the runtime can still start threads from here.
 		prog := []unix.SockFilter{
@@ -988,9 +984,8 @@ func TestSeccompRefusalIsEPERM(t *testing.T) {
 			{Code: unix.BPF_RET | unix.BPF_K, K: unix.SECCOMP_RET_ALLOW},
 			{Code: unix.BPF_RET | unix.BPF_K, K: unix.SECCOMP_RET_ERRNO | uint32(unix.EPERM)},
 		}
-		fprog := unix.SockFprog{Len: uint16(len(prog)), Filter: &prog[0]}
-		if err := unix.Prctl(unix.PR_SET_SECCOMP, unix.SECCOMP_MODE_FILTER, uintptr(unsafe.Pointer(&fprog)), 0, 0); err != nil {
-			t.Errorf("PR_SET_SECCOMP: %v", err)
+		if err := seccompThisThread(prog); err != nil {
+			t.Error(err)
 			return
 		}
 		task, err := Clone(ForkFlags, Body{CPU: NoCPU}, Options{})
@@ -1004,4 +999,18 @@ func TestSeccompRefusalIsEPERM(t *testing.T) {
 		}
 	}()
 	<-done
+}
+
+// seccompThisThread installs prog as a seccomp filter on the calling,
+// locked OS thread only (no TSYNC), after PR_SET_NO_NEW_PRIVS; the caller's
+// goroutine never unlocks, so the filter dies with the thread.
+func seccompThisThread(prog []unix.SockFilter) error {
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("PR_SET_NO_NEW_PRIVS: %w", err)
+	}
+	fprog := unix.SockFprog{Len: uint16(len(prog)), Filter: &prog[0]}
+	if err := unix.Prctl(unix.PR_SET_SECCOMP, unix.SECCOMP_MODE_FILTER, uintptr(unsafe.Pointer(&fprog)), 0, 0); err != nil {
+		return fmt.Errorf("PR_SET_SECCOMP: %w", err)
+	}
+	return nil
 }

@@ -147,10 +147,6 @@ func TestRSeqRefusedIsAnError(t *testing.T) {
 		defer close(done)
 		// The filter stays on this thread, which dies with the goroutine.
 		runtime.LockOSThread()
-		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
-			t.Errorf("PR_SET_NO_NEW_PRIVS: %v", err)
-			return
-		}
 		// Refuse rseq, which the Go runtime of a cgo-free binary never calls.
 		prog := []unix.SockFilter{
 			{Code: unix.BPF_LD | unix.BPF_W | unix.BPF_ABS, K: 0}, // seccomp_data.nr
@@ -158,9 +154,8 @@ func TestRSeqRefusedIsAnError(t *testing.T) {
 			{Code: unix.BPF_RET | unix.BPF_K, K: unix.SECCOMP_RET_ALLOW},
 			{Code: unix.BPF_RET | unix.BPF_K, K: unix.SECCOMP_RET_ERRNO | uint32(unix.EPERM)},
 		}
-		fprog := unix.SockFprog{Len: uint16(len(prog)), Filter: &prog[0]}
-		if err := unix.Prctl(unix.PR_SET_SECCOMP, unix.SECCOMP_MODE_FILTER, uintptr(unsafe.Pointer(&fprog)), 0, 0); err != nil {
-			t.Errorf("PR_SET_SECCOMP: %v", err)
+		if err := seccompThisThread(prog); err != nil {
+			t.Error(err)
 			return
 		}
 		for _, flags := range []Flags{ThreadFlags, ForkFlags} {
