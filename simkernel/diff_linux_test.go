@@ -65,15 +65,7 @@ func TestDifferential(t *testing.T) {
 	}
 	agreeFail := 0
 	for mask := range 32 {
-		var flags uint64
-		for i, bit := range resourceBits {
-			if mask&(1<<i) != 0 {
-				flags |= bit
-			}
-		}
-		if flags&CLONE_THREAD == 0 {
-			flags |= SIGCHLD
-		}
+		flags := subsetFlags(mask)
 		t.Run(FormatFlags(flags), func(t *testing.T) {
 			k := NewKernel(testProfile())
 			parent := k.Spawn()

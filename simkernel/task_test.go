@@ -110,15 +110,7 @@ func TestCloneParentFromInit(t *testing.T) {
 // reference back.
 func TestSharing(t *testing.T) {
 	for mask := range 32 {
-		var flags uint64
-		for i, bit := range resourceBits {
-			if mask&(1<<i) != 0 {
-				flags |= bit
-			}
-		}
-		if flags&CLONE_THREAD == 0 {
-			flags |= SIGCHLD
-		}
+		flags := subsetFlags(mask)
 		t.Run(FormatFlags(flags), func(t *testing.T) {
 			k := NewKernel(testProfile())
 			p := k.Spawn()
@@ -308,4 +300,19 @@ func TestFlagsRoundTrip(t *testing.T) {
 	if _, err := ParseFlags("VM|BOGUS"); err == nil {
 		t.Errorf("ParseFlags accepted an unknown flag")
 	}
+}
+
+// subsetFlags is subset mask of resourceBits as a clone flag set, with the
+// exit signal a task of its own thread group needs.
+func subsetFlags(mask int) uint64 {
+	var flags uint64
+	for i, bit := range resourceBits {
+		if mask&(1<<i) != 0 {
+			flags |= bit
+		}
+	}
+	if flags&CLONE_THREAD == 0 {
+		flags |= SIGCHLD
+	}
+	return flags
 }

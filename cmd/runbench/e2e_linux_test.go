@@ -184,18 +184,7 @@ func TestInterruptRealRun(t *testing.T) {
 		t.Errorf("file not marked partial")
 	}
 	// Orphans of runbench would now be our children (subreaper).
-	time.Sleep(50 * time.Millisecond)
-	left, err := childPids()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, pid := range left {
-		stat, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-		t.Errorf("left behind: %s", strings.TrimSpace(string(stat)))
-		unix.Kill(pid, unix.SIGKILL)
-		var ws unix.WaitStatus
-		unix.Wait4(pid, &ws, unix.WALL, nil)
-	}
+	noneLeftBehind(t)
 }
 
 // stuckRow clones a process child blocked reading a pipe and, after the
@@ -272,6 +261,16 @@ func TestInterruptStuckRow(t *testing.T) {
 	if !strings.Contains(stderrAll.String(), "killed and reaped 1 child process") {
 		t.Errorf("stderr does not report the reaped child:\n%s", stderrAll.String())
 	}
+	noneLeftBehind(t)
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("wrote %v with no finished sample", ents)
+	}
+}
+
+// noneLeftBehind fails t for every process runbench left behind (as our
+// subreaper children, zombies included), then kills and reaps it.
+func noneLeftBehind(t *testing.T) {
+	t.Helper()
 	time.Sleep(50 * time.Millisecond)
 	left, err := childPids()
 	if err != nil {
@@ -283,8 +282,5 @@ func TestInterruptStuckRow(t *testing.T) {
 		unix.Kill(pid, unix.SIGKILL)
 		var ws unix.WaitStatus
 		unix.Wait4(pid, &ws, unix.WALL, nil)
-	}
-	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
-		t.Errorf("wrote %v with no finished sample", ents)
 	}
 }
