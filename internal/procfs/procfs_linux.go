@@ -6,8 +6,10 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -66,9 +68,15 @@ func Tasks() ([]int, error) {
 // Counts is what a leak shows in: the tasks, open fds and memory mappings of
 // this process. The fd count includes the one that reads /proc/self/fd, the
 // same in every call, so only differences between calls mean anything.
+//
+// tasks leaves out the Go runtime's own threads: the runtime starts a thread
+// whenever it wants one (a goroutine blocked in a system call, a locked
+// thread), and one it started in the middle of a test is not a task the
+// test leaked. What remains are the tasks something else started — raw
+// clones, C threads. A cgo binary's runtime keeps a spare M with no thread,
+// so tasks may be below zero; it is a difference, not a population.
 func Counts() (tasks, fds, maps int, err error) {
-	t, err := os.ReadDir("/proc/self/task")
-	if err != nil {
+	if tasks, err = otherTasks(); err != nil {
 		return 0, 0, 0, err
 	}
 	f, err := os.ReadDir("/proc/self/fd")
@@ -79,5 +87,30 @@ func Counts() (tasks, fds, maps int, err error) {
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	return len(t), len(f), bytes.Count(m, []byte("\n")), nil
+	return tasks, len(f), bytes.Count(m, []byte("\n")), nil
+}
+
+// otherTasks counts /proc/self/task less the runtime's Ms (the threadcreate
+// profile counts the runtime's list of them). The two disagree for a moment
+// while a thread starts (the M is listed before its clone) or ends (it is
+// unlisted before the thread exits), so a count is taken only once it has
+// held for three readings a millisecond apart.
+func otherTasks() (int, error) {
+	threads := pprof.Lookup("threadcreate")
+	read := func() (int, error) {
+		ms := threads.Count()
+		t, err := os.ReadDir("/proc/self/task")
+		return len(t) - ms, err
+	}
+	n, err := read()
+	for same, tries := 1, 0; same < 3 && tries < 200 && err == nil; tries++ {
+		time.Sleep(time.Millisecond)
+		var m int
+		if m, err = read(); m == n {
+			same++
+		} else {
+			n, same = m, 1
+		}
+	}
+	return n, err
 }

@@ -10,8 +10,10 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"sync"
 	"testing"
 
+	"github.com/clonebench/clonebench/rawclone"
 	"golang.org/x/sys/unix"
 )
 
@@ -122,30 +124,91 @@ func TestCounts(t *testing.T) {
 		return tasks, fds, maps
 	}
 	read() // let the runtime set up whatever a first read needs
-	tasks0, fds0, maps0 := read()
-	if tasks0 < 1 {
-		t.Fatalf("%d tasks, want at least 1", tasks0)
-	}
+	tasks0, fds0, _ := read()
 
-	// A raw fd (no poller) and a file mapping (which merges with no
-	// neighbour) must each show as exactly one more.
+	// A raw fd (no poller) must show as exactly one more.
 	fd, err := unix.Open("/proc/self/exe", unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer unix.Close(fd)
-	mem, err := unix.Mmap(fd, 0, os.Getpagesize(), unix.PROT_READ, unix.MAP_PRIVATE)
+	if _, fds1, _ := read(); fds1 != fds0+1 {
+		t.Errorf("%d fds after opening one, %d before", fds1, fds0)
+	}
+
+	// A file mapping (which merges with no neighbour) must show as one more
+	// and go again when unmapped. The runtime maps and unmaps memory of its
+	// own at any moment, so one of a few tries must see exactly that.
+	var seen [][3]int
+	for range 5 {
+		_, _, before := read()
+		mem, err := unix.Mmap(fd, 0, os.Getpagesize(), unix.PROT_READ, unix.MAP_PRIVATE)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, with := read()
+		if err := unix.Munmap(mem); err != nil {
+			t.Fatal(err)
+		}
+		_, _, after := read()
+		if seen = append(seen, [3]int{before, with, after}); with == before+1 && after == before {
+			break
+		}
+	}
+	if last := seen[len(seen)-1]; last[1] != last[0]+1 || last[2] != last[0] {
+		t.Errorf("mappings before, with and after a mapped page, in %d tries: %v; want n, n+1, n", len(seen), seen)
+	}
+
+	// Threads the Go runtime starts are not counted. Each locked, sleeping
+	// goroutine holds a thread of its own, so one more of them than there
+	// are threads makes the runtime start new ones, idle threads or not.
+	all0, err := Tasks()
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, fds1, maps1 := read()
-	if fds1 != fds0+1 {
-		t.Errorf("%d fds after opening one, %d before", fds1, fds0)
+	release := make(chan struct{})
+	var started sync.WaitGroup
+	locked := len(all0) + 1
+	for range locked {
+		started.Add(1)
+		go func() {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			started.Done()
+			<-release
+		}()
 	}
-	if maps1 < maps0+1 {
-		t.Errorf("%d mappings after mapping a page, %d before", maps1, maps0)
-	}
-	if err := unix.Munmap(mem); err != nil {
+	started.Wait()
+	defer close(release)
+	all1, err := Tasks()
+	if err != nil {
 		t.Fatal(err)
+	}
+	if len(all1) <= len(all0) {
+		t.Fatalf("%d threads with %d locked goroutines, %d before: the runtime started none", len(all1), locked, len(all0))
+	}
+	if tasks1, _, _ := read(); tasks1 != tasks0 {
+		t.Errorf("Counts: %d tasks after the runtime started %d threads, %d before; want no change",
+			tasks1, len(all1)-len(all0), tasks0)
+	}
+
+	// A task the runtime did not start is counted: a raw thread-style
+	// clone blocked on a pipe.
+	var p [2]int
+	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(p[0])
+	defer unix.Close(p[1])
+	task, err := rawclone.Clone(rawclone.ThreadFlags, rawclone.Body{Op: rawclone.OpBlockRead, In: p[0], CPU: rawclone.NoCPU}, rawclone.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tasks2, _, _ := read()
+	if err := task.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	if tasks2 != tasks0+1 {
+		t.Errorf("Counts: %d tasks with one raw thread alive, %d before; want one more", tasks2, tasks0)
 	}
 }

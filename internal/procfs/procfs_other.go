@@ -21,5 +21,5 @@ func Kcmp(pid1, pid2, typ int) (bool, error) { return false, errNoProc }
 // Tasks lists /proc/self/task; only on Linux.
 func Tasks() ([]int, error) { return nil, errNoProc }
 
-// Counts counts this process's tasks, fds and mappings; only on Linux.
+// Counts counts this process's non-runtime tasks, fds and mappings; only on Linux.
 func Counts() (tasks, fds, maps int, err error) { return 0, 0, 0, errNoProc }
