@@ -93,8 +93,9 @@ func Counts() (tasks, fds, maps int, err error) {
 // otherTasks counts /proc/self/task less the runtime's Ms (the threadcreate
 // profile counts the runtime's list of them). The two disagree for a moment
 // while a thread starts (the M is listed before its clone) or ends (it is
-// unlisted before the thread exits), so a count is taken only once it has
-// held for three readings a millisecond apart.
+// unlisted before the thread exits), and on a loaded machine that moment
+// can last milliseconds, so a count is taken only once it has held for five
+// readings two milliseconds apart (or the last after two seconds).
 func otherTasks() (int, error) {
 	threads := pprof.Lookup("threadcreate")
 	read := func() (int, error) {
@@ -103,8 +104,8 @@ func otherTasks() (int, error) {
 		return len(t) - ms, err
 	}
 	n, err := read()
-	for same, tries := 1, 0; same < 3 && tries < 200 && err == nil; tries++ {
-		time.Sleep(time.Millisecond)
+	for same, tries := 1, 0; same < 5 && tries < 1000 && err == nil; tries++ {
+		time.Sleep(2 * time.Millisecond)
 		var m int
 		if m, err = read(); m == n {
 			same++
