@@ -206,14 +206,7 @@ func (t ciThumb) Thumbnail(c *draw.Canvas) {
 
 // cloneFlagsChart: the sweep as a staircase, each step labelled.
 func cloneFlagsChart(d *Data, h *Host) (*figure, string, error) {
-	var rows []*Row
-	var sums []Summary
-	for _, r := range d.rowsOf(h, "CloneFlags") {
-		if s, ok := r.Primary(); ok {
-			rows = append(rows, r)
-			sums = append(sums, s)
-		}
-	}
+	rows, sums := d.cloneFlagSteps(h)
 	if len(rows) == 0 {
 		return nil, "no BenchmarkCloneFlags rows with ns/op in the input", nil
 	}

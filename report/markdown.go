@@ -430,14 +430,7 @@ func ratios(b *strings.Builder, d *Data, h *Host) {
 
 	// Clone flags.
 	w("\n### The cost of each clone flag\n\n")
-	var rows []*Row
-	var sums []Summary
-	for _, r := range d.rowsOf(h, "CloneFlags") {
-		if s, ok := r.Primary(); ok {
-			rows = append(rows, r)
-			sums = append(sums, s)
-		}
-	}
+	rows, sums := d.cloneFlagSteps(h)
 	if len(rows) == 0 {
 		w("No BenchmarkCloneFlags rows in the input.\n")
 	} else {

@@ -163,3 +163,16 @@ var flagWhy = map[string]string{
 	"IO":             "shares the I/O context",
 	"SIGCHLD":        "exit signal to the parent (fork's default)",
 }
+
+// cloneFlagSteps are h's CloneFlags rows that have a primary figure, with
+// it, in sweep order: the steps both the staircase chart and the flag table
+// are drawn from.
+func (d *Data) cloneFlagSteps(h *Host) (rows []*Row, sums []Summary) {
+	for _, r := range d.rowsOf(h, "CloneFlags") {
+		if s, ok := r.Primary(); ok {
+			rows = append(rows, r)
+			sums = append(sums, s)
+		}
+	}
+	return rows, sums
+}
