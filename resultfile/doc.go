@@ -1,0 +1,21 @@
+// Package resultfile is the one reader of clonebench result files: the Go
+// benchmark format that runbench run and go test -bench write, with
+// runbench's config lines and "# skip:" lines.
+//
+// Read validates and parses in one pass, so "what is a valid result file"
+// and "what makes a row simulated" each have one owner:
+//   - the input is a regular file (or a reader) of bounded size, text, and
+//     ends with a newline;
+//   - every Benchmark line parses (go test -v's bare name line before a
+//     benchmark's log is allowed);
+//   - every value is finite and no value of a time or count unit is
+//     negative;
+//   - each row has a primary figure, ns/op (real) or sim-ns/op (simulated),
+//     never both: a row is simulated by its unit, and a file by its
+//     "kernel: sim" line or any simulated row.
+//
+// Rows are grouped by name, machine (sysinfo.MachineKeys) and kind (real or
+// simulated); each keeps its samples line by line, so a figure that is only
+// meaningful within one line (a Switch row's overhead) can be derived.
+// Every row name that rowspec knows carries its typed Spec.
+package resultfile

@@ -1,0 +1,21 @@
+// Package rowspec is the row schema: the one place that says what a
+// clonebench row name may hold.
+//
+// A row name is "Family/key=value/…", the benchmark name without
+// "Benchmark". rowspec owns
+//   - the families and, for each, its keys in order (Families, Family.Keys);
+//   - the values each key allows (Key.Values, Key.Kind);
+//   - the size format of rss= and ws= (FormatSize, ParseSize);
+//   - the unit names every package writes and reads (units.go);
+//   - Spec, a typed name whose String and Parse round-trip losslessly:
+//     Parse(s).String() == s for every name Parse accepts, and
+//     Parse(sp.String()) == sp for every Spec whose Validate passes.
+//
+// Names are a contract with stored results and nightly baselines, so Parse
+// accepts exactly the canonical spelling (one form per size, keys in the
+// family's order) and nothing else; workloads builds every name with
+// Spec.String and testdata/names.golden holds the list.
+//
+// rowspec imports nothing of clonebench: clone flags appear as the string
+// rawclone.Flags.String prints, and their meaning stays with rawclone.
+package rowspec

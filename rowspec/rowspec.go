@@ -1,0 +1,447 @@
+package rowspec
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// ErrName is wrapped by every Parse error.
+var ErrName = errors.New("rowspec: not a row name")
+
+// Family is the Benchmark function a row belongs to: the part of its name
+// before the first '/'.
+type Family string
+
+// The families, in catalogue order.
+const (
+	Create         Family = "Create"
+	CloneFlags     Family = "CloneFlags"
+	CreateRSS      Family = "CreateRSS"
+	CreateFDs      Family = "CreateFDs"
+	Switch         Family = "Switch"
+	SwitchLibc     Family = "SwitchLibc"
+	SwitchOverhead Family = "SwitchOverhead"
+	SwitchPairs    Family = "SwitchPairs"
+)
+
+// Families lists every family in catalogue order.
+func Families() []Family {
+	return []Family{Create, CloneFlags, CreateRSS, CreateFDs, Switch, SwitchLibc, SwitchOverhead, SwitchPairs}
+}
+
+// Rank is f's position in Families, or len(Families()) for an unknown one.
+func (f Family) Rank() int {
+	if i := slices.Index(Families(), f); i >= 0 {
+		return i
+	}
+	return len(Families())
+}
+
+// Creation reports whether f times create+exit+reap/join.
+func (f Family) Creation() bool {
+	return f == Create || f == CloneFlags || f == CreateRSS || f == CreateFDs
+}
+
+// Simulated reports whether simkernel models f.
+func (f Family) Simulated() bool { return f != SwitchLibc && f.Rank() < len(Families()) }
+
+// Keys are f's keys, in the order its names write them.
+func (f Family) Keys() []Key { return familyKeys[f] }
+
+var familyKeys = map[Family][]Key{
+	Create:         {KeyStyle},
+	CloneFlags:     {KeyFlags},
+	CreateRSS:      {KeyStyle, KeyTHP, KeyRSS},
+	CreateFDs:      {KeyStyle, KeyFDs},
+	Switch:         {KeyMech, KeyMode, KeyCPU, KeyWS},
+	SwitchLibc:     {KeyMode, KeyCPU},
+	SwitchOverhead: {KeyMech},
+	SwitchPairs:    {KeyMode, KeyPairs},
+}
+
+// Key is one key of a row name.
+type Key string
+
+const (
+	KeyStyle Key = "style" // how a task is made: Style
+	KeyFlags Key = "flags" // a clone flag set as rawclone.Flags.String prints it
+	KeyTHP   Key = "thp"   // on or off
+	KeyRSS   Key = "rss"   // Size the parent holds
+	KeyFDs   Key = "fds"   // extra open descriptors, a count
+	KeyMech  Key = "mech"  // Mech
+	KeyMode  Key = "mode"  // Mode
+	KeyCPU   Key = "cpu"   // CPU placement
+	KeyWS    Key = "ws"    // Size each side touches per round trip
+	KeyPairs Key = "pairs" // ping-pong pairs, a count ≥ 1
+)
+
+// Kind is what sort of value a key holds.
+type Kind int
+
+const (
+	KindEnum  Kind = iota // one of Key.Values
+	KindSize              // FormatSize's form
+	KindCount             // a decimal count without sign or leading zeros
+	KindFlags             // names joined by '|', as rawclone.Flags.String
+	KindBool              // on or off
+)
+
+// Kind is the sort of value k holds.
+func (k Key) Kind() Kind {
+	switch k {
+	case KeyRSS, KeyWS:
+		return KindSize
+	case KeyFDs, KeyPairs:
+		return KindCount
+	case KeyFlags:
+		return KindFlags
+	case KeyTHP:
+		return KindBool
+	}
+	return KindEnum
+}
+
+// Values are the values an enum key allows, in the order reports list them;
+// nil for other kinds.
+func (k Key) Values() []string {
+	switch k {
+	case KeyStyle:
+		return strs(Styles())
+	case KeyMech:
+		return strs(Mechs())
+	case KeyMode:
+		return strs(Modes())
+	case KeyCPU:
+		return strs(CPUs())
+	case KeyTHP:
+		return []string{"off", "on"}
+	}
+	return nil
+}
+
+func strs[T ~string](vs []T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
+}
+
+// Style is how a creation row makes its task.
+type Style string
+
+// The styles, in the order reports list them: processes, then threads, then
+// the contrast.
+const (
+	StyleFork             Style = "fork"               // raw clone, glibc fork's flags
+	StyleLibcFork         Style = "libc-fork"          // glibc fork()
+	StyleVfork            Style = "vfork"              // raw clone(VM|VFORK|SIGCHLD)
+	StyleSpawn            Style = "spawn"              // os/exec: vfork-style clone + execve
+	StyleThread           Style = "thread"             // raw clone, pthread_create's flags, cached stack
+	StyleThreadFreshStack Style = "thread-fresh-stack" // the same on a fresh mmap'd stack
+	StylePthread          Style = "pthread"            // glibc pthread_create + join
+	StyleGoroutine        Style = "goroutine"          // go f(), no clone
+)
+
+// Styles lists every style in report order.
+func Styles() []Style {
+	return []Style{StyleFork, StyleLibcFork, StyleVfork, StyleSpawn, StyleThread, StyleThreadFreshStack, StylePthread, StyleGoroutine}
+}
+
+// Kind is what a style makes: "process", "thread" or "goroutine".
+func (s Style) Kind() string {
+	switch s {
+	case StyleFork, StyleLibcFork, StyleVfork, StyleSpawn:
+		return "process"
+	case StyleThread, StyleThreadFreshStack, StylePthread:
+		return "thread"
+	case StyleGoroutine:
+		return "goroutine"
+	}
+	return ""
+}
+
+// Mech is a ping-pong mechanism.
+type Mech string
+
+const (
+	MechPipe    Mech = "pipe"    // two pipes, one byte each way
+	MechFutex   Mech = "futex"   // FUTEX_WAIT/FUTEX_WAKE on a shared word
+	MechEventfd Mech = "eventfd" // two eventfds, 8 bytes each way
+	MechUnix    Mech = "unix"    // AF_UNIX SOCK_STREAM socketpair, one byte
+	MechYield   Mech = "yield"   // spin on a shared word with sched_yield
+	MechChan    Mech = "chan"    // Go unbuffered channels (goroutine mode only)
+)
+
+// Mechs lists every mechanism in report order.
+func Mechs() []Mech { return []Mech{MechPipe, MechFutex, MechEventfd, MechUnix, MechYield, MechChan} }
+
+// Mode is how the two sides of a switch row are created.
+type Mode string
+
+const (
+	ModeProcess   Mode = "process"   // fork-style clones
+	ModeThread    Mode = "thread"    // thread-style clones
+	ModeGoroutine Mode = "goroutine" // two goroutines
+)
+
+// Modes lists every mode in report order.
+func Modes() []Mode { return []Mode{ModeProcess, ModeThread, ModeGoroutine} }
+
+// CPU is where a row's tasks run.
+type CPU string
+
+const (
+	CPUSame  CPU = "same"  // both on one CPU
+	CPUCross CPU = "cross" // on two different CPUs
+	CPUAny   CPU = "any"   // where the scheduler puts them
+)
+
+// CPUs lists every placement in report order.
+func CPUs() []CPU { return []CPU{CPUSame, CPUCross, CPUAny} }
+
+// Spec is a typed row name. Which fields a Spec uses is decided by its
+// Family (Family.Keys); the others stay zero.
+type Spec struct {
+	Family Family
+	Style  Style  // Create, CreateRSS, CreateFDs
+	Flags  string // CloneFlags: rawclone.Flags.String's form
+	THP    bool   // CreateRSS
+	RSS    Size   // CreateRSS
+	FDs    int    // CreateFDs
+	Mech   Mech   // Switch, SwitchOverhead
+	Mode   Mode   // Switch, SwitchLibc, SwitchPairs
+	CPU    CPU    // Switch, SwitchLibc
+	WS     Size   // Switch
+	Pairs  int    // SwitchPairs
+}
+
+// Get returns the value of key k as the name writes it, and whether s's
+// family has that key.
+func (s Spec) Get(k Key) (string, bool) {
+	if !slices.Contains(s.Family.Keys(), k) {
+		return "", false
+	}
+	switch k {
+	case KeyStyle:
+		return string(s.Style), true
+	case KeyFlags:
+		return s.Flags, true
+	case KeyTHP:
+		if s.THP {
+			return "on", true
+		}
+		return "off", true
+	case KeyRSS:
+		return s.RSS.String(), true
+	case KeyFDs:
+		return strconv.Itoa(s.FDs), true
+	case KeyMech:
+		return string(s.Mech), true
+	case KeyMode:
+		return string(s.Mode), true
+	case KeyCPU:
+		return string(s.CPU), true
+	case KeyWS:
+		return s.WS.String(), true
+	case KeyPairs:
+		return strconv.Itoa(s.Pairs), true
+	}
+	return "", false
+}
+
+// Value is Get without the flag: "" for a key s's family lacks.
+func (s Spec) Value(k Key) string {
+	v, _ := s.Get(k)
+	return v
+}
+
+// String is the row name: "Family/key=value/…".
+func (s Spec) String() string {
+	var b strings.Builder
+	b.WriteString(string(s.Family))
+	for _, k := range s.Family.Keys() {
+		v, _ := s.Get(k)
+		b.WriteByte('/')
+		b.WriteString(string(k))
+		b.WriteByte('=')
+		b.WriteString(v)
+	}
+	return b.String()
+}
+
+// Sub is the name after the family: the b.Run name.
+func (s Spec) Sub() string {
+	_, sub, _ := strings.Cut(s.String(), "/")
+	return sub
+}
+
+// Validate reports whether s is a name Parse would accept.
+func (s Spec) Validate() error {
+	_, err := Parse(s.String())
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+// set stores value v of key k in s, checking it against the key's kind.
+func (s *Spec) set(k Key, v string) error {
+	switch k.Kind() {
+	case KindEnum:
+		if !slices.Contains(k.Values(), v) {
+			return fmt.Errorf("%s=%q: want one of %s", k, v, strings.Join(k.Values(), ", "))
+		}
+	case KindBool:
+		if v != "on" && v != "off" {
+			return fmt.Errorf("%s=%q: want on or off", k, v)
+		}
+	case KindSize:
+		if _, err := ParseSize(v); err != nil {
+			return fmt.Errorf("%s=%w", k, err)
+		}
+	case KindCount:
+		if _, err := parseCount(v); err != nil {
+			return fmt.Errorf("%s=%q: %w", k, v, err)
+		}
+	case KindFlags:
+		if err := checkFlags(v); err != nil {
+			return fmt.Errorf("%s=%q: %w", k, v, err)
+		}
+	}
+	switch k {
+	case KeyStyle:
+		s.Style = Style(v)
+	case KeyFlags:
+		s.Flags = v
+	case KeyTHP:
+		s.THP = v == "on"
+	case KeyRSS:
+		s.RSS, _ = ParseSize(v)
+	case KeyFDs:
+		s.FDs, _ = parseCount(v)
+	case KeyMech:
+		s.Mech = Mech(v)
+	case KeyMode:
+		s.Mode = Mode(v)
+	case KeyCPU:
+		s.CPU = CPU(v)
+	case KeyWS:
+		s.WS, _ = ParseSize(v)
+	case KeyPairs:
+		n, _ := parseCount(v)
+		if n < 1 {
+			return fmt.Errorf("%s=%q: want at least 1", k, v)
+		}
+		s.Pairs = n
+	}
+	return nil
+}
+
+// Parse reads a row name, with or without the "Benchmark" prefix and a
+// trailing "-N" (GOMAXPROCS) as go test prints them. It accepts only the
+// canonical spelling: the family's keys, each once, in order.
+func Parse(name string) (Spec, error) {
+	s := strings.TrimPrefix(name, "Benchmark")
+	s = trimProcs(s)
+	parts := strings.Split(s, "/")
+	sp := Spec{Family: Family(parts[0])}
+	keys, ok := familyKeys[sp.Family]
+	if !ok {
+		return Spec{}, fmt.Errorf("%w: %q: unknown family %q", ErrName, name, parts[0])
+	}
+	if len(parts)-1 != len(keys) {
+		return Spec{}, fmt.Errorf("%w: %q: %s rows have %d keys (%s), found %d", ErrName, name, sp.Family, len(keys), keyList(keys), len(parts)-1)
+	}
+	for i, kv := range parts[1:] {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || Key(k) != keys[i] {
+			return Spec{}, fmt.Errorf("%w: %q: part %d is %q, want %s=…", ErrName, name, i+1, kv, keys[i])
+		}
+		if err := sp.set(keys[i], v); err != nil {
+			return Spec{}, fmt.Errorf("%w: %q: %w", ErrName, name, err)
+		}
+	}
+	if err := sp.check(); err != nil {
+		return Spec{}, fmt.Errorf("%w: %q: %w", ErrName, name, err)
+	}
+	return sp, nil
+}
+
+// MustParse is Parse for names written in code; it panics on error.
+func MustParse(name string) Spec {
+	s, err := Parse(name)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// check refuses combinations a family does not define.
+func (s Spec) check() error {
+	switch s.Family {
+	case CreateRSS, CreateFDs:
+		if s.Style.Kind() == "goroutine" {
+			return fmt.Errorf("style=%s has no %s rows", s.Style, s.Family)
+		}
+	case SwitchLibc, SwitchPairs:
+		if s.Mode == ModeGoroutine {
+			return fmt.Errorf("mode=%s has no %s rows", s.Mode, s.Family)
+		}
+	}
+	return nil
+}
+
+func keyList(keys []Key) string {
+	return strings.Join(strs(keys), ", ")
+}
+
+// trimProcs removes go test's "-N" GOMAXPROCS suffix.
+func trimProcs(s string) string {
+	i := strings.LastIndexByte(s, '-')
+	if i < 0 || i == len(s)-1 || strings.ContainsAny(s[i:], "/=") {
+		return s
+	}
+	if _, err := strconv.ParseUint(s[i+1:], 10, 32); err != nil {
+		return s
+	}
+	// "style=thread-fresh-stack" ends in a word, never digits, so a
+	// numeric tail after '-' is go test's.
+	return s[:i]
+}
+
+func parseCount(v string) (int, error) {
+	if v == "" || (len(v) > 1 && v[0] == '0') {
+		return 0, fmt.Errorf("want a count without leading zeros")
+	}
+	n, err := strconv.ParseUint(v, 10, 31)
+	if err != nil {
+		return 0, fmt.Errorf("want a count: %w", err)
+	}
+	return int(n), nil
+}
+
+// checkFlags accepts rawclone.Flags.String's form: upper-case names or a
+// SIGnn/number joined by single '|', or "0".
+func checkFlags(v string) error {
+	if v == "0" {
+		return nil
+	}
+	if v == "" {
+		return fmt.Errorf("want flag names joined by |")
+	}
+	for _, p := range strings.Split(v, "|") {
+		if p == "" {
+			return fmt.Errorf("empty flag between |")
+		}
+		for _, r := range p {
+			if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') {
+				return fmt.Errorf("flag %q: want upper-case names as rawclone.Flags.String prints", p)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,135 @@
+package rowspec
+
+import (
+	"bufio"
+	"errors"
+	"os"
+	"testing"
+)
+
+func goldenNames(t testing.TB) []string {
+	t.Helper()
+	f, err := os.Open("testdata/names.golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		out = append(out, sc.Text())
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// Every name stored results carry today parses and prints back unchanged.
+func TestGoldenRoundTrip(t *testing.T) {
+	for _, name := range goldenNames(t) {
+		sp, err := Parse(name)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", name, err)
+			continue
+		}
+		if got := sp.String(); got != name {
+			t.Errorf("Parse(%q).String() = %q", name, got)
+		}
+	}
+}
+
+func TestParse(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want Spec
+	}{
+		{"Create/style=fork", Spec{Family: Create, Style: StyleFork}},
+		{"BenchmarkCreate/style=thread-fresh-stack-2", Spec{Family: Create, Style: StyleThreadFreshStack}},
+		{"CreateRSS/style=fork/thp=on/rss=16MiB", Spec{Family: CreateRSS, Style: StyleFork, THP: true, RSS: 16 * MiB}},
+		{"CreateFDs/style=thread/fds=16384", Spec{Family: CreateFDs, Style: StyleThread, FDs: 16384}},
+		{"Switch/mech=pipe/mode=thread/cpu=same/ws=256KiB", Spec{Family: Switch, Mech: MechPipe, Mode: ModeThread, CPU: CPUSame, WS: 256 * KiB}},
+		{"SwitchPairs/mode=process/pairs=2-8", Spec{Family: SwitchPairs, Mode: ModeProcess, Pairs: 2}},
+		{"CloneFlags/flags=VM|CHILD_CLEARTID|SIGCHLD", Spec{Family: CloneFlags, Flags: "VM|CHILD_CLEARTID|SIGCHLD"}},
+	} {
+		got, err := Parse(tc.in)
+		if err != nil || got != tc.want {
+			t.Errorf("Parse(%q) = %+v, %v; want %+v", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+func TestParseRefuses(t *testing.T) {
+	for _, in := range []string{
+		"", "Create", "Nope/style=fork", "Create/style=fork/cpu=same/x=1",
+		"Create/style=spoon", "Create/mode=fork", "Switch/mode=thread/mech=pipe/cpu=same/ws=0",
+		"Switch/mech=pipe/mode=thread/cpu=same/ws=0B", "Switch/mech=pipe/mode=thread/cpu=same/ws=1024KiB",
+		"Switch/mech=pipe/mode=thread/cpu=same/ws=16kib", "CreateFDs/style=fork/fds=01",
+		"CreateFDs/style=fork/fds=-1", "SwitchPairs/mode=thread/pairs=0", "CreateRSS/style=fork/thp=yes/rss=0",
+		"CloneFlags/flags=", "CloneFlags/flags=vm|fs", "CloneFlags/flags=VM||FS", "CreateFDs/style=goroutine/fds=0",
+		"SwitchLibc/mode=goroutine/cpu=same",
+	} {
+		if sp, err := Parse(in); err == nil {
+			t.Errorf("Parse(%q) = %+v, want an error", in, sp)
+		} else if !errors.Is(err, ErrName) {
+			t.Errorf("Parse(%q): %v does not wrap ErrName", in, err)
+		}
+	}
+}
+
+func TestSize(t *testing.T) {
+	for _, tc := range []struct {
+		n Size
+		s string
+	}{{0, "0"}, {1, "1B"}, {1000, "1000B"}, {16 * KiB, "16KiB"}, {1536 * KiB, "1536KiB"}, {MiB, "1MiB"}, {GiB, "1GiB"}, {3 * GiB, "3GiB"}} {
+		if got := FormatSize(tc.n); got != tc.s {
+			t.Errorf("FormatSize(%d) = %q, want %q", tc.n, got, tc.s)
+		}
+		if got, err := ParseSize(tc.s); err != nil || got != tc.n {
+			t.Errorf("ParseSize(%q) = %d, %v", tc.s, got, err)
+		}
+	}
+}
+
+// Every enum value a family allows has a place in its key's order, and
+// Values lists no key twice: reports rank by these lists.
+func TestKeysComplete(t *testing.T) {
+	for _, f := range Families() {
+		if len(f.Keys()) == 0 {
+			t.Errorf("%s has no keys", f)
+		}
+		for _, k := range f.Keys() {
+			if k.Kind() == KindEnum && len(k.Values()) == 0 {
+				t.Errorf("%s: enum key %s lists no values", f, k)
+			}
+		}
+	}
+	for _, s := range Styles() {
+		if s.Kind() == "" {
+			t.Errorf("style %s has no kind", s)
+		}
+	}
+}
+
+func FuzzRoundTrip(f *testing.F) {
+	for _, n := range goldenNames(f) {
+		f.Add(n)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		sp, err := Parse(name)
+		if err != nil {
+			return
+		}
+		out := sp.String()
+		back, err := Parse(out)
+		if err != nil {
+			t.Fatalf("Parse(%q) ok, but its String %q does not parse: %v", name, out, err)
+		}
+		if back != sp {
+			t.Fatalf("round trip of %q: %+v != %+v", name, back, sp)
+		}
+		if back.String() != out {
+			t.Fatalf("String not stable: %q then %q", out, back.String())
+		}
+	})
+}
