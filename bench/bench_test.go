@@ -3,11 +3,12 @@ package bench
 import (
 	"testing"
 
+	"github.com/clonebench/clonebench/rowspec"
 	"github.com/clonebench/clonebench/workloads"
 )
 
 // runFamily runs every row of one catalogue family as a sub-benchmark.
-func runFamily(b *testing.B, family string) {
+func runFamily(b *testing.B, family rowspec.Family) {
 	rows := workloads.Family(family)
 	if len(rows) == 0 {
 		b.Skipf("no rows in family %s on this build", family)
@@ -28,25 +29,35 @@ func runFamily(b *testing.B, family string) {
 
 // report replaces the testing package's own ns/op (which includes setup
 // such as creating ping-pong partners) with the row's timed interval.
+// go test -bench runs rows on the real kernel only (Row.Run, never Row.Sim),
+// so the primary unit is always ns/op.
 func report(b *testing.B, res workloads.Result) {
-	unit := res.Unit
-	if unit == "" {
-		unit = "ns/op"
-	}
-	b.ReportMetric(res.PerOp(), unit)
-	if unit != "ns/op" {
-		b.ReportMetric(0, "ns/op") // a simulated row has no real time per op
-	}
+	b.ReportMetric(res.PerOp(), rowspec.UnitNsOp)
 	for _, m := range res.Metrics {
 		b.ReportMetric(m.Value, m.Unit)
 	}
 }
 
-func BenchmarkCreate(b *testing.B)         { runFamily(b, "Create") }
-func BenchmarkCloneFlags(b *testing.B)     { runFamily(b, "CloneFlags") }
-func BenchmarkCreateRSS(b *testing.B)      { runFamily(b, "CreateRSS") }
-func BenchmarkCreateFDs(b *testing.B)      { runFamily(b, "CreateFDs") }
-func BenchmarkSwitch(b *testing.B)         { runFamily(b, "Switch") }
-func BenchmarkSwitchLibc(b *testing.B)     { runFamily(b, "SwitchLibc") }
-func BenchmarkSwitchOverhead(b *testing.B) { runFamily(b, "SwitchOverhead") }
-func BenchmarkSwitchPairs(b *testing.B)    { runFamily(b, "SwitchPairs") }
+func BenchmarkCreate(b *testing.B)         { runFamily(b, rowspec.Create) }
+func BenchmarkCloneFlags(b *testing.B)     { runFamily(b, rowspec.CloneFlags) }
+func BenchmarkCreateRSS(b *testing.B)      { runFamily(b, rowspec.CreateRSS) }
+func BenchmarkCreateFDs(b *testing.B)      { runFamily(b, rowspec.CreateFDs) }
+func BenchmarkSwitch(b *testing.B)         { runFamily(b, rowspec.Switch) }
+func BenchmarkSwitchLibc(b *testing.B)     { runFamily(b, rowspec.SwitchLibc) }
+func BenchmarkSwitchOverhead(b *testing.B) { runFamily(b, rowspec.SwitchOverhead) }
+func BenchmarkSwitchPairs(b *testing.B)    { runFamily(b, rowspec.SwitchPairs) }
+
+// TestEveryFamilyHasABenchmark ties the Benchmark functions above to the
+// schema: a family rowspec adds needs its function here.
+func TestEveryFamilyHasABenchmark(t *testing.T) {
+	have := map[rowspec.Family]func(*testing.B){
+		rowspec.Create: BenchmarkCreate, rowspec.CloneFlags: BenchmarkCloneFlags, rowspec.CreateRSS: BenchmarkCreateRSS,
+		rowspec.CreateFDs: BenchmarkCreateFDs, rowspec.Switch: BenchmarkSwitch, rowspec.SwitchLibc: BenchmarkSwitchLibc,
+		rowspec.SwitchOverhead: BenchmarkSwitchOverhead, rowspec.SwitchPairs: BenchmarkSwitchPairs,
+	}
+	for _, f := range rowspec.Families() {
+		if have[f] == nil {
+			t.Errorf("family %s has no Benchmark%s", f, f)
+		}
+	}
+}

@@ -9,7 +9,7 @@ import (
 
 func goldenNames(t testing.TB) []string {
 	t.Helper()
-	f, err := os.Open("testdata/names.golden")
+	f, err := os.Open("../workloads/testdata/names.golden")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +25,8 @@ func goldenNames(t testing.TB) []string {
 	return out
 }
 
-// Every name stored results carry today parses and prints back unchanged.
+// Every name the catalogue emits (the golden list workloads checks)
+// parses and prints back unchanged.
 func TestGoldenRoundTrip(t *testing.T) {
 	for _, name := range goldenNames(t) {
 		sp, err := Parse(name)

@@ -1,9 +1,11 @@
 package workloads
 
 import (
+	"fmt"
 	"sort"
-	"strings"
 	"time"
+
+	"github.com/clonebench/clonebench/rowspec"
 )
 
 // Suite is a bit set of the suites a row belongs to.
@@ -26,15 +28,16 @@ type Needs struct {
 // Metric is one extra figure reported beside the primary time per op.
 type Metric struct {
 	Value float64
-	Unit  string // "ns/switch", "ctxsw/op", "p50-ns", …
+	Unit  string // a rowspec unit: rowspec.UnitNsSwitch, UnitCtxswOp, UnitP50, …
 }
 
 // Result is what Run measured for n ops.
 type Result struct {
 	N       int
 	Elapsed time.Duration // the timed interval for all N ops
-	// Unit of the primary figure: "ns/op" for real rows, "sim-ns/op" for
-	// simulated ones, so benchstat never compares one with the other.
+	// Unit of the primary figure: rowspec.UnitNsOp for real rows,
+	// rowspec.UnitSimNsOp for simulated ones, so benchstat never compares
+	// one with the other.
 	Unit string
 	// Samples are per-op timings where the row takes them (creation rows);
 	// they feed p50-ns/p99-ns.
@@ -52,7 +55,10 @@ func (r Result) PerOp() float64 {
 
 // Row is one measured configuration.
 type Row struct {
-	// Name is "Family/key=value/…" — the benchmark name without "Benchmark".
+	// Spec is the row's typed name; register checks it.
+	Spec rowspec.Spec
+	// Name is Spec.String(): "Family/key=value/…", the benchmark name
+	// without "Benchmark". register fills it in.
 	Name   string
 	Suites Suite
 	Needs  Needs
@@ -67,52 +73,52 @@ type Row struct {
 	// its Result.Unit is "sim-ns/op". It is used with runbench -kernel sim
 	// and in place of Linux-only rows on other hosts.
 	Sim func(n int) (Result, error)
+
+	// raw is the clone a raw-clone row issues, nil for other rows, so
+	// tests inspect children cloned with exactly the row's flags.
+	raw *rawSpec
 }
 
-// Family is the part of Name before the first '/': the Benchmark function.
-func (r Row) Family() string {
-	f, _, _ := strings.Cut(r.Name, "/")
-	return f
-}
+// Family is the row's family: the Benchmark function without "Benchmark".
+func (r Row) Family() rowspec.Family { return r.Spec.Family }
 
 // Sub is the part of Name after the family: the b.Run name.
-func (r Row) Sub() string {
-	_, s, _ := strings.Cut(r.Name, "/")
-	return s
-}
+func (r Row) Sub() string { return r.Spec.Sub() }
 
 var registry []Row
 
-// register adds rows at init time; each family file calls it.
-func register(rows ...Row) { registry = append(registry, rows...) }
+// register adds rows at init time; each family file calls it. A name is
+// only ever built from a Spec, so every name the catalogue emits is one
+// rowspec.Parse reads back unchanged.
+func register(rows ...Row) {
+	for _, r := range rows {
+		if err := r.Spec.Validate(); err != nil {
+			panic(fmt.Sprintf("workloads: row %+v: %v", r.Spec, err))
+		}
+		if r.Name != "" && r.Name != r.Spec.String() {
+			panic(fmt.Sprintf("workloads: row named %q has spec %q", r.Name, r.Spec))
+		}
+		r.Name = r.Spec.String()
+		registry = append(registry, r)
+	}
+}
 
 // Catalogue returns every row, in a stable order (family registration order,
 // then as registered).
 func Catalogue() []Row {
 	out := make([]Row, len(registry))
 	copy(out, registry)
-	sort.SliceStable(out, func(i, j int) bool { return familyRank(out[i].Family()) < familyRank(out[j].Family()) })
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Family().Rank() < out[j].Family().Rank() })
 	attachSim(out)
 	return out
 }
 
-var familyOrder = []string{"Create", "CloneFlags", "CreateRSS", "CreateFDs", "Switch", "SwitchLibc", "SwitchOverhead", "SwitchPairs"}
-
-func familyRank(f string) int {
-	for i, x := range familyOrder {
-		if x == f {
-			return i
-		}
-	}
-	return len(familyOrder)
-}
-
 // Family returns the rows of one family (the Benchmark function name without
 // "Benchmark").
-func Family(name string) []Row {
+func Family(f rowspec.Family) []Row {
 	var out []Row
 	for _, r := range Catalogue() {
-		if r.Family() == name {
+		if r.Family() == f {
 			out = append(out, r)
 		}
 	}

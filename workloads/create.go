@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/clonebench/clonebench/rawclone"
+	"github.com/clonebench/clonebench/rowspec"
 )
 
 // Creation rows: Create, CloneFlags, CreateRSS and CreateFDs.
@@ -18,14 +19,11 @@ import (
 // puts them (unpinned). Raw rows issue clone(2) through rawclone from one
 // locked OS thread; the child runs rawclone's OpExit assembly body.
 
-// rawSpec is the clone a raw row issues. rawSpecs maps every raw row's name
-// to it, so tests inspect children cloned with exactly the row's flags.
+// rawSpec is the clone a raw row issues (Row.raw).
 type rawSpec struct {
 	Flags rawclone.Flags
 	Opt   rawclone.Options
 }
-
-var rawSpecs = map[string]rawSpec{}
 
 // cloneSweep is the CloneFlags sweep from the fork set to the thread set,
 // one resource at a time, so each step between neighbours is the cost of one
@@ -63,10 +61,7 @@ func inQuickSweep(i, n int) bool { return i == 0 || i == 2 || i == n-1 }
 
 // rssSizes and fdCounts are the CreateRSS and CreateFDs grids.
 var (
-	rssSizes = []struct {
-		name  string
-		bytes int
-	}{{"0", 0}, {"16MiB", 16 << 20}, {"64MiB", 64 << 20}, {"256MiB", 256 << 20}, {"1GiB", 1 << 30}}
+	rssSizes = []rowspec.Size{0, 16 * rowspec.MiB, 64 * rowspec.MiB, 256 * rowspec.MiB, rowspec.GiB}
 	fdCounts = []int{0, 1024, 16384}
 )
 
@@ -78,25 +73,25 @@ func init() {
 
 	// Create: one row per way of making a task.
 	register(
-		rawRow("Create/style=fork", Quick|Full, fork,
+		rawRow(createSpec(rowspec.StyleFork), Quick|Full, fork,
 			"raw clone(fork flags) from one locked thread, child exit_groups at once, parent reaps with wait4; unpinned"),
-		rawRow("Create/style=thread", Quick|Full, thread,
+		rawRow(createSpec(rowspec.StyleThread), Quick|Full, thread,
 			"raw clone(thread flags) on a cached stack from one locked thread, child exits at once, parent joins on the clear-tid futex; unpinned"),
-		rawRow("Create/style=thread-fresh-stack", Quick|Full, fresh,
+		rawRow(createSpec(rowspec.StyleThreadFreshStack), Quick|Full, fresh,
 			"raw clone(thread flags) on a fresh mmap'd stack with a guard page (unmapped after the join), child exits, parent joins on the clear-tid futex; unpinned"),
-		rawRow("Create/style=vfork", Quick|Full, vfork,
+		rawRow(createSpec(rowspec.StyleVfork), Quick|Full, vfork,
 			"raw clone(VM|VFORK|SIGCHLD): parent sleeps until the child exit_groups, then reaps it with wait4; unpinned"),
 	)
 	register(cgoCreateRows()...)
 	register(
 		Row{
-			Name:   "Create/style=goroutine",
+			Spec:   createSpec(rowspec.StyleGoroutine),
 			Suites: Quick | Full,
 			Doc:    "go f() and wait for it on a sync.WaitGroup: user-space creation by the Go scheduler, no clone; for contrast",
 			Run:    runGoroutine,
 		},
 		Row{
-			Name:   "Create/style=spawn",
+			Spec:   createSpec(rowspec.StyleSpawn),
 			Suites: Quick | Full,
 			Doc:    "exec.Command(true).Run(): os/exec's clone(VM|VFORK|PIDFD|SIGCHLD) + execve of a tiny binary + wait; unpinned",
 			Run:    runSpawn,
@@ -123,44 +118,40 @@ func init() {
 		if f.Has(rawclone.CloneThread) {
 			join = "parent joins on the clear-tid futex"
 		}
-		register(rawRow("CloneFlags/flags="+spec.Flags.String(), suites, spec,
+		register(rawRow(rowspec.Spec{Family: rowspec.CloneFlags, Flags: spec.Flags.String()}, suites, spec,
 			fmt.Sprintf("raw clone(%s) from one locked thread (sweep step %d of %d), child exits at once, %s; unpinned",
 				f, i+1, len(sweep), join)))
 	}
 
 	// CreateRSS: what the parent owns, and whether it is in huge pages.
 	for _, st := range []struct {
-		name string
-		spec rawSpec
-	}{{"fork", fork}, {"thread", thread}, {"vfork", vfork}} {
+		style rowspec.Style
+		spec  rawSpec
+	}{{rowspec.StyleFork, fork}, {rowspec.StyleThread, thread}, {rowspec.StyleVfork, vfork}} {
 		for _, thp := range []bool{false, true} {
 			for _, sz := range rssSizes {
-				name := fmt.Sprintf("CreateRSS/style=%s/thp=%s/rss=%s", st.name, onOff(thp), sz.name)
+				sp := rowspec.Spec{Family: rowspec.CreateRSS, Style: st.style, THP: thp, RSS: sz}
 				suites := Full
-				if !thp && st.name != "vfork" && sz.bytes <= 16<<20 {
+				if !thp && st.style != rowspec.StyleVfork && sz <= 16*rowspec.MiB {
 					suites |= Quick
 				}
-				r := rssRow(name, suites, st.name, st.spec, thp, sz.bytes)
-				rawSpecs[name] = st.spec
-				register(r)
+				register(rssRow(sp, suites, st.spec))
 			}
 		}
 	}
 
 	// CreateFDs: the size of the fd table copy_files duplicates.
 	for _, st := range []struct {
-		name string
-		spec rawSpec
-	}{{"fork", fork}, {"thread", thread}} {
+		style rowspec.Style
+		spec  rawSpec
+	}{{rowspec.StyleFork, fork}, {rowspec.StyleThread, thread}} {
 		for _, nfd := range fdCounts {
-			name := fmt.Sprintf("CreateFDs/style=%s/fds=%d", st.name, nfd)
 			suites := Full
 			if nfd != 1024 {
 				// Both ends, so the quick report has a per-fd slope.
 				suites |= Quick
 			}
-			rawSpecs[name] = st.spec
-			register(fdRow(name, suites, st.name, st.spec, nfd))
+			register(fdRow(rowspec.Spec{Family: rowspec.CreateFDs, Style: st.style, FDs: nfd}, suites, st.spec))
 		}
 	}
 }
@@ -172,11 +163,16 @@ func onOff(b bool) string {
 	return "off"
 }
 
+// createSpec is the Create row of one style.
+func createSpec(st rowspec.Style) rowspec.Spec {
+	return rowspec.Spec{Family: rowspec.Create, Style: st}
+}
+
 // rawRow is a Create or CloneFlags row timing spec's clone+exit+reap.
-func rawRow(name string, suites Suite, spec rawSpec, doc string) Row {
-	rawSpecs[name] = spec
+func rawRow(sp rowspec.Spec, suites Suite, spec rawSpec, doc string) Row {
 	return Row{
-		Name:   name,
+		Spec:   sp,
+		raw:    &spec,
 		Suites: suites,
 		Needs:  Needs{Linux: true},
 		Doc:    doc,
@@ -184,7 +180,8 @@ func rawRow(name string, suites Suite, spec rawSpec, doc string) Row {
 	}
 }
 
-func rssRow(name string, suites Suite, style string, spec rawSpec, thp bool, size int) Row {
+func rssRow(sp rowspec.Spec, suites Suite, spec rawSpec) Row {
+	style, thp, size := sp.Style, sp.THP, int(sp.RSS)
 	advice := "MADV_NOHUGEPAGE (4 KiB pages)"
 	if thp {
 		advice = "MADV_HUGEPAGE (2 MiB pages)"
@@ -192,7 +189,8 @@ func rssRow(name string, suites Suite, style string, spec rawSpec, thp bool, siz
 	doc := fmt.Sprintf("raw clone(%s flags)+exit+reap/join while the parent holds %d MiB of touched private anonymous memory, %s; unpinned",
 		style, size>>20, advice)
 	r := Row{
-		Name:   name,
+		Spec:   sp,
+		raw:    &spec,
 		Suites: suites,
 		Needs:  Needs{Linux: true, MemBytes: uint64(size)},
 		Doc:    doc,
@@ -211,9 +209,11 @@ func rssRow(name string, suites Suite, style string, spec rawSpec, thp bool, siz
 	return r
 }
 
-func fdRow(name string, suites Suite, style string, spec rawSpec, nfd int) Row {
+func fdRow(sp rowspec.Spec, suites Suite, spec rawSpec) Row {
+	style, nfd := sp.Style, sp.FDs
 	return Row{
-		Name:   name,
+		Spec:   sp,
+		raw:    &spec,
 		Suites: suites,
 		Needs:  Needs{Linux: true},
 		Doc: fmt.Sprintf("raw clone(%s flags)+exit+reap/join while the parent holds %d extra open fds (dups of /dev/null); unpinned",
@@ -247,7 +247,7 @@ func timeOps(n int, op func() error) (Result, error) {
 		samples[i] = now.Sub(prev)
 		prev = now
 	}
-	res := Result{N: n, Elapsed: prev.Sub(start), Unit: "ns/op", Samples: samples}
+	res := Result{N: n, Elapsed: prev.Sub(start), Unit: rowspec.UnitNsOp, Samples: samples}
 	m, err := percentileMetrics(samples)
 	if err != nil {
 		return Result{}, err

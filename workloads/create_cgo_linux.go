@@ -42,6 +42,8 @@ import (
 	"fmt"
 	"runtime"
 	"syscall"
+
+	"github.com/clonebench/clonebench/rowspec"
 )
 
 // cgoCreateRows are glibc's own creation paths, one cgo call per op so the
@@ -50,14 +52,14 @@ import (
 func cgoCreateRows() []Row {
 	return []Row{
 		{
-			Name:   "Create/style=pthread",
+			Spec:   createSpec(rowspec.StylePthread),
 			Suites: Quick | Full,
 			Needs:  Needs{Cgo: true},
 			Doc:    "glibc pthread_create (thread flags, glibc's cached stack) of a function that returns at once + pthread_join, one cgo call per op; unpinned",
 			Run:    runPthread,
 		},
 		{
-			Name:   "Create/style=libc-fork",
+			Spec:   createSpec(rowspec.StyleLibcFork),
 			Suites: Quick | Full,
 			Needs:  Needs{Cgo: true},
 			Doc:    "glibc fork() (clone CHILD_CLEARTID|CHILD_SETTID|SIGCHLD), child _exit(0), waitpid, one cgo call per op; unpinned",

@@ -39,11 +39,15 @@ func procStatus(tid int, required ...string) (map[string]string, error) {
 // clone is inspected once and a failure names every row that uses it.
 func rawSpecNames() (specs []rawSpec, names map[rawSpec][]string) {
 	names = map[rawSpec][]string{}
-	for name, s := range rawSpecs {
+	for _, r := range Catalogue() {
+		if r.raw == nil {
+			continue
+		}
+		s := *r.raw
 		if _, ok := names[s]; !ok {
 			specs = append(specs, s)
 		}
-		names[s] = append(names[s], name)
+		names[s] = append(names[s], r.Name)
 	}
 	sort.Slice(specs, func(i, j int) bool {
 		if specs[i].Flags != specs[j].Flags {

@@ -2,6 +2,7 @@ package workloads
 
 import (
 	"fmt"
+	"github.com/clonebench/clonebench/rowspec"
 	"slices"
 	"strings"
 	"testing"
@@ -10,7 +11,7 @@ import (
 	"github.com/clonebench/clonebench/rawclone"
 )
 
-var creationFamilies = []string{"Create", "CloneFlags", "CreateRSS", "CreateFDs"}
+var creationFamilies = []rowspec.Family{rowspec.Create, rowspec.CloneFlags, rowspec.CreateRSS, rowspec.CreateFDs}
 
 // wantCreationNames is issue 3's list of benchmark names, the contract.
 func wantCreationNames(cgo bool) []string {
@@ -77,7 +78,7 @@ func TestCreationRowsAreWellFormed(t *testing.T) {
 				t.Errorf("%s: part %q is not a lowercase key=value without spaces", r.Name, part)
 			}
 		}
-		_, isRaw := rawSpecs[r.Name]
+		isRaw := r.raw != nil
 		if isRaw != r.Needs.Linux {
 			t.Errorf("%s: raw clone row %v but Needs.Linux %v", r.Name, isRaw, r.Needs.Linux)
 		}

@@ -3,7 +3,6 @@ package workloads
 import (
 	"fmt"
 	"math"
-	"slices"
 	"sync"
 	"time"
 
@@ -16,9 +15,6 @@ import (
 // "sim-p50-ns", "sim-ns/switch", …), so benchstat never compares them with
 // real ones; counts (ctxsw/op) keep their unit and travel with the
 // "kernel: sim" config line runbench prints.
-
-// simFamilies are the families simkernel models.
-var simFamilies = []string{"Create", "CloneFlags", "CreateRSS", "CreateFDs", "Switch", "SwitchOverhead", "SwitchPairs"}
 
 var simProfile struct {
 	sync.Mutex
@@ -48,7 +44,7 @@ func SimProfile() simkernel.Profile {
 // calls it on its copy, after every family file has registered.
 func attachSim(rows []Row) {
 	for i := range rows {
-		if !slices.Contains(simFamilies, rows[i].Family()) {
+		if !rows[i].Family().Simulated() {
 			continue
 		}
 		name := rows[i].Name

@@ -75,36 +75,31 @@ import (
 	"fmt"
 	"runtime"
 	"time"
+
+	"github.com/clonebench/clonebench/rowspec"
 )
 
-// switchMech names a ping-pong mechanism as it appears in row names.
-type switchMech string
-
-const (
-	mechPipe    switchMech = "pipe"    // two pipes, one byte each way
-	mechFutex   switchMech = "futex"   // FUTEX_WAIT/FUTEX_WAKE on a shared word
-	mechEventfd switchMech = "eventfd" // two eventfds, 8 bytes each way
-	mechUnix    switchMech = "unix"    // AF_UNIX SOCK_STREAM socketpair, one byte
-	mechYield   switchMech = "yield"   // spin on a shared word with sched_yield
-	mechChan    switchMech = "chan"    // Go unbuffered channels (goroutine mode only)
+// The switch rows' keys are rowspec's; these short names keep the loops
+// readable.
+type (
+	switchMech = rowspec.Mech
+	switchMode = rowspec.Mode
+	switchCPU  = rowspec.CPU
 )
 
-// switchMode names how the two sides are created.
-type switchMode string
-
 const (
-	modeProcess   switchMode = "process"   // rawclone.ForkFlags
-	modeThread    switchMode = "thread"    // rawclone.ThreadFlags
-	modeGoroutine switchMode = "goroutine" // two goroutines
-)
-
-// switchCPU names where the two sides run.
-type switchCPU string
-
-const (
-	cpuSame  switchCPU = "same"
-	cpuCross switchCPU = "cross"
-	cpuAny   switchCPU = "any"
+	mechPipe      = rowspec.MechPipe
+	mechFutex     = rowspec.MechFutex
+	mechEventfd   = rowspec.MechEventfd
+	mechUnix      = rowspec.MechUnix
+	mechYield     = rowspec.MechYield
+	mechChan      = rowspec.MechChan
+	modeProcess   = rowspec.ModeProcess   // rawclone.ForkFlags
+	modeThread    = rowspec.ModeThread    // rawclone.ThreadFlags
+	modeGoroutine = rowspec.ModeGoroutine // two goroutines
+	cpuSame       = rowspec.CPUSame
+	cpuCross      = rowspec.CPUCross
+	cpuAny        = rowspec.CPUAny
 )
 
 // switchSpec is one Switch row.
@@ -115,29 +110,15 @@ type switchSpec struct {
 	ws   int // bytes each side touches between round trips
 }
 
-func (s switchSpec) name() string {
-	return fmt.Sprintf("Switch/mech=%s/mode=%s/cpu=%s/ws=%s", s.mech, s.mode, s.cpu, switchSizeName(s.ws))
+func (s switchSpec) spec() rowspec.Spec {
+	return rowspec.Spec{Family: rowspec.Switch, Mech: s.mech, Mode: s.mode, CPU: s.cpu, WS: rowspec.Size(s.ws)}
 }
+
+func (s switchSpec) name() string { return s.spec().String() }
 
 // switchWorkingSets are lmbench lat_ctx -s sizes: nothing, an L1-sized set,
 // an L2-sized set and one that spills a typical L2.
 var switchWorkingSets = []int{0, 16 << 10, 256 << 10, 1 << 20}
-
-// switchSizeName writes a size with an IEC suffix so that benchstat's
-// /ws@num sorts it.
-func switchSizeName(n int) string {
-	switch {
-	case n == 0:
-		return "0"
-	case n%(1<<30) == 0:
-		return fmt.Sprintf("%dGiB", n>>30)
-	case n%(1<<20) == 0:
-		return fmt.Sprintf("%dMiB", n>>20)
-	case n%(1<<10) == 0:
-		return fmt.Sprintf("%dKiB", n>>10)
-	}
-	return fmt.Sprintf("%dB", n)
-}
 
 // switchSpecs lists every Switch row. The full cross product is 5 mechs ×
 // 2 modes × 3 placements × 4 sizes; the working-set sweep matters where the
@@ -204,14 +185,14 @@ func (s switchSpec) doc() string {
 	}
 	ws := ""
 	if s.ws > 0 {
-		ws = fmt.Sprintf(", each touching its own %s between round trips", switchSizeName(s.ws))
+		ws = fmt.Sprintf(", each touching its own %s between round trips", rowspec.FormatSize(rowspec.Size(s.ws)))
 	}
 	return fmt.Sprintf("one %s round trip between %s, %s%s", s.mech, who, where, ws)
 }
 
 func (s switchSpec) row() Row {
 	r := Row{
-		Name:  s.name(),
+		Spec:  s.spec(),
 		Doc:   s.doc(),
 		Needs: Needs{Linux: s.mech != mechChan},
 		Run:   func(n int) (Result, error) { return runSwitch(s, n) },
@@ -235,9 +216,9 @@ func switchLibcSpecs() []switchSpec {
 	}
 }
 
-// switchLibcName names s's SwitchLibc twin: mech=pipe and ws=0 are implied.
-func switchLibcName(s switchSpec) string {
-	return fmt.Sprintf("SwitchLibc/mode=%s/cpu=%s", s.mode, s.cpu)
+// switchLibcSpec names s's SwitchLibc twin: mech=pipe and ws=0 are implied.
+func switchLibcSpec(s switchSpec) rowspec.Spec {
+	return rowspec.Spec{Family: rowspec.SwitchLibc, Mode: s.mode, CPU: s.cpu}
 }
 
 func switchLibcRow(s switchSpec) Row {
@@ -246,7 +227,7 @@ func switchLibcRow(s switchSpec) Row {
 		perf += " -T"
 	}
 	return Row{
-		Name: switchLibcName(s),
+		Spec: switchLibcSpec(s),
 		Doc: fmt.Sprintf("one pipe round trip between two raw-clone tasks created with %s flags, both pinned to one CPU, "+
 			"each read and write issued through a call to a one-instruction stub and its return, as a C program calling glibc's read/write does, "+
 			"and each task registered for rseq as glibc registers every thread (overhead measured the same way): the figure comparable with `%s`. "+
@@ -269,7 +250,7 @@ func switchOverheadRow(m switchMech) Row {
 		doc = "one send+receive on a one-slot buffered channel in a single goroutine, no partner and no switch"
 	}
 	r := Row{
-		Name:   "SwitchOverhead/mech=" + string(m),
+		Spec:   rowspec.Spec{Family: rowspec.SwitchOverhead, Mech: m},
 		Doc:    doc,
 		Suites: Full,
 		Needs:  Needs{Linux: m != mechChan},
@@ -283,7 +264,7 @@ func switchOverheadRow(m switchMech) Row {
 
 func switchPairsRow(mode switchMode, pairs int) Row {
 	return Row{
-		Name: fmt.Sprintf("SwitchPairs/mode=%s/pairs=%d", mode, pairs),
+		Spec: rowspec.Spec{Family: rowspec.SwitchPairs, Mode: mode, Pairs: pairs},
 		Doc: fmt.Sprintf("%d pipe ping-pong pairs of %s-style raw-clone tasks at once, unpinned; ns/op is the whole system's time per round trip (will-it-scale context_switch1)",
 			pairs, mode),
 		Suites: Full,
@@ -346,11 +327,11 @@ func switchResult(s switchSides) (Result, error) {
 	if s.elapsed <= 0 {
 		return Result{}, fmt.Errorf("switch: initiator recorded no time for %d round trips (start and end %v apart)", s.n, s.elapsed)
 	}
-	res := Result{N: s.n, Elapsed: s.elapsed, Unit: "ns/op"}
+	res := Result{N: s.n, Elapsed: s.elapsed, Unit: rowspec.UnitNsOp}
 	rt := res.PerOp()
-	res.Metrics = append(res.Metrics, Metric{Value: rt / 2, Unit: "ns/switch"})
+	res.Metrics = append(res.Metrics, Metric{Value: rt / 2, Unit: rowspec.UnitNsSwitch})
 	if s.overheadMeasure {
-		res.Metrics = append(res.Metrics, Metric{Value: rt/2 - float64(s.overheadPerOp.Nanoseconds()), Unit: "ns/switch-net"})
+		res.Metrics = append(res.Metrics, Metric{Value: rt/2 - float64(s.overheadPerOp.Nanoseconds()), Unit: rowspec.UnitNsSwitchNet})
 	}
 	if !s.noCtxsw {
 		res.Metrics = append(res.Metrics, ctxswMetrics(s.nvcsw, s.nivcsw, s.n)...)
@@ -367,8 +348,8 @@ func switchResult(s switchSides) (Result, error) {
 // 2. ictxsw/op is the involuntary share.
 func ctxswMetrics(nvcsw, nivcsw int64, n int) []Metric {
 	return []Metric{
-		{Value: float64(nvcsw+nivcsw) / float64(n), Unit: "ctxsw/op"},
-		{Value: float64(nivcsw) / float64(n), Unit: "ictxsw/op"},
+		{Value: float64(nvcsw+nivcsw) / float64(n), Unit: rowspec.UnitCtxswOp},
+		{Value: float64(nivcsw) / float64(n), Unit: rowspec.UnitICtxswOp},
 	}
 }
 
@@ -438,7 +419,7 @@ func runSwitchOverhead(m switchMech, n int) (Result, error) {
 			c <- struct{}{}
 			<-c
 		}
-		return Result{N: n, Elapsed: time.Since(start), Unit: "ns/op"}, nil
+		return Result{N: n, Elapsed: time.Since(start), Unit: rowspec.UnitNsOp}, nil
 	}
 	return runLoopbackRow(m, n)
 }

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/clonebench/clonebench/rawclone"
+	"github.com/clonebench/clonebench/rowspec"
 )
 
 // switchStartedHook, if set (tests only), is called with the tids of every
@@ -360,7 +361,7 @@ func runLoopbackRow(m switchMech, n int) (Result, error) {
 	if res.Elapsed() <= 0 {
 		return Result{}, fmt.Errorf("overhead task recorded no time for %d ops", n)
 	}
-	return Result{N: n, Elapsed: res.Elapsed(), Unit: "ns/op"}, nil
+	return Result{N: n, Elapsed: res.Elapsed(), Unit: rowspec.UnitNsOp}, nil
 }
 
 func runSwitch(s switchSpec, n int) (Result, error) {
@@ -394,7 +395,7 @@ func runSwitchLibc(s switchSpec, n int) (Result, error) {
 	}
 	sides, err := rawPingPong(s, true, n, initCPU, respCPU)
 	if err != nil {
-		return Result{}, fmt.Errorf("%s: %w", switchLibcName(s), err)
+		return Result{}, fmt.Errorf("%s: %w", switchLibcSpec(s), err)
 	}
 	return switchResult(sides)
 }
@@ -516,8 +517,8 @@ func runSwitchPairs(mode switchMode, pairs, n int) (res Result, err error) {
 	if elapsed <= 0 {
 		return res, fmt.Errorf("%d pairs recorded no time", pairs)
 	}
-	return Result{N: total, Elapsed: elapsed, Unit: "ns/op", Metrics: append([]Metric{
-		{Value: float64(total) / elapsed.Seconds(), Unit: "roundtrips/s"},
+	return Result{N: total, Elapsed: elapsed, Unit: rowspec.UnitNsOp, Metrics: append([]Metric{
+		{Value: float64(total) / elapsed.Seconds(), Unit: rowspec.UnitRoundTripsPerSec},
 	}, ctxswMetrics(nvcsw, nivcsw, total)...)}, nil
 }
 

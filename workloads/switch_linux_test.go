@@ -5,6 +5,7 @@ package workloads
 import (
 	"errors"
 	"fmt"
+	"github.com/clonebench/clonebench/rowspec"
 	"os"
 	"strings"
 	"testing"
@@ -49,7 +50,7 @@ func assertGone(t *testing.T, tids []int) {
 // promises, and leaves no fd or task behind.
 func TestSwitchRowsRun(t *testing.T) {
 	needRawClone(t)
-	for _, fam := range []string{"Switch", "SwitchLibc", "SwitchOverhead", "SwitchPairs"} {
+	for _, fam := range []rowspec.Family{rowspec.Switch, rowspec.SwitchLibc, rowspec.SwitchOverhead, rowspec.SwitchPairs} {
 		if len(Family(fam)) == 0 {
 			t.Errorf("family %s has no rows", fam)
 		}

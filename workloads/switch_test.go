@@ -2,29 +2,17 @@ package workloads
 
 import (
 	"errors"
+	"github.com/clonebench/clonebench/rowspec"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 )
 
-func TestSwitchSizeName(t *testing.T) {
-	for _, tc := range []struct {
-		n    int
-		want string
-	}{
-		{0, "0"}, {16 << 10, "16KiB"}, {256 << 10, "256KiB"}, {1 << 20, "1MiB"}, {3 << 30, "3GiB"}, {100, "100B"},
-	} {
-		if got := switchSizeName(tc.n); got != tc.want {
-			t.Errorf("switchSizeName(%d) = %q, want %q", tc.n, got, tc.want)
-		}
-	}
-}
-
 // The names are what benchstat slices on: every Switch row has the same
 // keys in the same order, and each meaningful combination exists once.
 func TestSwitchRowNames(t *testing.T) {
-	pat := map[string]*regexp.Regexp{
+	pat := map[rowspec.Family]*regexp.Regexp{
 		"Switch":         regexp.MustCompile(`^Switch/mech=(pipe|futex|eventfd|unix|yield|chan)/mode=(process|thread|goroutine)/cpu=(same|cross|any)/ws=(0|16KiB|256KiB|1MiB)$`),
 		"SwitchOverhead": regexp.MustCompile(`^SwitchOverhead/mech=(pipe|futex|eventfd|unix|yield|chan)$`),
 		"SwitchPairs":    regexp.MustCompile(`^SwitchPairs/mode=(process|thread)/pairs=[1-9][0-9]*$`),
@@ -78,7 +66,7 @@ func TestSwitchRowNames(t *testing.T) {
 // names.
 func TestSwitchQuickSuite(t *testing.T) {
 	var quick []string
-	for _, fam := range []string{"Switch", "SwitchOverhead", "SwitchPairs"} {
+	for _, fam := range []rowspec.Family{rowspec.Switch, rowspec.SwitchOverhead, rowspec.SwitchPairs} {
 		for _, r := range Family(fam) {
 			if r.Suites&Quick != 0 {
 				quick = append(quick, r.Name)
@@ -108,7 +96,7 @@ func TestSwitchQuickSuite(t *testing.T) {
 }
 
 func TestSwitchNeeds(t *testing.T) {
-	for _, r := range Family("Switch") {
+	for _, r := range Family(rowspec.Switch) {
 		cross := strings.Contains(r.Name, "/cpu=cross/")
 		if cross != (r.Needs.CPUs == 2) {
 			t.Errorf("%s: Needs.CPUs = %d", r.Name, r.Needs.CPUs)

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/montanaflynn/stats"
+
+	"github.com/clonebench/clonebench/rowspec"
 )
 
 // percentileMetrics returns p50-ns and p99-ns of per-op samples, computed
@@ -22,7 +24,7 @@ func percentileMetrics(samples []time.Duration) ([]Metric, error) {
 	for _, p := range []struct {
 		pct  float64
 		unit string
-	}{{50, "p50-ns"}, {99, "p99-ns"}} {
+	}{{50, rowspec.UnitP50}, {99, rowspec.UnitP99}} {
 		v, err := stats.Percentile(data, p.pct)
 		if err != nil {
 			return nil, fmt.Errorf("percentile %v of %d samples: %w", p.pct, len(samples), err)
