@@ -77,6 +77,9 @@ type Row struct {
 	// raw is the clone a raw-clone row issues, nil for other rows, so
 	// tests inspect children cloned with exactly the row's flags.
 	raw *rawSpec
+	// observed is Run with a hook on the ping-pong partners' tids, for
+	// the switch rows that create partners (observedRow).
+	observed func(n int, started startedFunc) (Result, error)
 }
 
 // Family is the row's family: the Benchmark function without "Benchmark".

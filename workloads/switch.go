@@ -118,7 +118,10 @@ func (s switchSpec) name() string { return s.spec().String() }
 
 // switchWorkingSets are lmbench lat_ctx -s sizes: nothing, an L1-sized set,
 // an L2-sized set and one that spills a typical L2.
-var switchWorkingSets = []int{0, 16 << 10, 256 << 10, 1 << 20}
+var switchWorkingSets = []int{0, quickWorkingSet, 256 << 10, 1 << 20}
+
+// quickWorkingSet is the working set of the quick suite's one ws point.
+const quickWorkingSet = 16 << 10
 
 // switchSpecs lists every Switch row. The full cross product is 5 mechs ×
 // 2 modes × 3 placements × 4 sizes; the working-set sweep matters where the
@@ -150,8 +153,13 @@ func switchSpecs() []switchSpec {
 }
 
 // quick reports whether s is in the Quick suite: the pipe reference rows
-// next to perf bench sched pipe, one futex row, and the goroutine contrast.
+// next to perf bench sched pipe, one futex row, the goroutine contrast, and
+// the cheapest working-set point (an L1-sized set, pinned pipe) so that the
+// default report has a working-set line for each mode.
 func (s switchSpec) quick() bool {
+	if s.ws == quickWorkingSet {
+		return s.mech == mechPipe && s.cpu == cpuSame && s.mode != modeGoroutine
+	}
 	if s.ws != 0 {
 		return false
 	}
@@ -191,12 +199,11 @@ func (s switchSpec) doc() string {
 }
 
 func (s switchSpec) row() Row {
-	r := Row{
+	r := observedRow(Row{
 		Spec:  s.spec(),
 		Doc:   s.doc(),
 		Needs: Needs{Linux: s.mech != mechChan},
-		Run:   func(n int) (Result, error) { return runSwitch(s, n) },
-	}
+	}, func(n int, started startedFunc) (Result, error) { return runSwitch(s, n, started) })
 	r.Suites = Full
 	if s.quick() {
 		r.Suites |= Quick
@@ -226,7 +233,7 @@ func switchLibcRow(s switchSpec) Row {
 	if s.mode == modeThread {
 		perf += " -T"
 	}
-	return Row{
+	return observedRow(Row{
 		Spec: switchLibcSpec(s),
 		Doc: fmt.Sprintf("one pipe round trip between two raw-clone tasks created with %s flags, both pinned to one CPU, "+
 			"each read and write issued through a call to a one-instruction stub and its return, as a C program calling glibc's read/write does, "+
@@ -237,8 +244,7 @@ func switchLibcRow(s switchSpec) Row {
 			s.mode, perf, s.name()),
 		Suites: Full,
 		Needs:  Needs{Linux: true},
-		Run:    func(n int) (Result, error) { return runSwitchLibc(s, n) },
-	}
+	}, func(n int, started startedFunc) (Result, error) { return runSwitchLibc(s, n, started) })
 }
 
 // switchOverheadMechs are the mechanisms with a SwitchOverhead row.
@@ -263,14 +269,33 @@ func switchOverheadRow(m switchMech) Row {
 }
 
 func switchPairsRow(mode switchMode, pairs int) Row {
-	return Row{
+	return observedRow(Row{
 		Spec: rowspec.Spec{Family: rowspec.SwitchPairs, Mode: mode, Pairs: pairs},
 		Doc: fmt.Sprintf("%d pipe ping-pong pairs of %s-style raw-clone tasks at once, unpinned; ns/op is the whole system's time per round trip (will-it-scale context_switch1)",
 			pairs, mode),
 		Suites: Full,
 		Needs:  Needs{Linux: true},
-		Run:    func(n int) (Result, error) { return runSwitchPairs(mode, pairs, n) },
+	}, func(n int, started startedFunc) (Result, error) { return runSwitchPairs(mode, pairs, n, started) })
+}
+
+// startedFunc, if not nil, is called with the tids of every raw ping-pong
+// task once all of them have been created, initiators and responders
+// alternating: [init0, resp0, init1, resp1, …]. Tests pass one (through
+// Row.observed) to find and kill the partners; Row.Run passes nil.
+type startedFunc func(tids []int)
+
+func (f startedFunc) call(tids []int) {
+	if f != nil {
+		f(tids)
 	}
+}
+
+// observedRow sets r.Run and r.observed from one function, so the row a
+// test observes is the row a run measures.
+func observedRow(r Row, run func(n int, started startedFunc) (Result, error)) Row {
+	r.observed = run
+	r.Run = func(n int) (Result, error) { return run(n, nil) }
+	return r
 }
 
 func init() {

@@ -16,11 +16,6 @@ import (
 	"github.com/clonebench/clonebench/rowspec"
 )
 
-// switchStartedHook, if set (tests only), is called with the tids of every
-// raw ping-pong task once all of them have been created, initiators and
-// responders alternating: [init0, resp0, init1, resp1, …].
-var switchStartedHook func(tids []int)
-
 // switchPlacement returns the CPUs of the initiator and the responder:
 // the first one or two CPUs this process may run on (CPU 0 on an
 // unrestricted host, so cpu=same matches taskset -c 0), or NoCPU.
@@ -364,7 +359,7 @@ func runLoopbackRow(m switchMech, n int) (Result, error) {
 	return Result{N: n, Elapsed: res.Elapsed(), Unit: rowspec.UnitNsOp}, nil
 }
 
-func runSwitch(s switchSpec, n int) (Result, error) {
+func runSwitch(s switchSpec, n int, started startedFunc) (Result, error) {
 	n = max(n, 1)
 	switch {
 	case s.mech == mechChan:
@@ -376,7 +371,7 @@ func runSwitch(s switchSpec, n int) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	sides, err := rawPingPong(s, false, n, initCPU, respCPU)
+	sides, err := rawPingPong(s, false, n, initCPU, respCPU, started)
 	if err != nil {
 		return Result{}, fmt.Errorf("%s: %w", s.name(), err)
 	}
@@ -387,13 +382,13 @@ func runSwitch(s switchSpec, n int) (Result, error) {
 // pays on top on every task, the overhead task's too: every loop system
 // call issued through call/ret (rawclone.Body.CallRet) and an rseq
 // registration (rawclone.Body.RSeq).
-func runSwitchLibc(s switchSpec, n int) (Result, error) {
+func runSwitchLibc(s switchSpec, n int, started startedFunc) (Result, error) {
 	n = max(n, 1)
 	initCPU, respCPU, err := switchPlacement(s.cpu)
 	if err != nil {
 		return Result{}, err
 	}
-	sides, err := rawPingPong(s, true, n, initCPU, respCPU)
+	sides, err := rawPingPong(s, true, n, initCPU, respCPU, started)
 	if err != nil {
 		return Result{}, fmt.Errorf("%s: %w", switchLibcSpec(s), err)
 	}
@@ -403,7 +398,7 @@ func runSwitchLibc(s switchSpec, n int) (Result, error) {
 // rawPingPong runs one pair of raw-clone tasks, then the mechanism's
 // overhead in one task on the initiator's CPU with the initiator's working
 // set. libc sets rawclone.Body.CallRet and RSeq on all three.
-func rawPingPong(s switchSpec, libc bool, n, initCPU, respCPU int) (sides switchSides, err error) {
+func rawPingPong(s switchSpec, libc bool, n, initCPU, respCPU int, started startedFunc) (sides switchSides, err error) {
 	var r switchRig
 	defer r.releaseInto(&err)
 	warm := switchWarmup(n)
@@ -431,9 +426,7 @@ func rawPingPong(s switchSpec, libc bool, n, initCPU, respCPU int) (sides switch
 	if err != nil {
 		return sides, err
 	}
-	if h := switchStartedHook; h != nil {
-		h([]int{it.Tid(), rt.Tid()})
-	}
+	started.call([]int{it.Tid(), rt.Tid()})
 	if err := r.wait(switchTimeout(n + warm)); err != nil {
 		return sides, fmt.Errorf("ping-pong: %w", err)
 	}
@@ -455,7 +448,7 @@ func rawPingPong(s switchSpec, libc bool, n, initCPU, respCPU int) (sides switch
 	}, nil
 }
 
-func runSwitchPairs(mode switchMode, pairs, n int) (res Result, err error) {
+func runSwitchPairs(mode switchMode, pairs, n int, started startedFunc) (res Result, err error) {
 	n = max(n, 1)
 	per := (n + pairs - 1) / pairs
 	// The warm-up must outlast creating the other pairs (a fork is up to a
@@ -486,9 +479,7 @@ func runSwitchPairs(mode switchMode, pairs, n int) (res Result, err error) {
 		tids = append(tids, it.Tid(), rt.Tid())
 		tasks = append(tasks, it, rt)
 	}
-	if h := switchStartedHook; h != nil {
-		h(tids)
-	}
+	started.call(tids)
 	if err := r.wait(switchTimeout(per + warm)); err != nil {
 		return res, fmt.Errorf("%d pairs: %w", pairs, err)
 	}

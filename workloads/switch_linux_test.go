@@ -24,13 +24,15 @@ func needRawClone(t *testing.T) {
 	}
 }
 
-// captureTids records the raw tasks every Run creates.
-func captureTids(t *testing.T) *[]int {
-	t.Helper()
+// runCapturing runs row and records the raw tasks it creates.
+func runCapturing(row Row, n int) (Result, []int, error) {
+	if row.observed == nil {
+		res, err := row.Run(n)
+		return res, nil, err
+	}
 	var tids []int
-	switchStartedHook = func(ts []int) { tids = append(tids, ts...) }
-	t.Cleanup(func() { switchStartedHook = nil })
-	return &tids
+	res, err := row.observed(n, func(ts []int) { tids = append(tids, ts...) })
+	return res, tids, err
 }
 
 // assertGone fails if any of tids is still a task of ours or a process.
@@ -59,10 +61,9 @@ func TestSwitchRowsRun(t *testing.T) {
 				if reason := row.Skip(); reason != "" {
 					t.Skip(reason)
 				}
-				tids := captureTids(t)
 				fds := countFDs(t)
 				const n = 200
-				res, err := row.Run(n)
+				res, tids, err := runCapturing(row, n)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -83,7 +84,7 @@ func TestSwitchRowsRun(t *testing.T) {
 				}
 				// On one CPU each round trip must hand the CPU over and
 				// back: at least two switches, as the kernel counts them.
-				if strings.Contains(row.Name+"/", "/cpu=same/") && !strings.Contains(row.Name, "/mech=chan/") {
+				if row.Spec.CPU == rowspec.CPUSame && row.Spec.Mech != rowspec.MechChan {
 					if v, _ := metricOf(res, "ctxsw/op"); v < 1.9 {
 						t.Errorf("ctxsw/op %.2f: fewer than 2 switches per round trip on one CPU", v)
 					}
@@ -91,7 +92,7 @@ func TestSwitchRowsRun(t *testing.T) {
 				if got := countFDs(t); got != fds {
 					t.Errorf("%d fds open after Run, %d before", got, fds)
 				}
-				assertGone(t, *tids)
+				assertGone(t, tids)
 			})
 		}
 	}
@@ -176,7 +177,7 @@ func TestSwitchPartnerKilled(t *testing.T) {
 		t.Run(fmt.Sprintf("%s/kill=%d", tc.spec.name(), tc.victim), func(t *testing.T) {
 			var tids []int
 			killed := make(chan error, 1)
-			switchStartedHook = func(ts []int) {
+			started := func(ts []int) {
 				tids = append(tids, ts...)
 				victim := ts[tc.victim]
 				go func() {
@@ -184,11 +185,10 @@ func TestSwitchPartnerKilled(t *testing.T) {
 					killed <- unix.Kill(victim, unix.SIGKILL)
 				}()
 			}
-			t.Cleanup(func() { switchStartedHook = nil })
 			done := make(chan error, 1)
 			start := time.Now()
 			go func() {
-				_, err := runSwitch(tc.spec, 50_000_000) // minutes of round trips
+				_, err := runSwitch(tc.spec, 50_000_000, started) // minutes of round trips
 				done <- err
 			}()
 			select {
@@ -282,7 +282,7 @@ func TestSwitchGoroutineUnpins(t *testing.T) {
 		t.Skipf("threads already differ in affinity: %v", before)
 	}
 	for range 5 {
-		if _, err := runSwitch(switchSpec{mechPipe, modeGoroutine, cpuSame, 0}, 200); err != nil {
+		if _, err := runSwitch(switchSpec{mechPipe, modeGoroutine, cpuSame, 0}, 200, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -5,18 +5,18 @@ package workloads
 // Raw-clone and raw-fd ping-pong need Linux; only the channel rows run
 // here.
 
-func runSwitch(s switchSpec, n int) (Result, error) {
+func runSwitch(s switchSpec, n int, _ startedFunc) (Result, error) {
 	if s.mech == mechChan {
 		return runChanPingPong(max(n, 1))
 	}
 	return Result{}, errSwitchUnsupported
 }
 
-func runSwitchLibc(s switchSpec, n int) (Result, error) { return Result{}, errSwitchUnsupported }
+func runSwitchLibc(s switchSpec, n int, _ startedFunc) (Result, error) { return Result{}, errSwitchUnsupported }
 
 func runLoopbackRow(m switchMech, n int) (Result, error) { return Result{}, errSwitchUnsupported }
 
-func runSwitchPairs(mode switchMode, pairs, n int) (Result, error) {
+func runSwitchPairs(mode switchMode, pairs, n int, _ startedFunc) (Result, error) {
 	return Result{}, errSwitchUnsupported
 }
 

@@ -142,7 +142,7 @@ func TestSwitchResultArithmetic(t *testing.T) {
 
 // The channel row runs on every platform.
 func TestSwitchChan(t *testing.T) {
-	res, err := runSwitch(switchSpec{mechChan, modeGoroutine, cpuAny, 0}, 500)
+	res, err := runSwitch(switchSpec{mechChan, modeGoroutine, cpuAny, 0}, 500, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
