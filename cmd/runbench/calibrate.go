@@ -1,12 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 
+	"github.com/clonebench/clonebench/rowspec"
 	"github.com/clonebench/clonebench/simkernel"
 )
 
@@ -26,18 +26,21 @@ func (e *env) cmdCalibrate(stdout, stderr io.Writer, args []string) error {
 		return badInput("-o %s: file exists; runbench never overwrites a profile", *out)
 	}
 	path := fs.Arg(0)
-	set, err := readResults(path)
+	set, err := readResult(path)
 	if err != nil {
 		return err
 	}
-	if set.get("kernel") == "sim" {
-		return badInput("%s: kernel: sim: a profile is fitted to a real Linux run, never to simulated figures", path)
+	if set.Simulated() {
+		return badInput("%s: simulated figures (kernel: sim or %s): a profile is fitted to a real Linux run, never to simulated figures", path, rowspec.UnitSimNsOp)
 	}
-	data, err := os.ReadFile(path)
+	// simkernel reads the file itself; resultfile has vouched for it, and
+	// it is a regular file, so opening it again cannot block.
+	f, err := os.Open(path)
 	if err != nil {
-		return badInput("%v", err)
+		return badInput("%w", err)
 	}
-	prof, rep, err := simkernel.Fit(bytes.NewReader(data), path)
+	prof, rep, err := simkernel.Fit(f, path)
+	f.Close()
 	if errors.Is(err, simkernel.ErrSimulated) {
 		return badInput("%s: %v", path, err)
 	}

@@ -12,6 +12,8 @@ import (
 	"golang.org/x/perf/benchunit"
 
 	"github.com/clonebench/clonebench/internal/sysinfo"
+	"github.com/clonebench/clonebench/resultfile"
+	"github.com/clonebench/clonebench/rowspec"
 )
 
 type compareOpts struct {
@@ -33,64 +35,92 @@ func (e *env) cmdCompare(stdout, stderr io.Writer, args []string) error {
 	if fs.NArg() != 2 {
 		return badInput("want two result files, OLD and NEW; have %d arguments", fs.NArg())
 	}
-	if opts.alpha <= 0 || opts.alpha >= 1 {
-		return badInput("-alpha must be in range (0, 1)")
+	if err := validAlpha(opts.alpha); err != nil {
+		return err
 	}
 	opts.threshold = float64(th)
-	old, err := readResults(fs.Arg(0))
+	old, err := readResult(fs.Arg(0))
 	if err != nil {
 		return err
 	}
-	cur, err := readResults(fs.Arg(1))
+	cur, err := readResult(fs.Arg(1))
 	if err != nil {
 		return err
 	}
 	return compareSets(stdout, old, cur, opts)
 }
 
-// primaryUnits are the per-op figures whose regressions fail a comparison,
-// as written (benchfmt tidies ns/op to sec/op on reading).
-func isPrimary(orig string) bool { return orig == "ns/op" || orig == "sim-ns/op" }
-
-// simulated reports whether a result set holds simulated figures: its
-// config says kernel: sim, or it has a sim- unit (a go test -bench file of
-// simulated rows has no kernel line).
-func (s *resultSet) simulated() bool {
-	if s.get("kernel") == "sim" {
-		return true
+// validAlpha refuses a significance level outside (0, 1), NaN included:
+// NaN fails every comparison, so it passes a check for "out of range".
+func validAlpha(a float64) error {
+	if !(a > 0 && a < 1) {
+		return badInput("-alpha must be in range (0, 1), not %v", a)
 	}
-	for _, u := range s.units {
-		if strings.HasPrefix(s.orig[u], "sim-") {
-			return true
-		}
-	}
-	return false
+	return nil
 }
 
-// comparable refuses two result sets from different machines (machine keys
-// present in both files must agree) unless force, and, even with force,
-// real against simulated figures. It returns the keys that differ.
-func comparable(old, cur *resultSet, force bool) ([]string, error) {
-	if old.simulated() != cur.simulated() {
-		describe := func(s *resultSet) string {
-			if s.simulated() {
+// isPrimary reports whether unit u, as written, is a per-op time: the
+// figures whose regressions fail a comparison.
+func isPrimary(u string) bool { return u == rowspec.UnitNsOp || u == rowspec.UnitSimNsOp }
+
+// figures is a result file as compare reads it: benchmath works on the
+// units benchfmt tidies (ns/op becomes sec/op), so the tables show those.
+type figures struct {
+	names  []string                        // row names in first-seen order
+	values map[string]map[string][]float64 // name → tidied unit → samples
+	units  []string                        // tidied units in first-seen order
+	orig   map[string]string               // tidied unit → unit as written
+}
+
+func figuresOf(f *resultfile.File) *figures {
+	fg := &figures{values: map[string]map[string][]float64{}, orig: map[string]string{}}
+	for _, r := range f.Rows {
+		m, ok := fg.values[r.Name]
+		if !ok {
+			m = map[string][]float64{}
+			fg.values[r.Name] = m
+			fg.names = append(fg.names, r.Name)
+		}
+		for _, s := range r.Samples {
+			for _, v := range s.Values {
+				if _, ok := fg.orig[v.Unit]; !ok {
+					fg.units = append(fg.units, v.Unit)
+					fg.orig[v.Unit] = v.OrigUnit
+					if v.OrigUnit == "" {
+						fg.orig[v.Unit] = v.Unit
+					}
+				}
+				m[v.Unit] = append(m[v.Unit], v.Value)
+			}
+		}
+	}
+	return fg
+}
+
+// comparable refuses two result files from different machines (machine
+// keys present in both files must agree) unless force, and, even with
+// force, real against simulated figures. It returns the keys that differ.
+func comparable(old, cur *resultfile.File, force bool) ([]string, error) {
+	if old.Simulated() != cur.Simulated() {
+		describe := func(f *resultfile.File) string {
+			if f.Simulated() {
 				return "simulated (kernel: sim)"
 			}
 			return "real"
 		}
 		return nil, badInput("%s is %s and %s is %s: simulated and real figures are never compared",
-			old.path, describe(old), cur.path, describe(cur))
+			old.Path, describe(old), cur.Path, describe(cur))
 	}
 	var differ, keys []string
 	for _, k := range sysinfo.MachineKeys {
-		if old.has(k) && cur.has(k) && old.get(k) != cur.get(k) {
-			differ = append(differ, fmt.Sprintf("%s (%q vs %q)", k, old.get(k), cur.get(k)))
+		if old.Has(k) && cur.Has(k) && old.Get(k) != cur.Get(k) {
+			differ = append(differ, fmt.Sprintf("%s (%q vs %q)", k, old.Get(k), cur.Get(k)))
 			keys = append(keys, k)
 		}
 	}
 	if len(differ) > 0 && !force {
 		return nil, badInput("%s and %s come from different machines: %s differ; use -force to compare anyway",
-			old.path, cur.path, strings.Join(differ, ", "))
+			old.Path, cur.Path, strings.Join(differ, ", "))
 	}
 	return keys, nil
 }
@@ -99,19 +129,20 @@ func comparable(old, cur *resultSet, force bool) ([]string, error) {
 // ± 95% CI in OLD and NEW and the change with the U-test's p-value — then
 // the verdict. A significant slowdown over the threshold in a per-op unit
 // returns exit code 1 (with the verdict already printed).
-func compareSets(w io.Writer, old, cur *resultSet, opts compareOpts) error {
-	differ, err := comparable(old, cur, opts.force)
+func compareSets(w io.Writer, oldFile, curFile *resultfile.File, opts compareOpts) error {
+	differ, err := comparable(oldFile, curFile, opts.force)
 	if err != nil {
 		return err
 	}
+	old, cur := figuresOf(oldFile), figuresOf(curFile)
 	thr := benchmath.DefaultThresholds
 	thr.CompareAlpha = opts.alpha
 	const confidence = 0.95
 
 	// The header: the config both files agree on, as benchstat prints it.
-	for _, c := range old.config {
+	for _, c := range oldFile.Config {
 		if k := c.Key; k == "goos" || k == "goarch" || k == "pkg" || k == "cpu" || k == "kernel" || k == "virtualization" {
-			if cur.get(k) == string(c.Value) {
+			if curFile.Get(k) == c.Value {
 				fmt.Fprintf(w, "%s: %s\n", k, c.Value)
 			}
 		}
@@ -119,7 +150,7 @@ func compareSets(w io.Writer, old, cur *resultSet, opts compareOpts) error {
 	if len(differ) > 0 {
 		fmt.Fprintf(w, "note: forced comparison of different machines: %s differ\n", strings.Join(differ, ", "))
 	}
-	oldName, curName := colNames(old.path, cur.path)
+	oldName, curName := colNames(oldFile.Path, curFile.Path)
 
 	type regression struct {
 		name, unit string
@@ -178,7 +209,7 @@ func compareSets(w io.Writer, old, cur *resultSet, opts compareOpts) error {
 		tab.write(w, "lrlrlrl")
 	}
 	if tables == 0 {
-		return badInput("%s and %s have no benchmark and unit in common", old.path, cur.path)
+		return badInput("%s and %s have no benchmark and unit in common", oldFile.Path, curFile.Path)
 	}
 	fmt.Fprintln(w)
 	if len(regressions) == 0 {

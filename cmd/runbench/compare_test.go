@@ -131,8 +131,9 @@ func TestCompareRegressionNamesRow(t *testing.T) {
 			regs = append(regs, l)
 		}
 	}
-	if len(regs) != 1 || !strings.Contains(regs[0], "Create/style=goroutine-2 sec/op +20.00%") {
-		t.Errorf("regression lines = %q, want one for Create/style=goroutine-2 at +20%%", regs)
+	// It is named as -run selects it: without go test's -GOMAXPROCS.
+	if len(regs) != 1 || !strings.Contains(regs[0], "regression: Create/style=goroutine sec/op +20.00%") {
+		t.Errorf("regression lines = %q, want one for Create/style=goroutine at +20%%", regs)
 	}
 }
 

@@ -129,6 +129,9 @@
 //	1  a significant (p < -alpha) slowdown larger than -threshold in ns/op or sim-ns/op
 //	2  bad input: unreadable or malformed files, different machines, real against simulated
 //
+// Rows are named, and matched between the files, as -run selects them:
+// without go test's -GOMAXPROCS suffix.
+//
 // Flags: -threshold P (default 5%), -alpha A (default 0.05), and -force to
 // compare files whose machine keys (goos, goarch, cpu, kernel, nproc,
 // virtualization, governor, thp, mitigations, host) differ; loadavg,
@@ -143,13 +146,13 @@
 //	kernel: 6.18.44-fc-v669
 //	virtualization: firecracker+docker
 //
-//	                                              base.txt         head.txt
-//	                                                sec/op           sec/op         vs base
-//	Create/style=goroutine-2                        432.0n  ± 8%     518.4n  ± 8%   +20.00%  (p=0.000 n=10)
-//	Switch/mech=pipe/mode=thread/cpu=same/ws=0-2    4.762µ  ± 14%    4.762µ  ± 14%        ~  (p=1.000 n=10)
-//	geomean                                         1.434µ           1.571µ          +9.54%
+//	                                            base.txt         head.txt
+//	                                              sec/op           sec/op         vs base
+//	Create/style=goroutine                        432.0n  ± 8%     518.4n  ± 8%   +20.00%  (p=0.000 n=10)
+//	Switch/mech=pipe/mode=thread/cpu=same/ws=0    4.762µ  ± 14%    4.762µ  ± 14%        ~  (p=1.000 n=10)
+//	geomean                                       1.434µ           1.571µ          +9.54%
 //
-//	regression: Create/style=goroutine-2 sec/op +20.00% (p=0.000 n=10) exceeds 5%
+//	regression: Create/style=goroutine sec/op +20.00% (p=0.000 n=10) exceeds 5%
 //	verdict: 1 significant regression(s) over 5% (α=0.05)
 //	exit status 1
 //
@@ -162,7 +165,7 @@
 //	exit status 2
 //
 //	$ runbench compare base.txt missing.txt
-//	runbench compare: open missing.txt: no such file or directory
+//	runbench compare: stat missing.txt: no such file or directory
 //	exit status 2
 //
 // # report

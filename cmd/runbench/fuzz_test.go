@@ -1,16 +1,21 @@
 package main
 
 import (
+	"bytes"
+	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/clonebench/clonebench/rowspec"
 )
 
-// FuzzParseResults: whatever bytes a result file holds, the reader either
+// FuzzParseResult: whatever bytes a result file holds, the reader either
 // refuses them with one line naming the file or returns rows that all have
 // a time per op — never a panic, never a half-read file taken as good.
-func FuzzParseResults(f *testing.F) {
+func FuzzParseResult(f *testing.F) {
 	for _, glob := range []string{"testdata/*.txt", "testdata/bad/*"} {
 		files, _ := filepath.Glob(glob)
 		for _, file := range files {
@@ -29,6 +34,9 @@ func FuzzParseResults(f *testing.F) {
 		"kernel: sim\nBenchmarkX 200 5 sim-ns/op\nBenchmarkY 10 7 ns/op\n",
 		"BenchmarkX 1 1 ms\n",
 		"BenchmarkX 1 NaN ns/op\n",
+		"BenchmarkX 1 +Inf ns/op\n",
+		"BenchmarkX 1 -1 ns/op\n",
+		"BenchmarkX 1 1 ns/op\nBenchmarkX 1 1 sim-ns/op\n",
 		"cpu: a\nBenchmarkX 1 1 ns/op\ncpu: b\nBenchmarkX 1 1 ns/op\n",
 		"# skip: Create/style=pthread: needs cgo\nBenchmarkX 1 1 ns/op\n",
 		"\x00\x01\x02",
@@ -37,28 +45,40 @@ func FuzzParseResults(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		const path = "in.txt"
-		s, err := parseResults(path, data)
+		file, err := parseResult(bytes.NewReader(data), path)
 		if err != nil {
 			msg := err.Error()
 			if strings.Contains(msg, "\n") || !strings.Contains(msg, path) {
 				t.Fatalf("error %q: want one line naming %s", msg, path)
 			}
+			var ce *codeError
+			if !errors.As(err, &ce) || ce.code != exitBadInput {
+				t.Fatalf("error %q is not bad input", msg)
+			}
 			return
 		}
-		if len(s.names) == 0 {
+		if len(file.Rows) == 0 {
 			t.Fatal("no error and no rows")
 		}
-		for _, name := range s.names {
-			var real, sim bool
-			for u, vs := range s.values[name] {
-				if len(vs) == 0 {
-					t.Fatalf("%s %s: no values", name, u)
-				}
-				real = real || s.orig[u] == "ns/op"
-				sim = sim || s.orig[u] == "sim-ns/op"
+		kind := map[string]bool{}
+		for _, r := range file.Rows {
+			if len(r.Samples) == 0 {
+				t.Fatalf("%s: no samples", r.Name)
 			}
+			real, sim := len(r.Values(rowspec.UnitNsOp)) > 0, len(r.Values(rowspec.UnitSimNsOp)) > 0
 			if real == sim {
-				t.Fatalf("%s: accepted with ns/op=%v and sim-ns/op=%v; want exactly one", name, real, sim)
+				t.Fatalf("%s: accepted with %s=%v and %s=%v; want exactly one", r.Name, rowspec.UnitNsOp, real, rowspec.UnitSimNsOp, sim)
+			}
+			if k, ok := kind[r.Name]; ok && k != sim {
+				t.Fatalf("%s: accepted as both simulated and real", r.Name)
+			}
+			kind[r.Name] = sim
+			for _, s := range r.Samples {
+				for _, v := range s.Values {
+					if math.IsNaN(v.Value) || math.IsInf(v.Value, 0) {
+						t.Fatalf("%s: accepted %v %s", r.Name, v.Value, v.Unit)
+					}
+				}
 			}
 		}
 	})

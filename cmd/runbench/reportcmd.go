@@ -22,11 +22,15 @@ func (e *env) cmdReport(stdout, stderr io.Writer, args []string) error {
 		return badInput("want at least one result file")
 	}
 	files := fs.Args()
+	// report.Load reads with resultfile too, but takes one file holding two
+	// machines, or a row both simulated and real, as two hosts or rows:
+	// runbench refuses those files everywhere, so a report never shows
+	// what compare would call bad input.
 	for _, f := range append(files[:len(files):len(files)], *baseline) {
 		if f == "" {
 			continue
 		}
-		if _, err := readResults(f); err != nil {
+		if _, err := readResult(f); err != nil {
 			return err
 		}
 	}

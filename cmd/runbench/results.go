@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -13,165 +12,61 @@ import (
 	"golang.org/x/perf/benchfmt"
 
 	"github.com/clonebench/clonebench/internal/sysinfo"
+	"github.com/clonebench/clonebench/resultfile"
+	"github.com/clonebench/clonebench/rowspec"
 )
-
-// skipPrefix starts the line that records a row which did not run. benchfmt
-// readers (benchstat included) ignore it: it is neither a benchmark line
-// nor a config line, because a config key cannot start with '#'.
-const skipPrefix = "# skip: "
 
 // skipped is a row that did not run, and why.
 type skipped struct {
-	Name   string // catalogue name, e.g. "Create/style=pthread"
+	Name   string // row name, e.g. "Create/style=pthread"
 	Reason string
 }
 
-// resultSet is one result file, read for compare and report.
-type resultSet struct {
-	path string
-	// config is the file config of the first result; machine keys are
-	// checked to be the same for every result in the file.
-	config []benchfmt.Config
-	names  []string                        // full names in first-seen order
-	values map[string]map[string][]float64 // name → tidied unit → samples
-	units  []string                        // tidied units in first-seen order
-	orig   map[string]string               // tidied unit → unit as written
+// readResult reads one result file for compare, report, calibrate and run
+// -baseline. Whatever is wrong with the file is bad input naming it: it
+// cannot be read, resultfile refuses it, or it holds two runs that cannot be
+// told apart (see checkResult).
+func readResult(path string) (*resultfile.File, error) {
+	f, err := resultfile.Read(path)
+	return checkResult(path, f, err)
 }
 
-// get returns a config value, "" if absent.
-func (s *resultSet) get(key string) string {
-	for _, c := range s.config {
-		if c.Key == key {
-			return string(c.Value)
-		}
-	}
-	return ""
+// parseResult is readResult of data already in hand.
+func parseResult(r io.Reader, name string) (*resultfile.File, error) {
+	f, err := resultfile.Parse(r, name)
+	return checkResult(name, f, err)
 }
 
-func (s *resultSet) has(key string) bool {
-	for _, c := range s.config {
-		if c.Key == key {
-			return true
-		}
-	}
-	return false
-}
-
-// readResults reads a Go benchmark format file (runbench's or go test
-// -bench's). Any problem is bad input naming the file: it cannot be opened,
-// a benchmark line does not parse, it holds no results, or its machine
-// config changes part way.
-func readResults(path string) (*resultSet, error) {
-	data, err := os.ReadFile(path)
+// checkResult adds runbench's own refusals to resultfile's: results of two
+// machines in one file (two runs pasted together are two files), and a row
+// that is both simulated and real. resultfile keeps those as two rows; every
+// command here names a row by its name alone, so the two would be merged
+// into one sample set of incomparable figures.
+func checkResult(name string, f *resultfile.File, err error) (*resultfile.File, error) {
 	if err != nil {
-		return nil, badInput("%v", err)
+		return nil, badFile(name, err)
 	}
-	return parseResults(path, data)
+	if err := f.OneMachine(); err != nil {
+		return nil, badFile(name, err)
+	}
+	kind := map[string]*resultfile.Row{}
+	for _, r := range f.Rows {
+		if o, ok := kind[r.Name]; ok && o.Simulated != r.Simulated {
+			return nil, badFile(name, fmt.Errorf("%s: %s has simulated (%s) and real (%s) samples (first at %s): %w",
+				r.Pos, r.Name, rowspec.UnitSimNsOp, rowspec.UnitNsOp, o.Pos, resultfile.ErrMalformed))
+		}
+		kind[r.Name] = r
+	}
+	return f, nil
 }
 
-func parseResults(path string, data []byte) (*resultSet, error) {
-	if bytes.IndexByte(data, 0) >= 0 {
-		return nil, badInput("%s: binary data, not Go benchmark format", path)
+// badFile is bad input naming the file, which most of resultfile's errors
+// already do.
+func badFile(name string, err error) error {
+	if !strings.Contains(err.Error(), name) {
+		return badInput("%s: %w", name, err)
 	}
-	if len(data) > 0 && data[len(data)-1] != '\n' {
-		// Both go test and runbench end every line; a file cut mid-line
-		// may still parse, with its last figure silently wrong.
-		return nil, badInput("%s: truncated (last line has no newline)", path)
-	}
-	s := &resultSet{path: path, values: map[string]map[string][]float64{}, orig: map[string]string{}}
-	r := benchfmt.NewReader(bytes.NewReader(data), path)
-	first := true
-	for r.Scan() {
-		switch rec := r.Result().(type) {
-		case *benchfmt.SyntaxError:
-			return nil, badInput("%v", rec)
-		case *benchfmt.UnitMetadata:
-			// Accepted and ignored: every clonebench unit is lower-is-better.
-		case *benchfmt.Result:
-			if first {
-				for _, c := range rec.Config {
-					if c.File {
-						s.config = append(s.config, benchfmt.Config{Key: c.Key, Value: bytes.Clone(c.Value), File: true})
-					}
-				}
-				first = false
-			} else if err := s.sameMachine(rec); err != nil {
-				return nil, err
-			}
-			name := string(rec.Name.Full())
-			if len(rec.Values) == 0 {
-				return nil, badInput("%s:%d: %s has no values", path, line(rec), name)
-			}
-			m, ok := s.values[name]
-			if !ok {
-				m = map[string][]float64{}
-				s.values[name] = m
-				s.names = append(s.names, name)
-			}
-			for _, v := range rec.Values {
-				if _, ok := s.orig[v.Unit]; !ok {
-					s.units = append(s.units, v.Unit)
-					s.orig[v.Unit] = v.OrigUnit
-					if v.OrigUnit == "" {
-						s.orig[v.Unit] = v.Unit
-					}
-				}
-				m[v.Unit] = append(m[v.Unit], v.Value)
-			}
-		}
-	}
-	if err := r.Err(); err != nil {
-		return nil, badInput("%v", err)
-	}
-	if len(s.names) == 0 {
-		if len(bytes.TrimSpace(data)) == 0 {
-			return nil, badInput("%s: empty file", path)
-		}
-		return nil, badInput("%s: no benchmark results (not Go benchmark format?)", path)
-	}
-	if err := s.checkUnits(); err != nil {
-		return nil, err
-	}
-	return s, nil
-}
-
-// checkUnits refuses a file whose units cannot be compared: a row with no
-// time per op (ns/op or sim-ns/op), or a row with both. A file may hold
-// simulated rows beside real ones — on a host without raw clone the
-// default run simulates the Linux-only rows and runs the portable ones for
-// real — but one row is one or the other.
-func (s *resultSet) checkUnits() error {
-	for _, name := range s.names {
-		var real, sim bool
-		for u := range s.values[name] {
-			real = real || s.orig[u] == "ns/op"
-			sim = sim || s.orig[u] == "sim-ns/op"
-		}
-		switch {
-		case real && sim:
-			return badInput("%s: %s mixes simulated (sim-ns/op) and real (ns/op) samples", s.path, name)
-		case !real && !sim:
-			return badInput("%s: %s has no ns/op or sim-ns/op figure (wrong units?)", s.path, name)
-		}
-	}
-	return nil
-}
-
-func line(r *benchfmt.Result) int {
-	_, l := r.Pos()
-	return l
-}
-
-// sameMachine refuses a file whose machine config changes between results:
-// two runs pasted together are two files.
-func (s *resultSet) sameMachine(rec *benchfmt.Result) error {
-	for _, key := range sysinfo.MachineKeys {
-		if s.get(key) != rec.GetConfig(key) {
-			return badInput("%s:%d: config %q changes from %q to %q: results from different machines in one file",
-				s.path, line(rec), key, s.get(key), rec.GetConfig(key))
-		}
-	}
-	return nil
+	return badInput("%w", err)
 }
 
 // sample is one measured sample of one row, as one benchmark line.
@@ -200,12 +95,10 @@ func writeResults(w io.Writer, config []sysinfo.Fact, samples []sample, skips []
 		bw.WriteString("\n")
 	}
 	for _, s := range skips {
-		fmt.Fprintf(bw, "%s%s: %s\n", skipPrefix, s.Name, oneLine(s.Reason))
+		bw.WriteString(resultfile.SkipLine(s.Name, s.Reason))
 	}
 	return bw.Flush()
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // writeNew writes data to path through a temporary file in the same
 // directory and links it into place, so a reader never sees half a file

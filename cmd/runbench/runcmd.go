@@ -18,40 +18,17 @@ import (
 	"golang.org/x/perf/benchfmt"
 
 	"github.com/clonebench/clonebench/internal/sysinfo"
+	"github.com/clonebench/clonebench/resultfile"
+	"github.com/clonebench/clonebench/rowspec"
 	"github.com/clonebench/clonebench/simkernel"
 	"github.com/clonebench/clonebench/workloads"
 )
 
-// Scheduling constants. The pilot grows n until the timed part of one call
-// reaches pilotTarget (or a call takes pilotMax, for rows with costly
-// setup); samples then aim at a per-sample target derived from the budget.
-const (
-	pilotTarget  = 20 * time.Millisecond
-	pilotMax     = 300 * time.Millisecond
-	minSample    = 30 * time.Millisecond // below this, auto count drops towards 6
-	floorSample  = 5 * time.Millisecond
-	ceilSample   = time.Second
-	autoMinCount = 6 // benchstat's CI needs ≥6 samples for a 95% interval
-	autoMaxCount = 10
-	reportSlack  = 10 * time.Second // kept back from the budget for the report
-)
-
-// plan is one selected row and how it will be measured.
-type plan struct {
-	row  workloads.Row
-	fn   func(int) (workloads.Result, error)
-	sim  bool
-	name string // benchmark name as go test prints it, without "Benchmark"
-	// wall ≈ a + b·n seconds for one call of fn(n), from the pilot.
-	a, b float64
-	n    int
-	done int   // finished samples
-	err  error // set when the row failed; no more samples are taken
-}
-
+// runFlags are run's flags, checked; the fields after profile are derived
+// from them.
 type runFlags struct {
 	auto      bool
-	suite     string
+	suiteName string
 	filter    string
 	count     int
 	out       string
@@ -63,13 +40,66 @@ type runFlags struct {
 	alpha     float64
 	report    bool
 	profile   string
+
+	suite workloads.Suite
+	re    *regexp.Regexp
 }
 
+// cmdRun checks everything it is given before measuring, so a typo costs
+// nothing: then it selects the rows, measures them, writes the result file
+// and draws the report and comparison.
 func (e *env) cmdRun(stdout, stderr io.Writer, args []string) error {
-	var rf runFlags
+	rf, err := parseRunFlags(stderr, args)
+	if err != nil {
+		return err
+	}
+	base, err := rf.prepare()
+	if err != nil {
+		return err
+	}
+	plans, skips, config, err := e.selectRun(rf)
+	if err != nil {
+		return err
+	}
+	warnIfBusy(stderr)
+	start := e.now()
+	samples, interrupted := e.measureRun(stderr, plans, rf, start)
+	for _, p := range plans {
+		if p.err != nil {
+			skips = append(skips, skipped{p.row.Name, fmt.Sprintf("failed after %d samples: %v", p.done, p.err)})
+		}
+	}
+	if interrupted {
+		config = append(config, sysinfo.Fact{Key: "partial", Value: "true"})
+	}
+	if len(samples) == 0 {
+		for _, s := range skips {
+			fmt.Fprintf(stderr, "[runbench] skip %s: %s\n", s.Name, s.Reason)
+		}
+		if interrupted {
+			return withCode(exitInterrupted, errors.New("interrupted before any sample finished; nothing written"))
+		}
+		return fmt.Errorf("no row ran (%d skipped); nothing written", len(skips))
+	}
+	path, err := e.writeRun(rf, start, interrupted, func(w io.Writer) error { return writeResults(w, config, samples, skips) })
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, path)
+	if interrupted {
+		// The report and comparison of a partial run would mislead, and
+		// the process must be gone within 2 s of the signal.
+		return withCode(exitInterrupted, fmt.Errorf("interrupted: %d finished samples kept in %s (partial)", len(samples), path))
+	}
+	return e.followUp(stdout, stderr, rf, path, base, plans)
+}
+
+// parseRunFlags parses and checks run's flags.
+func parseRunFlags(stderr io.Writer, args []string) (*runFlags, error) {
+	rf := &runFlags{}
 	fs := newFlags("run", stderr, "[flags]")
 	fs.BoolVar(&rf.auto, "auto", false, "the no-argument default: pick a sample count ≥6 that fits the budget")
-	fs.StringVar(&rf.suite, "suite", "quick", "run the `suite`: quick or full")
+	fs.StringVar(&rf.suiteName, "suite", "quick", "run the `suite`: quick or full")
 	fs.StringVar(&rf.filter, "run", "", "run only rows whose name matches `regexp` (e.g. 'Create/style=(thread|fork)$')")
 	fs.IntVar(&rf.count, "count", 10, "take `n` samples of every row")
 	fs.StringVar(&rf.out, "o", "", "write results to `file` (default results/HOST/UTCTIME.txt); never overwritten")
@@ -83,74 +113,82 @@ func (e *env) cmdRun(stdout, stderr io.Writer, args []string) error {
 	fs.StringVar(&rf.profile, "profile", "", "with -kernel sim: the calibration `profile` (default: the one shipped in simkernel)")
 	fs.BoolVar(&rf.report, "report", true, "draw charts and report.md beside the result file")
 	if err := parseFlags(fs, args); err != nil {
-		return err
+		return nil, err
 	}
 	if fs.NArg() > 0 {
-		return badInput("unexpected argument %q", fs.Arg(0))
+		return nil, badInput("unexpected argument %q", fs.Arg(0))
 	}
 	countSet := false
 	fs.Visit(func(f *flag.Flag) { countSet = countSet || f.Name == "count" })
 	if rf.auto && !countSet {
 		rf.count = 0
 	}
-	var suite workloads.Suite
-	switch rf.suite {
+	switch rf.suiteName {
 	case "quick":
-		suite = workloads.Quick
+		rf.suite = workloads.Quick
 	case "full":
-		suite = workloads.Full
+		rf.suite = workloads.Full
 	default:
-		return badInput("-suite must be quick or full, not %q", rf.suite)
+		return nil, badInput("-suite must be quick or full, not %q", rf.suiteName)
 	}
 	if rf.budget == 0 {
 		rf.budget = 90 * time.Second
-		if suite == workloads.Full {
+		if rf.suite == workloads.Full {
 			rf.budget = 10 * time.Minute
 		}
 	}
 	if rf.budget < 0 || rf.benchtime < 0 {
-		return badInput("-budget and -benchtime must not be negative")
+		return nil, badInput("-budget and -benchtime must not be negative")
 	}
 	if countSet && rf.count < 1 {
-		return badInput("-count must be at least 1, not %d", rf.count)
+		return nil, badInput("-count must be at least 1, not %d", rf.count)
 	}
 	if rf.kernel != "real" && rf.kernel != "sim" {
-		return badInput("-kernel must be real or sim, not %q", rf.kernel)
+		return nil, badInput("-kernel must be real or sim, not %q", rf.kernel)
 	}
-	if rf.alpha <= 0 || rf.alpha >= 1 {
-		return badInput("-alpha must be in range (0, 1)")
+	if err := validAlpha(rf.alpha); err != nil {
+		return nil, err
+	}
+	if rf.profile != "" && rf.kernel != "sim" {
+		return nil, badInput("-profile needs -kernel sim")
 	}
 	re, err := regexp.Compile(rf.filter)
 	if err != nil {
-		return badInput("-run: %v", err)
+		return nil, badInput("-run: %w", err)
 	}
-	// Check every input before spending minutes measuring.
-	var base *resultSet
+	rf.re = re
+	return rf, nil
+}
+
+// prepare checks the files run is given before minutes are spent
+// measuring: it reads the baseline, refuses an -o that exists and loads the
+// profile.
+func (rf *runFlags) prepare() (base *resultfile.File, err error) {
 	if rf.baseline != "" {
-		if base, err = readResults(rf.baseline); err != nil {
-			return err
+		if base, err = readResult(rf.baseline); err != nil {
+			return nil, err
 		}
 	}
 	if rf.out != "" {
 		if _, err := os.Lstat(rf.out); err == nil {
-			return badInput("-o %s: file exists; runbench never overwrites results", rf.out)
+			return nil, badInput("-o %s: file exists; runbench never overwrites results", rf.out)
 		}
 	}
-
 	if rf.profile != "" {
-		if rf.kernel != "sim" {
-			return badInput("-profile needs -kernel sim")
-		}
 		prof, err := simkernel.LoadProfile(rf.profile)
 		if err != nil {
-			return badInput("-profile: %v", err)
+			return nil, badInput("-profile: %w", err)
 		}
 		workloads.SetSimProfile(prof)
 	}
+	return base, nil
+}
 
-	plans, skips := e.selectRows(suite, re, rf.kernel == "sim")
+// selectRun picks the rows to measure and the config lines of their file.
+func (e *env) selectRun(rf *runFlags) ([]*plan, []skipped, []sysinfo.Fact, error) {
+	plans, skips := e.selectRows(rf.suite, rf.re, rf.kernel == "sim")
 	if len(plans) == 0 && len(skips) == 0 {
-		return badInput("no row of the %s suite matches -run %q", rf.suite, rf.filter)
+		return nil, nil, nil, badInput("no row of the %s suite matches -run %q", rf.suiteName, rf.filter)
 	}
 	sim := false
 	for _, p := range plans {
@@ -164,13 +202,15 @@ func (e *env) cmdRun(stdout, stderr io.Writer, args []string) error {
 		}
 		config = append(config, sysinfo.Fact{Key: "profile", Value: prof})
 	}
-	warnIfBusy(stderr)
+	return plans, skips, config, nil
+}
 
+// measureRun takes the samples until done or interrupted.
+func (e *env) measureRun(stderr io.Writer, plans []*plan, rf *runFlags, start time.Time) (samples []sample, interrupted bool) {
 	ctx, stop := e.notify(context.Background())
 	defer stop()
-	start := e.now()
 	m := &measurer{e: e, ctx: ctx, stderr: stderr, start: start}
-	samples := m.measure(plans, rf)
+	samples = m.measure(plans, *rf)
 	if m.abandoned {
 		// The row in flight will never clean up: its process children
 		// would outlive us (thread-style ones end with the process).
@@ -178,53 +218,34 @@ func (e *env) cmdRun(stdout, stderr io.Writer, args []string) error {
 			fmt.Fprintf(stderr, "[runbench] killed and reaped %d child process(es) of the abandoned row\n", n)
 		}
 	}
-	for _, p := range plans {
-		if p.err != nil {
-			skips = append(skips, skipped{p.row.Name, fmt.Sprintf("failed after %d samples: %v", p.done, p.err)})
-		}
-	}
-	if m.interrupted {
-		config = append(config, sysinfo.Fact{Key: "partial", Value: "true"})
-	}
-	if len(samples) == 0 {
-		for _, s := range skips {
-			fmt.Fprintf(stderr, "[runbench] skip %s: %s\n", s.Name, s.Reason)
-		}
-		if m.interrupted {
-			return withCode(exitInterrupted, errors.New("interrupted before any sample finished; nothing written"))
-		}
-		return fmt.Errorf("no row ran (%d skipped); nothing written", len(skips))
-	}
+	return samples, m.interrupted
+}
 
-	write := func(w io.Writer) error { return writeResults(w, config, samples, skips) }
-	var path string
+// writeRun writes the result file to -o, or to a fresh name under
+// results/HOST/, marked partial when interrupted, and returns its path.
+func (e *env) writeRun(rf *runFlags, start time.Time, interrupted bool, write func(io.Writer) error) (string, error) {
 	if rf.out != "" {
-		path = rf.out
-		if m.interrupted {
+		path := rf.out
+		if interrupted {
 			path = partialName(path)
 		}
-		if err := writeNew(path, write); err != nil {
-			return err
-		}
-	} else {
-		host, err := sysinfo.Hostname()
-		if err != nil || host == "" {
-			host = "unknown-host"
-		}
-		base := filepath.Join(e.resultsDir, host, start.UTC().Format("20060102T150405Z"))
-		if m.interrupted {
-			base += "-partial"
-		}
-		if path, err = writeFresh(base, ".txt", write); err != nil {
-			return err
-		}
+		return path, writeNew(path, write)
 	}
-	fmt.Fprintln(stdout, path)
-	if m.interrupted {
-		// The report and comparison of a partial run would mislead, and
-		// the process must be gone within 2 s of the signal.
-		return withCode(exitInterrupted, fmt.Errorf("interrupted: %d finished samples kept in %s (partial)", len(samples), path))
+	host, err := sysinfo.Hostname()
+	if err != nil || host == "" {
+		host = "unknown-host"
 	}
+	base := filepath.Join(e.resultsDir, host, start.UTC().Format("20060102T150405Z"))
+	if interrupted {
+		base += "-partial"
+	}
+	return writeFresh(base, ".txt", write)
+}
+
+// followUp draws the report and compares with the baseline after a whole
+// run. A failed row or report fails the run only after both are done, so
+// one broken row still leaves the rest reported and compared.
+func (e *env) followUp(stdout, stderr io.Writer, rf *runFlags, path string, base *resultfile.File, plans []*plan) error {
 	var failed []string
 	for _, p := range plans {
 		if p.err != nil {
@@ -241,7 +262,7 @@ func (e *env) cmdRun(stdout, stderr io.Writer, args []string) error {
 		}
 	}
 	if base != nil {
-		cur, err := readResults(path)
+		cur, err := readResult(path)
 		if err != nil {
 			return err
 		}
@@ -322,283 +343,13 @@ func warnIfBusy(stderr io.Writer) {
 	}
 }
 
-// measurer runs the rows: a pilot per row, then samples interleaved
-// round-robin so drift hits every row alike.
-type measurer struct {
-	e           *env
-	ctx         context.Context
-	stderr      io.Writer
-	start       time.Time
-	interrupted bool
-	abandoned   bool // a row's Run did not return within the grace period
-}
-
-// call runs fn(n) on its own goroutine so a signal can abandon it: rows
-// clean up their own children when they return; if one does not return
-// within the grace period, the caller writes what it has and the process
-// exits (which ends thread-group children; see doc.go for the rest).
-func (m *measurer) call(fn func(int) (workloads.Result, error), n int) (workloads.Result, time.Duration, error, bool) {
-	type outcome struct {
-		res  workloads.Result
-		wall time.Duration
-		err  error
-	}
-	ch := make(chan outcome, 1)
-	go func() {
-		t0 := time.Now()
-		res, err := fn(n)
-		ch <- outcome{res, time.Since(t0), err}
-	}()
-	select {
-	case o := <-ch:
-		return o.res, o.wall, o.err, false
-	case <-m.ctx.Done():
-	}
-	m.interrupted = true
-	select {
-	case o := <-ch:
-		// The row finished its ops within the grace period: a whole sample.
-		return o.res, o.wall, o.err, false
-	case <-time.After(m.e.grace):
-		m.abandoned = true
-		return workloads.Result{}, 0, nil, true
-	}
-}
-
-func (m *measurer) stopped() bool {
-	if m.ctx.Err() != nil {
-		m.interrupted = true
-	}
-	return m.interrupted
-}
-
-func (m *measurer) measure(plans []*plan, rf runFlags) []sample {
-	t0 := time.Now()
-	live := 0
-	for i, p := range plans {
-		if m.stopped() {
-			return nil
-		}
-		fmt.Fprintf(m.stderr, "[runbench] pilot %d/%d %s\n", i+1, len(plans), p.row.Name)
-		m.pilot(p)
-		if p.err == nil {
-			live++
-		}
-	}
-	if live == 0 {
-		return nil
-	}
-	count, target := schedule(plans, rf, rf.budget-time.Since(t0)-min(reportSlack, rf.budget/10))
-	var predicted time.Duration
-	for _, p := range plans {
-		if p.err == nil {
-			p.n = opsFor(p, target)
-			predicted += p.predict()
-		}
-	}
-	predicted *= time.Duration(count)
-	fmt.Fprintf(m.stderr, "[runbench] %d rows × %d samples, ~%v per sample, ~%v estimated\n",
-		live, count, target.Round(time.Millisecond), predicted.Round(time.Second))
-
-	var samples []sample
-	var spent, spentPredicted time.Duration
-	deadline := m.start.Add(rf.budget - min(reportSlack, rf.budget/10))
-	for s := 1; s <= count; s++ {
-		if s > 1 && rf.benchtime == 0 {
-			m.rescale(plans, count-s+1, time.Until(deadline), float64(spent)/float64(spentPredicted))
-		}
-		for i, p := range plans {
-			if p.err != nil {
-				continue
-			}
-			if m.stopped() {
-				return samples
-			}
-			left := remaining(plans, i, count-s)
-			if spentPredicted > 0 {
-				left = time.Duration(float64(left) * float64(spent) / float64(spentPredicted))
-			}
-			fmt.Fprintf(m.stderr, "[runbench] %d/%d %s  sample %d/%d  %s elapsed, ~%s left\n",
-				i+1, len(plans), p.row.Name, s, count, roundSec(time.Since(m.start)), roundSec(left))
-			if m.e.beforeSample != nil {
-				m.e.beforeSample(p.row.Name, s)
-			}
-			runtime.GC() // as go test does: no garbage from one sample lands on the next
-			res, wall, err, abandoned := m.call(p.fn, p.n)
-			if abandoned {
-				return samples
-			}
-			spent += wall
-			spentPredicted += p.predict()
-			if err == nil && res.N <= 0 {
-				err = fmt.Errorf("Run(%d) reported N=%d", p.n, res.N)
-			}
-			if err != nil {
-				p.err = err
-				fmt.Fprintf(m.stderr, "[runbench] %s failed: %v\n", p.row.Name, err)
-				continue
-			}
-			p.done++
-			samples = append(samples, sample{name: p.name, iters: res.N, values: values(res)})
-		}
-	}
-	return samples
-}
-
-// rescale shrinks n for the rounds left when the rounds so far ran slower
-// than predicted (ratio = actual/predicted wall time), so the run keeps to
-// its budget. Samples of one row may then differ in n: benchstat compares
-// per-op figures, which do not depend on n.
-func (m *measurer) rescale(plans []*plan, rounds int, left time.Duration, ratio float64) {
-	if ratio <= 0 || math.IsNaN(ratio) || math.IsInf(ratio, 0) {
-		return
-	}
-	var setup, ops float64
-	for _, p := range plans {
-		if p.err == nil {
-			setup += p.a * ratio
-			ops += p.b * float64(p.n) * ratio
-		}
-	}
-	perRound := left.Seconds() / float64(rounds)
-	if ops <= 0 || setup+ops <= perRound {
-		return
-	}
-	f := max((perRound-setup)/ops, 0.05)
-	for _, p := range plans {
-		if p.err == nil && !p.sim {
-			p.n = max(1, int(float64(p.n)*f))
-		}
-	}
-	// What was spent stays; later predictions use the smaller n.
-}
-
-// remaining predicts the wall time of the steps from plans[i] in this round
-// and of the rounds after it.
-func remaining(plans []*plan, i, rounds int) time.Duration {
-	var d, round time.Duration
-	for j, p := range plans {
-		if p.err != nil {
-			continue
-		}
-		round += p.predict()
-		if j >= i {
-			d += p.predict()
-		}
-	}
-	return d + time.Duration(rounds)*round
-}
-
-func roundSec(d time.Duration) string {
-	return strconv.Itoa(int(d.Round(time.Second)/time.Second)) + "s"
-}
-
-// pilot finds the wall-time model a + b·n of one call, growing n until the
-// timed part reaches pilotTarget.
-func (m *measurer) pilot(p *plan) {
-	n := 1
-	if p.sim {
-		n = simOps
-	}
-	var prevN int
-	var prevWall time.Duration
-	for {
-		res, wall, err, abandoned := m.call(p.fn, n)
-		if abandoned {
-			p.err = errors.New("interrupted")
-			return
-		}
-		if err == nil && res.N <= 0 {
-			err = fmt.Errorf("Run(%d) reported N=%d", n, res.N)
-		}
-		if err != nil {
-			p.err = err
-			fmt.Fprintf(m.stderr, "[runbench] %s failed: %v\n", p.row.Name, err)
-			return
-		}
-		w := wall.Seconds()
-		switch el := res.Elapsed.Seconds(); {
-		case !p.sim && el > 0 && el <= w:
-			// Real rows time a part of the call: the rest is setup.
-			p.b, p.a = el/float64(n), w-el
-		case prevN > 0 && n > prevN && wall > prevWall:
-			p.b = (w - prevWall.Seconds()) / float64(n-prevN)
-			p.a = math.Max(0, w-p.b*float64(n))
-		default:
-			p.b, p.a = w/float64(n), 0
-		}
-		if p.b <= 0 {
-			p.b = w / float64(n)
-		}
-		if p.sim || p.b*float64(n) >= pilotTarget.Seconds() || wall >= pilotMax || n >= 1e8 || m.stopped() {
-			return
-		}
-		next := int(math.Ceil(1.2 * pilotTarget.Seconds() / p.b))
-		next = max(next, 2*n)
-		next = min(next, 100*n)
-		prevN, prevWall, n = n, wall, next
-	}
-}
-
-func (p *plan) predict() time.Duration {
-	return time.Duration((p.a + p.b*float64(p.n)) * 1e9)
-}
-
-// schedule picks the sample count and the per-sample target. An explicit
-// -count is kept; the no-argument default takes the most samples in
-// [6, 10] whose samples still last minSample within the budget.
-func schedule(plans []*plan, rf runFlags, budget time.Duration) (count int, target time.Duration) {
-	var rows int
-	var setup float64
-	for _, p := range plans {
-		if p.err == nil {
-			rows++
-			setup += p.a
-		}
-	}
-	per := func(c int) time.Duration {
-		return time.Duration((budget.Seconds()/float64(c) - setup) / float64(rows) * 1e9)
-	}
-	count = rf.count
-	if count == 0 {
-		count = autoMinCount
-		for c := autoMaxCount; c >= autoMinCount; c-- {
-			if per(c) >= minSample {
-				count = c
-				break
-			}
-		}
-	}
-	if rf.benchtime > 0 {
-		return count, rf.benchtime
-	}
-	return count, min(max(per(count), floorSample), ceilSample)
-}
-
-// opsFor is the n whose timed part lasts about target.
-// simOps is n for a simulated row: the model runs in virtual time and is
-// deterministic, so more ops (sized by wall time, as for real rows) would
-// only spend the budget on identical figures.
-const simOps = 200
-
-func opsFor(p *plan, target time.Duration) int {
-	if p.sim {
-		return simOps
-	}
-	if p.b <= 0 {
-		return 1
-	}
-	n := target.Seconds() / p.b
-	return int(min(max(n, 1), 1e9))
-}
-
 // values turns a row's result into a benchmark line's values, as bench's
 // report does under go test: the primary figure in its unit (ns/op, or
 // sim-ns/op alone for a simulated row), then the row's metrics.
 func values(res workloads.Result) []benchfmt.Value {
 	unit := res.Unit
 	if unit == "" {
-		unit = "ns/op"
+		unit = rowspec.UnitNsOp
 	}
 	vals := []benchfmt.Value{{Value: tidyDigits(res.PerOp()), Unit: unit}}
 	for _, m := range res.Metrics {

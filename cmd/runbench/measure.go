@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+	"strconv"
+	"time"
+
+	"github.com/clonebench/clonebench/workloads"
+)
+
+// measurer runs the rows: a pilot per row, then samples interleaved
+// round-robin so drift hits every row alike.
+type measurer struct {
+	e           *env
+	ctx         context.Context
+	stderr      io.Writer
+	start       time.Time
+	interrupted bool
+	abandoned   bool // a row's Run did not return within the grace period
+}
+
+// call runs fn(n) on its own goroutine so a signal can abandon it: rows
+// clean up their own children when they return; if one does not return
+// within the grace period, the caller writes what it has and the process
+// exits (which ends thread-group children; see doc.go for the rest).
+func (m *measurer) call(fn func(int) (workloads.Result, error), n int) (workloads.Result, time.Duration, error, bool) {
+	type outcome struct {
+		res  workloads.Result
+		wall time.Duration
+		err  error
+	}
+	ch := make(chan outcome, 1)
+	go func() {
+		t0 := time.Now()
+		res, err := fn(n)
+		ch <- outcome{res, time.Since(t0), err}
+	}()
+	select {
+	case o := <-ch:
+		return o.res, o.wall, o.err, false
+	case <-m.ctx.Done():
+	}
+	m.interrupted = true
+	select {
+	case o := <-ch:
+		// The row finished its ops within the grace period: a whole sample.
+		return o.res, o.wall, o.err, false
+	case <-time.After(m.e.grace):
+		m.abandoned = true
+		return workloads.Result{}, 0, nil, true
+	}
+}
+
+// stopped reports whether a signal has arrived, and remembers it: a run
+// once interrupted stays partial.
+func (m *measurer) stopped() bool {
+	if m.ctx.Err() != nil {
+		m.interrupted = true
+	}
+	return m.interrupted
+}
+
+// measure pilots every plan, schedules the samples to fit the budget and
+// takes them round by round. It returns the samples that finished; a row
+// that fails keeps its earlier samples and its error.
+func (m *measurer) measure(plans []*plan, rf runFlags) []sample {
+	t0 := time.Now()
+	live := 0
+	for i, p := range plans {
+		if m.stopped() {
+			return nil
+		}
+		fmt.Fprintf(m.stderr, "[runbench] pilot %d/%d %s\n", i+1, len(plans), p.row.Name)
+		m.pilot(p)
+		if p.err == nil {
+			live++
+		}
+	}
+	if live == 0 {
+		return nil
+	}
+	count, target := schedule(plans, rf, rf.budget-time.Since(t0)-min(reportSlack, rf.budget/10))
+	var predicted time.Duration
+	for _, p := range plans {
+		if p.err == nil {
+			p.n = opsFor(p, target)
+			predicted += p.predict()
+		}
+	}
+	predicted *= time.Duration(count)
+	fmt.Fprintf(m.stderr, "[runbench] %d rows × %d samples, ~%v per sample, ~%v estimated\n",
+		live, count, target.Round(time.Millisecond), predicted.Round(time.Second))
+
+	var samples []sample
+	var spent, spentPredicted time.Duration
+	deadline := m.start.Add(rf.budget - min(reportSlack, rf.budget/10))
+	for s := 1; s <= count; s++ {
+		if s > 1 && rf.benchtime == 0 {
+			m.rescale(plans, count-s+1, time.Until(deadline), float64(spent)/float64(spentPredicted))
+		}
+		for i, p := range plans {
+			if p.err != nil {
+				continue
+			}
+			if m.stopped() {
+				return samples
+			}
+			left := remaining(plans, i, count-s)
+			if spentPredicted > 0 {
+				left = time.Duration(float64(left) * float64(spent) / float64(spentPredicted))
+			}
+			fmt.Fprintf(m.stderr, "[runbench] %d/%d %s  sample %d/%d  %s elapsed, ~%s left\n",
+				i+1, len(plans), p.row.Name, s, count, roundSec(time.Since(m.start)), roundSec(left))
+			if m.e.beforeSample != nil {
+				m.e.beforeSample(p.row.Name, s)
+			}
+			runtime.GC() // as go test does: no garbage from one sample lands on the next
+			res, wall, err, abandoned := m.call(p.fn, p.n)
+			if abandoned {
+				return samples
+			}
+			spent += wall
+			spentPredicted += p.predict()
+			if err == nil && res.N <= 0 {
+				err = fmt.Errorf("Run(%d) reported N=%d", p.n, res.N)
+			}
+			if err != nil {
+				p.err = err
+				fmt.Fprintf(m.stderr, "[runbench] %s failed: %v\n", p.row.Name, err)
+				continue
+			}
+			p.done++
+			samples = append(samples, sample{name: p.name, iters: res.N, values: values(res)})
+		}
+	}
+	return samples
+}
+
+// roundSec prints d in whole seconds for the progress lines.
+func roundSec(d time.Duration) string {
+	return strconv.Itoa(int(d.Round(time.Second)/time.Second)) + "s"
+}

@@ -1,0 +1,183 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/clonebench/clonebench/workloads"
+)
+
+// Scheduling constants. The pilot grows n until the timed part of one call
+// reaches pilotTarget (or a call takes pilotMax, for rows with costly
+// setup); samples then aim at a per-sample target derived from the budget.
+const (
+	pilotTarget  = 20 * time.Millisecond
+	pilotMax     = 300 * time.Millisecond
+	minSample    = 30 * time.Millisecond // below this, auto count drops towards 6
+	floorSample  = 5 * time.Millisecond
+	ceilSample   = time.Second
+	autoMinCount = 6 // benchstat's CI needs ≥6 samples for a 95% interval
+	autoMaxCount = 10
+	reportSlack  = 10 * time.Second // kept back from the budget for the report
+)
+
+// plan is one selected row and how it will be measured.
+type plan struct {
+	row  workloads.Row
+	fn   func(int) (workloads.Result, error)
+	sim  bool
+	name string // benchmark name as go test prints it, without "Benchmark"
+	// wall ≈ a + b·n seconds for one call of fn(n), from the pilot.
+	a, b float64
+	n    int
+	done int   // finished samples
+	err  error // set when the row failed; no more samples are taken
+}
+
+// pilot finds the wall-time model a + b·n of one call, growing n until the
+// timed part reaches pilotTarget.
+func (m *measurer) pilot(p *plan) {
+	n := 1
+	if p.sim {
+		n = simOps
+	}
+	var prevN int
+	var prevWall time.Duration
+	for {
+		res, wall, err, abandoned := m.call(p.fn, n)
+		if abandoned {
+			p.err = errors.New("interrupted")
+			return
+		}
+		if err == nil && res.N <= 0 {
+			err = fmt.Errorf("Run(%d) reported N=%d", n, res.N)
+		}
+		if err != nil {
+			p.err = err
+			fmt.Fprintf(m.stderr, "[runbench] %s failed: %v\n", p.row.Name, err)
+			return
+		}
+		w := wall.Seconds()
+		switch el := res.Elapsed.Seconds(); {
+		case !p.sim && el > 0 && el <= w:
+			// Real rows time a part of the call: the rest is setup.
+			p.b, p.a = el/float64(n), w-el
+		case prevN > 0 && n > prevN && wall > prevWall:
+			p.b = (w - prevWall.Seconds()) / float64(n-prevN)
+			p.a = math.Max(0, w-p.b*float64(n))
+		default:
+			p.b, p.a = w/float64(n), 0
+		}
+		if p.b <= 0 {
+			p.b = w / float64(n)
+		}
+		if p.sim || p.b*float64(n) >= pilotTarget.Seconds() || wall >= pilotMax || n >= 1e8 || m.stopped() {
+			return
+		}
+		next := int(math.Ceil(1.2 * pilotTarget.Seconds() / p.b))
+		next = max(next, 2*n)
+		next = min(next, 100*n)
+		prevN, prevWall, n = n, wall, next
+	}
+}
+
+// predict is the wall time of one sample at the planned n, by the pilot's
+// model.
+func (p *plan) predict() time.Duration {
+	return time.Duration((p.a + p.b*float64(p.n)) * 1e9)
+}
+
+// schedule picks the sample count and the per-sample target. An explicit
+// -count is kept; the no-argument default takes the most samples in
+// [6, 10] whose samples still last minSample within the budget.
+func schedule(plans []*plan, rf runFlags, budget time.Duration) (count int, target time.Duration) {
+	var rows int
+	var setup float64
+	for _, p := range plans {
+		if p.err == nil {
+			rows++
+			setup += p.a
+		}
+	}
+	per := func(c int) time.Duration {
+		return time.Duration((budget.Seconds()/float64(c) - setup) / float64(rows) * 1e9)
+	}
+	count = rf.count
+	if count == 0 {
+		count = autoMinCount
+		for c := autoMaxCount; c >= autoMinCount; c-- {
+			if per(c) >= minSample {
+				count = c
+				break
+			}
+		}
+	}
+	if rf.benchtime > 0 {
+		return count, rf.benchtime
+	}
+	return count, min(max(per(count), floorSample), ceilSample)
+}
+
+// simOps is n for a simulated row: the model runs in virtual time and is
+// deterministic, so more ops (sized by wall time, as for real rows) would
+// only spend the budget on identical figures.
+const simOps = 200
+
+// opsFor is the n whose timed part lasts about target; a simulated row
+// always takes simOps.
+func opsFor(p *plan, target time.Duration) int {
+	if p.sim {
+		return simOps
+	}
+	if p.b <= 0 {
+		return 1
+	}
+	n := target.Seconds() / p.b
+	return int(min(max(n, 1), 1e9))
+}
+
+// rescale shrinks n for the rounds left when the rounds so far ran slower
+// than predicted (ratio = actual/predicted wall time), so the run keeps to
+// its budget. Samples of one row may then differ in n: benchstat compares
+// per-op figures, which do not depend on n.
+func (m *measurer) rescale(plans []*plan, rounds int, left time.Duration, ratio float64) {
+	if ratio <= 0 || math.IsNaN(ratio) || math.IsInf(ratio, 0) {
+		return
+	}
+	var setup, ops float64
+	for _, p := range plans {
+		if p.err == nil {
+			setup += p.a * ratio
+			ops += p.b * float64(p.n) * ratio
+		}
+	}
+	perRound := left.Seconds() / float64(rounds)
+	if ops <= 0 || setup+ops <= perRound {
+		return
+	}
+	f := max((perRound-setup)/ops, 0.05)
+	for _, p := range plans {
+		if p.err == nil && !p.sim {
+			p.n = max(1, int(float64(p.n)*f))
+		}
+	}
+	// What was spent stays; later predictions use the smaller n.
+}
+
+// remaining predicts the wall time of the steps from plans[i] in this round
+// and of the rounds after it.
+func remaining(plans []*plan, i, rounds int) time.Duration {
+	var d, round time.Duration
+	for j, p := range plans {
+		if p.err != nil {
+			continue
+		}
+		round += p.predict()
+		if j >= i {
+			d += p.predict()
+		}
+	}
+	return d + time.Duration(rounds)*round
+}
