@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -85,6 +86,9 @@ func TestCompare(t *testing.T) {
 		{"one file", []string{"compare", "testdata/old.txt"}, 2, "", []string{"two result files"}},
 		{"bad threshold", []string{"compare", "-threshold", "x%", "testdata/old.txt", "testdata/new.txt"}, 2, "", []string{"-threshold"}},
 		{"bad alpha", []string{"compare", "-alpha", "2", "testdata/old.txt", "testdata/new.txt"}, 2, "", []string{"-alpha"}},
+		{"alpha NaN", []string{"compare", "-alpha", "NaN", "testdata/old.txt", "testdata/new.txt"}, 2, "", []string{"-alpha", "NaN"}},
+		{"alpha 0", []string{"compare", "-alpha", "0", "testdata/old.txt", "testdata/new.txt"}, 2, "", []string{"-alpha"}},
+		{"alpha 1", []string{"compare", "-alpha", "1", "testdata/old.txt", "testdata/new.txt"}, 2, "", []string{"-alpha"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			out, errs, code := runCmd(t, nil, tt.args...)
@@ -183,5 +187,55 @@ func assertEmptyDir(t *testing.T, dir string) {
 	}
 	for _, e := range ents {
 		t.Errorf("wrote %s", filepath.Join(dir, e.Name()))
+	}
+}
+
+// TestCompareNonFinite: a NaN or infinite figure is bad input naming the
+// file and its line, on either side, and compare returns promptly instead
+// of handing benchmath samples it cannot rank.
+func TestCompareNonFinite(t *testing.T) {
+	old, err := os.ReadFile("testdata/old.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const figure = " 519.5 ns/op "
+	if !strings.Contains(string(old), figure) {
+		t.Fatalf("testdata/old.txt lacks %q", figure)
+	}
+	for _, v := range []string{"NaN", "+Inf", "-Inf"} {
+		path := filepath.Join(t.TempDir(), "nonfinite.txt")
+		if err := os.WriteFile(path, []byte(strings.Replace(string(old), figure, " "+v+" ns/op ", 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, args := range [][]string{
+			{"compare", "testdata/old.txt", path},
+			{"compare", path, "testdata/old.txt"},
+		} {
+			t.Run(v+" "+strings.Join(args, " "), func(t *testing.T) {
+				type result struct {
+					out, errs string
+					code      int
+				}
+				done := make(chan result, 1)
+				go func() {
+					var r result
+					r.out, r.errs, r.code = runCmd(t, nil, args...)
+					done <- r
+				}()
+				var r result
+				select {
+				case r = <-done:
+				case <-time.After(30 * time.Second):
+					t.Fatal("compare of a non-finite figure did not return within 30s")
+				}
+				if r.code != exitBadInput {
+					t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, exitBadInput, r.out, r.errs)
+				}
+				checkOneLine(t, r.errs, path+":", "not a finite number")
+				if r.out != "" {
+					t.Errorf("bad input wrote to stdout:\n%s", r.out)
+				}
+			})
+		}
 	}
 }
