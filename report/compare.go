@@ -6,6 +6,8 @@ import (
 	"math"
 
 	"golang.org/x/perf/benchmath"
+
+	"github.com/clonebench/clonebench/rowspec"
 )
 
 // ErrNoCommonRows is wrapped by Compare when the two runs share no row.
@@ -46,10 +48,10 @@ func Compare(old, new *Data, alpha, threshold float64) ([]Delta, error) {
 		return nil, fmt.Errorf("report: compare: threshold %v must be ≥ 0", threshold)
 	}
 	oh, nh := old.primary(), new.primary()
-	olds := map[string]*Row{}
+	olds := map[rowKey]*Row{}
 	for _, r := range old.Rows {
 		if r.Host == oh {
-			olds[rowKey("", r.Name, r.Simulated)] = r
+			olds[rowKey{"", r.Name, r.Simulated}] = r
 		}
 	}
 	th := benchmath.Thresholds{CompareAlpha: alpha}
@@ -58,7 +60,7 @@ func Compare(old, new *Data, alpha, threshold float64) ([]Delta, error) {
 		if r.Host != nh {
 			continue
 		}
-		o := olds[rowKey("", r.Name, r.Simulated)]
+		o := olds[rowKey{"", r.Name, r.Simulated}]
 		if o == nil {
 			continue
 		}
@@ -68,8 +70,8 @@ func Compare(old, new *Data, alpha, threshold float64) ([]Delta, error) {
 			continue
 		}
 		d := Delta{Name: r.Name, Simulated: r.Simulated, Old: os, New: ns, Alpha: alpha}
-		s1 := benchmath.NewSample(append([]float64(nil), o.Values["ns/op"]...), &th)
-		s2 := benchmath.NewSample(append([]float64(nil), r.Values["ns/op"]...), &th)
+		s1 := benchmath.NewSample(append([]float64(nil), o.Values[rowspec.UnitNsOp]...), &th)
+		s2 := benchmath.NewSample(append([]float64(nil), r.Values[rowspec.UnitNsOp]...), &th)
 		c := benchmath.AssumeNothing.Compare(s1, s2)
 		d.P = c.P
 		for _, w := range c.Warnings {

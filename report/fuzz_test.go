@@ -19,8 +19,11 @@ var fuzzSeeds = []string{
 		"BenchmarkCreate\nBenchmarkCreate/style=fork\n" +
 		"BenchmarkCreate/style=fork-2\t200\t651511 ns/op\t631243 p50-ns\t1107373 p99-ns\n",
 	"BenchmarkSwitch/mech=pipe/mode=thread/cpu=same-2 1000 7000 ns/op 14000 ns/switch 2.00 ctxsw/op 0.01 ictxsw/op\n",
-	// Simulated rows: sim- units beside go test's 0 ns/op, and sim config.
+	// Simulated rows: sim- units and sim config; a row with ns/op beside
+	// sim-ns/op is refused.
+	"kernel: sim\nsim: true\nBenchmarkCreate/style=thread-8\t200\t31666 sim-ns/op\t30716 sim-p50-ns\t2 ctxsw/op\n",
 	"kernel: sim\nsim: true\nBenchmarkCreate/style=thread-8\t200\t31666 sim-ns/op\t0.00 ns/op\t30716 sim-p50-ns\n",
+	"BenchmarkCreate/style=thread-8\t200\t31666 sim-ns/op\t5 p50-ns\t30716 sim-p50-ns\n",
 	// Skips, in go test -v form (reason before and after) and runbench form.
 	"BenchmarkCreate/style=pthread\n    bench_test.go:31: needs cgo\n--- SKIP: BenchmarkCreate/style=pthread\nBenchmarkX 1 1 ns/op\n",
 	"--- SKIP: BenchmarkCreate/style=pthread-2\n    bench_test.go:31: needs cgo\n--- FAIL: BenchmarkY\nBenchmarkX 1 1 ns/op\n",
@@ -102,8 +105,11 @@ func FuzzParse(f *testing.F) {
 		}
 		for _, r := range d.Rows {
 			// The family may be empty: "func Benchmark" is a valid name.
-			if !strings.HasPrefix(r.Name, "Benchmark"+r.Family) {
+			if !strings.HasPrefix(r.Name, "Benchmark"+string(r.Family)) {
 				t.Errorf("row %q (family %q) is not a benchmark name", r.Name, r.Family)
+			}
+			if r.Known && (r.Spec.Family != r.Family || "Benchmark"+r.Spec.String() != r.Name) {
+				t.Errorf("row %q: Spec %q, family %q: the typed name must be the name", r.Name, r.Spec, r.Family)
 			}
 			if r.Host == nil || !hosts[r.Host] {
 				t.Errorf("row %q has a host not in Hosts", r.Name)

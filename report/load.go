@@ -1,26 +1,22 @@
 package report
 
 import (
-	"bufio"
-	"bytes"
-	"errors"
 	"fmt"
 	"io"
-	"math"
-	"os"
-	"regexp"
 	"strings"
 
-	"golang.org/x/perf/benchfmt"
+	"github.com/clonebench/clonebench/resultfile"
+	"github.com/clonebench/clonebench/rowspec"
 )
 
+// ErrNoResults and ErrMalformed are resultfile's: Load and Parse pass its
+// errors on, and callers test for either name with errors.Is.
 var (
-	// ErrNoResults is wrapped by Load when an input holds no benchmark
-	// result lines: an empty file, a log without results, binary junk.
-	ErrNoResults = errors.New("report: no benchmark results")
-	// ErrMalformed is wrapped by Load when a line starting with
-	// "Benchmark" is not a valid result line.
-	ErrMalformed = errors.New("report: malformed benchmark line")
+	// ErrNoResults is wrapped when an input holds no benchmark result
+	// lines: an empty file, a log without results, binary junk.
+	ErrNoResults = resultfile.ErrNoResults
+	// ErrMalformed is wrapped when an input is not a valid result file.
+	ErrMalformed = resultfile.ErrMalformed
 )
 
 // Data is everything read from one or more result files.
@@ -45,7 +41,7 @@ type Host struct {
 }
 
 // Config is one "key: value" line.
-type Config struct{ Key, Value string }
+type Config = resultfile.Config
 
 // Get returns the value of config key k, or "".
 func (h *Host) Get(k string) string {
@@ -57,21 +53,22 @@ func (h *Host) Get(k string) string {
 	return ""
 }
 
-// Param is one key=value part of a benchmark name.
-type Param struct{ Key, Value string }
-
 // Row is every sample of one benchmark name on one machine.
 type Row struct {
 	// Name is the full name without the -N suffix,
 	// e.g. "BenchmarkCreate/style=fork".
 	Name string
-	// Family is the Benchmark function without "Benchmark", e.g. "Create".
-	Family    string
-	Params    []Param
+	// Family is the Benchmark function without "Benchmark", e.g. Create;
+	// for a row rowspec does not know, the name before the first '/'.
+	Family rowspec.Family
+	// Spec is the typed name when Known. The charts and sections place
+	// only Known rows; the others are listed under All rows.
+	Spec      rowspec.Spec
+	Known     bool
 	Host      *Host
 	Simulated bool
 	// Units in first-seen order. Units are as written in the input
-	// (ns/op, p50-ns, ns/switch, …) with a "sim-" prefix removed: a
+	// (ns/op, p50-ns, ns/switch, …) with the "sim-" prefix removed: a
 	// simulated row's sim-ns/op is stored as ns/op and Simulated is set.
 	Units  []string
 	Values map[string][]float64
@@ -79,235 +76,130 @@ type Row struct {
 	Pos string
 }
 
-// Param returns the value of name key k ("style" → "fork"), or "".
-func (r *Row) Param(k string) string {
-	for _, p := range r.Params {
-		if p.Key == k {
-			return p.Value
-		}
-	}
-	return ""
-}
-
 // Label is the row's name for tables: the name, marked when simulated.
 func (r *Row) Label() string {
-	if r.Simulated {
-		return r.Name + " (simulated)"
-	}
-	return r.Name
+	return simName(r.Name, r.Simulated)
 }
 
 // Skip is a row the input reports as skipped (or failed), with the reason.
 type Skip struct {
-	Name   string
+	Name   string // as Row.Name: "Benchmark…" without -N
 	Reason string
 	Pos    string
 }
 
-// Load reads result files in the Go benchmark format. Errors name the file
-// and, where there is one, the line.
+// Load reads result files with resultfile. Errors name the file and, where
+// there is one, the line.
 func Load(paths ...string) (*Data, error) {
 	if len(paths) == 0 {
 		return nil, fmt.Errorf("report: no input files: %w", ErrNoResults)
 	}
-	d := &Data{}
-	for _, p := range paths {
-		f, err := os.Open(p)
-		if err != nil {
-			return nil, fmt.Errorf("report: %w", err)
-		}
-		err = d.read(f, p)
-		f.Close()
-		if err != nil {
-			return nil, err
-		}
-	}
-	return d, nil
-}
-
-// Parse reads one input in the Go benchmark format; name is used in errors.
-func Parse(r io.Reader, name string) (*Data, error) {
-	d := &Data{}
-	if err := d.read(r, name); err != nil {
-		return nil, err
-	}
-	return d, nil
-}
-
-// read adds one file to d. It reads the text once into memory: result files
-// are small, and the skip lines need a second, raw pass that benchfmt does
-// not give.
-func (d *Data) read(r io.Reader, name string) error {
-	raw, err := io.ReadAll(r)
+	files, err := resultfile.ReadAll(paths...)
 	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("report: %w", err)
 	}
-	if bytes.IndexByte(raw, 0) >= 0 {
-		return fmt.Errorf("%s: binary data, not Go benchmark format: %w", name, ErrNoResults)
-	}
-	d.Files = append(d.Files, name)
+	return fromFiles(files...)
+}
 
-	rows := map[string]*Row{}
-	for _, row := range d.Rows {
-		rows[rowKey(row.Host.ID, row.Name, row.Simulated)] = row
+// Parse reads one input; name is used in errors.
+func Parse(r io.Reader, name string) (*Data, error) {
+	f, err := resultfile.Parse(r, name)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
 	}
+	return fromFiles(f)
+}
+
+// fromFiles groups the files' rows by report's machines: resultfile keeps
+// apart rows whose config differs in any machine key, but a config line
+// first printed mid-run (governor: after the first results) is the same
+// machine to a reader, so rows of one host and name are merged.
+func fromFiles(files ...*resultfile.File) (*Data, error) {
+	d := &Data{}
+	rows := map[rowKey]*Row{}
 	hosts := map[string]*Host{}
-	for _, h := range d.Hosts {
-		hosts[h.ID] = h
-	}
-
-	n := 0
-	br := benchfmt.NewReader(bytes.NewReader(raw), name)
-	for br.Scan() {
-		switch rec := br.Result().(type) {
-		case *benchfmt.SyntaxError:
-			if rec.Msg == "missing iteration count" && nameOnly(raw, rec.Line) {
-				// go test prints the name, then a benchmark's log
-				// lines, then the figures on a line of their own.
-				continue
+	for _, f := range files {
+		d.Files = append(d.Files, f.Path)
+		for _, rr := range f.Rows {
+			h := hostFor(rr.Config)
+			if old, ok := hosts[h.ID]; ok {
+				old.merge(rr.Config)
+				h = old
+			} else {
+				hosts[h.ID] = h
+				d.Hosts = append(d.Hosts, h)
 			}
-			return fmt.Errorf("%s:%d: %s: %w", rec.FileName, rec.Line, rec.Msg, ErrMalformed)
-		case *benchfmt.Result:
-			if err := d.add(rec, rows, hosts); err != nil {
-				return err
+			k := rowKey{h.ID, rr.Name, rr.Simulated}
+			row := rows[k]
+			if row == nil {
+				row = newRow(rr, h)
+				rows[k] = row
+				d.Rows = append(d.Rows, row)
 			}
-			n++
+			if err := row.add(rr); err != nil {
+				return nil, err
+			}
+		}
+		for _, s := range f.Skips {
+			d.Skips = append(d.Skips, Skip{Name: "Benchmark" + s.Name, Reason: s.Reason, Pos: s.Pos})
 		}
 	}
-	if err := br.Err(); err != nil {
-		// e.g. a line longer than bufio's limit: not a result file.
-		return fmt.Errorf("%w: not Go benchmark format: %w", err, ErrMalformed)
+	return d, nil
+}
+
+// rowKey is what makes a row: a simulated row never merges with a real one.
+type rowKey struct {
+	host, name string
+	sim        bool
+}
+
+func newRow(rr *resultfile.Row, h *Host) *Row {
+	r := &Row{
+		Name:      "Benchmark" + rr.Name,
+		Family:    rowspec.Family(rr.Family()),
+		Host:      h,
+		Simulated: rr.Simulated,
+		Values:    map[string][]float64{},
+		Pos:       rr.Pos,
 	}
-	d.Skips = append(d.Skips, scanSkips(raw, name)...)
-	if n == 0 {
-		return fmt.Errorf("%s: no Benchmark result lines: %w", name, ErrNoResults)
+	if rr.Known {
+		r.Spec, r.Known, r.Family = rr.Spec, true, rr.Spec.Family
+	}
+	return r
+}
+
+// add appends rr's samples, storing each unit without its sim- prefix: the
+// row's Simulated says whose figures they are.
+func (r *Row) add(rr *resultfile.Row) error {
+	for _, u := range rr.Units {
+		real := rowspec.Real(u)
+		if real != u && contains(rr.Units, real) {
+			// Stored without the prefix the two would merge into one
+			// sample set of figures from two sources.
+			return fmt.Errorf("report: %s: %s has both %s and %s: %w", rr.Pos, rr.Name, u, real, ErrMalformed)
+		}
+		if _, ok := r.Values[real]; !ok {
+			r.Units = append(r.Units, real)
+		}
+		r.Values[real] = append(r.Values[real], rr.Values(u)...)
 	}
 	return nil
 }
 
-func rowKey(host, name string, sim bool) string {
-	return fmt.Sprintf("%s\x00%s\x00%v", host, name, sim)
-}
-
-// nameOnly reports whether 1-based line n of raw is a bare benchmark name
-// followed by blanks.
-func nameOnly(raw []byte, n int) bool {
-	sc := bufio.NewScanner(bytes.NewReader(raw))
-	sc.Buffer(nil, 1<<20)
-	for i := 1; sc.Scan(); i++ {
-		if i == n {
-			return len(strings.Fields(sc.Text())) == 1
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
 		}
 	}
 	return false
-}
-
-func (d *Data) add(res *benchfmt.Result, rows map[string]*Row, hosts map[string]*Host) error {
-	file, line := res.Pos()
-	pos := fmt.Sprintf("%s:%d", file, line)
-
-	var cfg []Config
-	for _, c := range res.Config {
-		if c.File {
-			cfg = append(cfg, Config{c.Key, string(c.Value)})
-		}
-	}
-	h := hostFor(cfg)
-	if old, ok := hosts[h.ID]; ok {
-		old.merge(cfg)
-		h = old
-	} else {
-		hosts[h.ID] = h
-		d.Hosts = append(d.Hosts, h)
-	}
-
-	// A row is simulated by its unit: on a host without raw clone one run
-	// holds simulated rows (sim-ns/op, kernel: sim) beside portable rows
-	// measured for real (ns/op). Without either unit the host decides.
-	sim, real := false, false
-	for _, v := range res.Values {
-		switch u := origUnit(v); {
-		case strings.HasPrefix(u, "sim-"):
-			sim = true
-		case u == "ns/op":
-			real = true
-		}
-	}
-	if !sim && !real {
-		sim = h.Simulated
-	}
-
-	full := res.Name.String()
-	base, parts := res.Name.Parts()
-	name := "Benchmark" + strings.TrimSuffix(full, gomaxprocsSuffix(parts))
-	key := rowKey(h.ID, name, sim)
-	row := rows[key]
-	if row == nil {
-		row = &Row{
-			Name:      name,
-			Family:    string(base),
-			Host:      h,
-			Simulated: sim,
-			Values:    map[string][]float64{},
-			Pos:       pos,
-		}
-		for _, p := range parts {
-			k, v, ok := strings.Cut(strings.TrimPrefix(string(p), "/"), "=")
-			if ok && strings.HasPrefix(string(p), "/") {
-				row.Params = append(row.Params, Param{k, v})
-			}
-		}
-		rows[key] = row
-		d.Rows = append(d.Rows, row)
-	}
-	simUnits := map[string]bool{}
-	for _, v := range res.Values {
-		if u := origUnit(v); strings.HasPrefix(u, "sim-") {
-			simUnits[strings.TrimPrefix(u, "sim-")] = true
-		}
-	}
-	for _, v := range res.Values {
-		if simUnits[origUnit(v)] {
-			// bench/ reports "0 ns/op" beside a simulated row's
-			// sim-ns/op, because go test always prints ns/op.
-			continue
-		}
-		unit := strings.TrimPrefix(origUnit(v), "sim-")
-		val := v.Value
-		if v.OrigUnit != "" {
-			val = v.OrigValue
-		}
-		if math.IsNaN(val) || math.IsInf(val, 0) {
-			return fmt.Errorf("%s: %s: %v %s is not a finite number: %w", pos, name, val, unit, ErrMalformed)
-		}
-		if _, ok := row.Values[unit]; !ok {
-			row.Units = append(row.Units, unit)
-		}
-		row.Values[unit] = append(row.Values[unit], val)
-	}
-	return nil
-}
-
-// origUnit is the unit as written: benchfmt tidies ns/op into sec/op.
-func origUnit(v benchfmt.Value) string {
-	if v.OrigUnit != "" {
-		return v.OrigUnit
-	}
-	return v.Unit
-}
-
-func gomaxprocsSuffix(parts [][]byte) string {
-	if n := len(parts); n > 0 && strings.HasPrefix(string(parts[n-1]), "-") {
-		return string(parts[n-1])
-	}
-	return ""
 }
 
 // hostKeys tell machines apart when there is no host line.
 var hostKeys = []string{"cpu", "kernel", "virtualization", "goos", "goarch"}
 
 func hostFor(cfg []Config) *Host {
-	h := &Host{Config: cfg}
+	h := &Host{Config: append([]Config(nil), cfg...)}
 	if v := h.Get("host"); v != "" {
 		h.ID = "host=" + v
 	} else {
@@ -349,80 +241,4 @@ func (h *Host) merge(cfg []Config) {
 			h.Config = append(h.Config, c)
 		}
 	}
-}
-
-var (
-	goSkipRE      = regexp.MustCompile(`^\s*--- (SKIP|FAIL): (Benchmark\S+)`)
-	commentSkipRE = regexp.MustCompile(`^#\s*skip:\s*(\S+?):\s*(.*)$`)
-	logPrefixRE   = regexp.MustCompile(`^\S+\.go:\d+: `)
-)
-
-// scanSkips finds skipped rows in the raw text; benchfmt passes these lines
-// over silently. go test -v prints a skipped benchmark's reason (its log)
-// between the bare name line and "--- SKIP:"; other tools put it after.
-func scanSkips(raw []byte, file string) []Skip {
-	var lines []string
-	sc := bufio.NewScanner(bytes.NewReader(raw))
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-	}
-	indented := func(s string) bool {
-		return len(s) > 0 && (s[0] == ' ' || s[0] == '\t') && strings.TrimSpace(s) != "" &&
-			!strings.HasPrefix(strings.TrimSpace(s), "---")
-	}
-	var out []Skip
-	for i, l := range lines {
-		pos := fmt.Sprintf("%s:%d", file, i+1)
-		if m := commentSkipRE.FindStringSubmatch(l); m != nil {
-			name := m[1]
-			if !strings.HasPrefix(name, "Benchmark") {
-				name = "Benchmark" + name
-			}
-			r := strings.TrimSpace(m[2])
-			if r == "" {
-				r = "no reason given"
-			}
-			out = append(out, Skip{Name: name, Reason: r, Pos: pos})
-			continue
-		}
-		m := goSkipRE.FindStringSubmatch(l)
-		if m == nil {
-			continue
-		}
-		var reason []string
-		// Before: indented lines up to the bare name line.
-		j := i - 1
-		for j >= 0 && indented(lines[j]) {
-			j--
-		}
-		if j >= 0 && j < i-1 && strings.TrimSpace(lines[j]) == m[2] {
-			for _, r := range lines[j+1 : i] {
-				reason = append(reason, strings.TrimSpace(r))
-			}
-		} else {
-			for k := i + 1; k < len(lines) && indented(lines[k]); k++ {
-				reason = append(reason, strings.TrimSpace(lines[k]))
-			}
-		}
-		if len(reason) > 0 {
-			reason[0] = logPrefixRE.ReplaceAllString(reason[0], "")
-		}
-		r := strings.Join(reason, " ")
-		if m[1] == "FAIL" {
-			r = strings.TrimSpace("failed: " + r)
-		} else if r == "" {
-			r = "no reason given"
-		}
-		out = append(out, Skip{Name: stripProcs(m[2]), Reason: r, Pos: pos})
-	}
-	return out
-}
-
-// stripProcs removes a trailing -N (GOMAXPROCS) from a benchmark name.
-func stripProcs(name string) string {
-	return strings.TrimSuffix(name, gomaxprocsSuffix(func() [][]byte {
-		_, p := benchfmt.Name(name).Parts()
-		return p
-	}()))
 }

@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"gonum.org/v1/plot/cmpimg"
+
+	"github.com/clonebench/clonebench/rowspec"
 )
 
 // -regen (registered by cmpimg) rewrites the *_golden.png files; -update
@@ -214,14 +216,17 @@ func TestLoadErrors(t *testing.T) {
 		sentinel      error
 		mention       string
 	}{
-		{"empty.txt", "", ErrNoResults, "empty.txt: no Benchmark result lines"},
+		{"empty.txt", "", ErrNoResults, "empty.txt: empty file"},
 		{"nobench.txt", "goos: linux\ncpu: x\nPASS\nok  \tpkg\t0.1s\n", ErrNoResults, "nobench.txt: no Benchmark result lines"},
 		{"junk.bin", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", ErrNoResults, "junk.bin: binary data"},
 		{"badvalue.txt", "goos: linux\nBenchmarkCreate/style=fork-2 200 12x ns/op\n", ErrMalformed, "badvalue.txt:2: parsing measurement"},
 		{"nounit.txt", "BenchmarkCreate/style=fork-2 200 1200\n", ErrMalformed, "nounit.txt:1: missing units"},
 		{"noiters.txt", "BenchmarkCreate/style=fork-2 abc 1200 ns/op\n", ErrMalformed, "noiters.txt:1: parsing iteration count"},
-		{"longline.txt", strings.Repeat("x", 100000), ErrMalformed, "longline.txt:0: bufio.Scanner: token too long"},
-		{"nan.txt", "BenchmarkCreate/style=fork-2 200 NaN ns/op\n", ErrMalformed, "nan.txt:1: BenchmarkCreate/style=fork: NaN ns/op is not a finite number"},
+		{"longline.txt", strings.Repeat("x", 100000) + "\n", ErrMalformed, "longline.txt:0: bufio.Scanner: token too long"},
+		{"truncated.txt", "BenchmarkCreate/style=fork-2 200 1200 ns/op\nBenchmarkCreate/style=fork-2 200 12", ErrMalformed, "truncated.txt: truncated"},
+		{"nan.txt", "BenchmarkCreate/style=fork-2 200 NaN ns/op\n", ErrMalformed, "nan.txt:1: Create/style=fork: NaN ns/op is not a finite number"},
+		{"mixed.txt", "BenchmarkCreate/style=fork-8 200 588614 sim-ns/op 0 ns/op\n", ErrMalformed, "mixed.txt:1: Create/style=fork mixes simulated"},
+		{"twice.txt", "BenchmarkCreate/style=fork-8 200 588614 sim-ns/op 5 p50-ns 6 sim-p50-ns\n", ErrMalformed, "twice.txt:1: Create/style=fork has both sim-p50-ns and p50-ns"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Load(write(tc.name, tc.content))
@@ -260,17 +265,17 @@ func TestLoad(t *testing.T) {
 	if h := d.Hosts[2]; !h.Simulated || !strings.Contains(h.Label, "simulated") {
 		t.Errorf("sim host not marked simulated: %+v", h)
 	}
-	r := d.find(d.Hosts[0], "Create", "style", "thread")
+	r := d.find(d.Hosts[0], rowspec.MustParse("Create/style=thread"))
 	if r == nil || r.Name != "BenchmarkCreate/style=thread" || len(r.Values["ns/op"]) != 8 || r.Simulated {
 		t.Fatalf("kvm thread row: %+v", r)
 	}
-	if r := d.find(d.Hosts[0], "Create", "style", "thread-fresh-stack"); r == nil {
+	if r := d.find(d.Hosts[0], rowspec.MustParse("Create/style=thread-fresh-stack")); r == nil {
 		t.Error("style=thread-fresh-stack lost (the -N strip must take only a trailing -digits)")
 	}
-	if r := d.find(d.Hosts[1], "Create", "style", "fork"); r == nil || r.Name != "BenchmarkCreate/style=fork" {
+	if r := d.find(d.Hosts[1], rowspec.MustParse("Create/style=fork")); r == nil || r.Name != "BenchmarkCreate/style=fork" || !r.Known || r.Spec.Style != rowspec.StyleFork {
 		t.Errorf("-64 suffix not stripped: %+v", r)
 	}
-	sr := d.find(d.Hosts[2], "Create", "style", "fork")
+	sr := d.find(d.Hosts[2], rowspec.MustParse("Create/style=fork"))
 	if sr == nil || !sr.Simulated || len(sr.Values["ns/op"]) != 6 || !strings.Contains(sr.Label(), "simulated") {
 		t.Errorf("sim row: %+v", sr)
 	}
@@ -292,14 +297,17 @@ func TestLoad(t *testing.T) {
 	}
 }
 
-func TestScanSkips(t *testing.T) {
+// TestSkips: skipped rows in either form reach Data.Skips, named as rows
+// are ("Benchmark…" without -N).
+func TestSkips(t *testing.T) {
+	const result = "BenchmarkX 1 2 ns/op\n"
 	for _, tc := range []struct {
 		name, in string
 		want     []Skip
 	}{
 		{"verbose", "BenchmarkCreate/style=pthread\n    b_test.go:4: needs cgo\n--- SKIP: BenchmarkCreate/style=pthread\n",
 			[]Skip{{"BenchmarkCreate/style=pthread", "needs cgo", "f:3"}}},
-		{"reason after", "--- SKIP: BenchmarkCreate/style=pthread-2\n    needs cgo\n    (CGO_ENABLED=0)\nBenchmarkX 1 2 ns/op\n",
+		{"reason after", "--- SKIP: BenchmarkCreate/style=pthread-2\n    needs cgo\n    (CGO_ENABLED=0)\n",
 			[]Skip{{"BenchmarkCreate/style=pthread", "needs cgo (CGO_ENABLED=0)", "f:1"}}},
 		{"no reason", "--- SKIP: BenchmarkA/b\n", []Skip{{"BenchmarkA/b", "no reason given", "f:1"}}},
 		{"fail", "--- FAIL: BenchmarkA/b\n    a_test.go:9: clone: EPERM\n", []Skip{{"BenchmarkA/b", "failed: clone: EPERM", "f:1"}}},
@@ -307,7 +315,11 @@ func TestScanSkips(t *testing.T) {
 			[]Skip{{"BenchmarkCreateRSS/style=fork/thp=on/rss=1GiB", "needs 1.1 GiB free, 0.8 GiB available", "f:1"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := scanSkips([]byte(tc.in), "f")
+			d, err := Parse(strings.NewReader(tc.in+result), "f")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := d.Skips
 			if len(got) != len(tc.want) {
 				t.Fatalf("got %+v, want %+v", got, tc.want)
 			}
@@ -446,36 +458,33 @@ func TestParseGoTestQuirks(t *testing.T) {
 	}
 }
 
-// TestSimulatedZeroNsOp: bench/ prints "0 ns/op" beside a simulated row's
-// sim-ns/op; the zero must not become a sample.
-func TestSimulatedZeroNsOp(t *testing.T) {
-	d, err := Parse(strings.NewReader("BenchmarkCreate/style=fork-8 200 588614 sim-ns/op 0 ns/op 570955 sim-p50-ns\n"), "sim.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := d.Rows[0]
-	if !r.Simulated || len(r.Values["ns/op"]) != 1 || r.Values["ns/op"][0] != 588614 || r.Values["p50-ns"][0] != 570955 {
-		t.Errorf("row: %+v", r)
-	}
-}
-
 // TestSimulatedByUnit: on a host without raw clone one run simulates the
 // Linux-only rows and measures the portable ones for real; only the
-// former may be marked simulated.
+// former may be marked simulated, and a row with no time per op is refused
+// rather than left for the host to decide.
 func TestSimulatedByUnit(t *testing.T) {
-	in := "kernel: sim\nBenchmarkCreate/style=fork-2 200 344584 sim-ns/op\nBenchmarkCreate/style=goroutine-2 500000 430 ns/op\nBenchmarkCreate/style=spawn-2 100 7000\n"
-	d, err := Parse(strings.NewReader(strings.Replace(in, " 7000\n", " 7000 p50-ns\n", 1)), "mixed.txt")
+	in := "kernel: sim\nBenchmarkCreate/style=fork-2 200 344584 sim-ns/op 2 ctxsw/op\nBenchmarkCreate/style=goroutine-2 500000 430 ns/op\n"
+	d, err := Parse(strings.NewReader(in), "mixed.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]bool{
 		"BenchmarkCreate/style=fork":      true,  // sim-ns/op
 		"BenchmarkCreate/style=goroutine": false, // ns/op, measured for real
-		"BenchmarkCreate/style=spawn":     true,  // neither: the host's kernel: sim decides
+	}
+	if len(d.Rows) != len(want) {
+		t.Fatalf("rows: %+v", d.Rows)
 	}
 	for _, r := range d.Rows {
 		if w, ok := want[r.Name]; !ok || r.Simulated != w {
 			t.Errorf("%s: Simulated = %v, want %v", r.Name, r.Simulated, w)
 		}
+	}
+	// The prefix is dropped for storage; a count keeps its unit.
+	if r := d.Rows[0]; len(r.Values[rowspec.UnitNsOp]) != 1 || len(r.Values[rowspec.UnitCtxswOp]) != 1 || len(r.Units) != 2 {
+		t.Errorf("simulated row: units %q, values %v", r.Units, r.Values)
+	}
+	if _, err := Parse(strings.NewReader(in+"BenchmarkCreate/style=spawn-2 100 7000 p50-ns\n"), "noprimary.txt"); !errors.Is(err, ErrMalformed) {
+		t.Errorf("a row without ns/op or sim-ns/op: got %v, want ErrMalformed", err)
 	}
 }

@@ -1,18 +1,20 @@
 package report
 
 import (
-	"fmt"
-	"math"
+	"slices"
 	"sort"
-	"strconv"
 	"strings"
+
+	"github.com/clonebench/clonebench/rowspec"
 )
 
-// rowsOf returns the rows of one family on host h, in input order.
-func (d *Data) rowsOf(h *Host, family string) []*Row {
+// rowsOf returns the rows of one family on host h, in input order. Only rows
+// whose name rowspec knows are placed: a row of another benchmark that
+// happens to share a family's name has no Spec to place it by.
+func (d *Data) rowsOf(h *Host, family rowspec.Family) []*Row {
 	var out []*Row
 	for _, r := range d.Rows {
-		if r.Host == h && r.Family == family {
+		if r.Host == h && r.Known && r.Spec.Family == family {
 			out = append(out, r)
 		}
 	}
@@ -27,85 +29,94 @@ func (d *Data) primary() *Host {
 	return d.Hosts[0]
 }
 
-// find returns the row of family on h whose params match all of kv
-// (key, value, key, value …), preferring a real row over a simulated one.
-func (d *Data) find(h *Host, family string, kv ...string) *Row {
+// find returns the row named sp on h, preferring a real row over a
+// simulated one.
+func (d *Data) find(h *Host, sp rowspec.Spec) *Row {
 	var found *Row
-rows:
-	for _, r := range d.rowsOf(h, family) {
-		for i := 0; i+1 < len(kv); i += 2 {
-			if r.Param(kv[i]) != kv[i+1] {
-				continue rows
-			}
-		}
-		if found == nil || (found.Simulated && !r.Simulated) {
+	for _, r := range d.rowsOf(h, sp.Family) {
+		if r.Spec == sp && preferred(r, found) {
 			found = r
 		}
 	}
 	return found
 }
 
-// styleOrder puts the creation styles in the order the charts read best:
-// the process styles, the thread styles, then user-space goroutines.
-var styleOrder = []string{"fork", "libc-fork", "vfork", "spawn", "thread", "thread-fresh-stack", "pthread", "goroutine"}
-
-func styleRank(s string) int {
-	for i, x := range styleOrder {
-		if x == s {
-			return i
-		}
-	}
-	return len(styleOrder)
+// preferred reports whether r should take the place of cur, a row for the
+// same slot: a real measurement beats a simulated one, else the first read
+// stays.
+func preferred(r, cur *Row) bool {
+	return cur == nil || (cur.Simulated && !r.Simulated)
 }
 
-// styleKind says which kind of task a creation style makes.
-func styleKind(style string) string {
-	switch style {
-	case "fork", "libc-fork", "vfork", "spawn":
-		return "process"
-	case "thread", "thread-fresh-stack", "pthread":
-		return "thread"
-	case "goroutine":
-		return "goroutine"
+// rank is v's position in the report order vs (rowspec.Styles(), Mechs(),
+// …), or len(vs) for a value rowspec does not list.
+func rank[T comparable](vs []T, v T) int {
+	if i := slices.Index(vs, v); i >= 0 {
+		return i
 	}
-	return "other"
+	return len(vs)
 }
 
-var mechOrder = []string{"pipe", "futex", "eventfd", "unix", "yield"}
+func styleRank(s rowspec.Style) int { return rank(rowspec.Styles(), s) }
+func mechRank(m rowspec.Mech) int   { return rank(rowspec.Mechs(), m) }
 
-func mechRank(s string) int {
-	for i, x := range mechOrder {
-		if x == s {
-			return i
-		}
-	}
-	return len(mechOrder)
-}
-
-// sortStable sorts rows by rank, keeping input order among equals.
+// sortRows sorts rows by rank, keeping input order among equals.
 func sortRows(rows []*Row, rank func(*Row) int) {
 	sort.SliceStable(rows, func(i, j int) bool { return rank(rows[i]) < rank(rows[j]) })
 }
 
-// parseBytes reads sizes as the row names write them: "0", "16KiB",
-// "64MiB", "1GiB" (IEC), or a plain number of bytes.
-func parseBytes(s string) (float64, error) {
-	mult := 1.0
-	num := s
-	for _, u := range []struct {
-		suf string
-		m   float64
-	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40}, {"B", 1}} {
-		if strings.HasSuffix(s, u.suf) {
-			num, mult = strings.TrimSuffix(s, u.suf), u.m
-			break
+// switchPair is one mechanism's process and thread Switch rows at one
+// placement and working set; either may be missing.
+type switchPair struct {
+	mech      rowspec.Mech
+	proc, thr *Row
+}
+
+// rows are the pair's rows that are present, process first.
+func (p *switchPair) rows() []*Row {
+	var out []*Row
+	for _, r := range []*Row{p.proc, p.thr} {
+		if r != nil {
+			out = append(out, r)
 		}
 	}
-	v, err := strconv.ParseFloat(num, 64)
-	if err != nil || v < 0 || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("report: size %q is not a byte count like 0, 16KiB or 1GiB", s)
+	return out
+}
+
+// switchPairs groups h's Switch rows at cpu=same, ws=0 by mechanism into
+// process and thread, in mechanism order. switch.png and the switch table
+// both read it, so when a real and a simulated row meet in one slot they
+// show the same one, the real.
+func (d *Data) switchPairs(h *Host) []*switchPair {
+	var out []*switchPair
+	by := map[rowspec.Mech]*switchPair{}
+	for _, r := range d.rowsOf(h, rowspec.Switch) {
+		if r.Spec.CPU != rowspec.CPUSame || r.Spec.WS != 0 {
+			continue
+		}
+		var slot **Row
+		p := by[r.Spec.Mech]
+		if p == nil {
+			p = &switchPair{mech: r.Spec.Mech}
+		}
+		switch r.Spec.Mode {
+		case rowspec.ModeProcess:
+			slot = &p.proc
+		case rowspec.ModeThread:
+			slot = &p.thr
+		default:
+			continue
+		}
+		if preferred(r, *slot) {
+			*slot = r
+		}
+		if by[r.Spec.Mech] == nil {
+			by[r.Spec.Mech] = p
+			out = append(out, p)
+		}
 	}
-	return v * mult, nil
+	sort.SliceStable(out, func(i, j int) bool { return mechRank(out[i].mech) < mechRank(out[j].mech) })
+	return out
 }
 
 // flagSet splits a clone-flag set "VM|FS|SIGCHLD" into its flags, without
@@ -168,11 +179,21 @@ var flagWhy = map[string]string{
 // it, in sweep order: the steps both the staircase chart and the flag table
 // are drawn from.
 func (d *Data) cloneFlagSteps(h *Host) (rows []*Row, sums []Summary) {
-	for _, r := range d.rowsOf(h, "CloneFlags") {
+	for _, r := range d.rowsOf(h, rowspec.CloneFlags) {
 		if s, ok := r.Primary(); ok {
 			rows = append(rows, r)
 			sums = append(sums, s)
 		}
 	}
 	return rows, sums
+}
+
+// anySim reports whether any of rows is simulated.
+func anySim(rows []*Row) bool {
+	for _, r := range rows {
+		if r.Simulated {
+			return true
+		}
+	}
+	return false
 }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/montanaflynn/stats"
 	"golang.org/x/perf/benchmath"
+
+	"github.com/clonebench/clonebench/rowspec"
 )
 
 // Confidence is the level of every interval the report shows.
@@ -42,15 +44,15 @@ func (r *Row) Summary(unit string) (s Summary, ok bool) {
 	for _, w := range sum.Warnings {
 		s.Warnings = append(s.Warnings, w.Error())
 	}
-	if unit == "ns/op" {
-		s.P50 = medianOf(r.Values["p50-ns"])
-		s.P99 = medianOf(r.Values["p99-ns"])
+	if unit == rowspec.UnitNsOp {
+		s.P50 = medianOf(r.Values[rowspec.UnitP50])
+		s.P99 = medianOf(r.Values[rowspec.UnitP99])
 	}
 	return s, true
 }
 
-// Primary is the row's ns/op summary.
-func (r *Row) Primary() (Summary, bool) { return r.Summary("ns/op") }
+// Primary is the row's ns/op summary (sim-ns/op for a simulated row).
+func (r *Row) Primary() (Summary, bool) { return r.Summary(rowspec.UnitNsOp) }
 
 func medianOf(vs []float64) float64 {
 	if len(vs) == 0 {

@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 	"os"
-	"strings"
 )
 
 // Options configure Write.
@@ -32,18 +31,6 @@ func (o Options) threshold() float64 {
 		return 0.05
 	}
 	return o.Threshold
-}
-
-// chartTitles name the charts in report.md, in the order written.
-var chartOrder = []struct{ file, title, caption string }{
-	{"creation.png", "Creation cost by style", "Median cost of one create + exit + reap/join per style, log scale, with 95% confidence intervals."},
-	{"cloneflags.png", "Clone flags, one resource at a time", "Each step adds (or drops) flags on the way from fork's set to a thread's; the label gives the cost and the step from the set before."},
-	{"fork-rss.png", "Creation cost against parent RSS", "fork copies page tables in proportion to what the parent has touched; the legend gives each fitted slope in µs per MiB."},
-	{"switch.png", "Context switch: process vs thread", "Per-switch cost with both tasks on one CPU; the shaded band is the documented 2.7–5.48 µs per process switch, the dashed line the documented 3.8 µs per thread switch."},
-	{"switch-ws.png", "Context switch against working set", "Each side touches its working set between round trips; processes refill cache and TLB after a switch, threads share the address space."},
-	{"distribution.png", "Creation latency distributions", "Spread of the per-sample means (boxes) and each sample's per-op p50 and p99."},
-	{"compare.png", "Change against the baseline", "Percent change of each row's median; red rows are significant regressions beyond the threshold."},
-	{"hosts.png", "Machines side by side", "The headline rows on each machine in the input."},
 }
 
 // Write draws the charts and report.md for d into dir (created if needed)
@@ -81,51 +68,33 @@ func Write(dir string, d *Data, opts Options) ([]string, error) {
 	return append(written, path), nil
 }
 
-// build makes every figure that has data and a note for every chart.
+// build makes every figure the data supports and a note for every chart.
 func build(d *Data, opts Options) (figs []*figure, notes []chartNote, deltas []Delta, cmpErr error, err error) {
-	h := d.primary()
-	for _, c := range chartOrder {
-		var f *figure
-		var reason string
-		switch c.file {
-		case "creation.png":
-			f, reason, err = creationChart(d, h)
-		case "cloneflags.png":
-			f, reason, err = cloneFlagsChart(d, h)
-		case "fork-rss.png":
-			f, reason, err = forkRSSChart(d, h)
-		case "switch.png":
-			f, reason, err = switchChart(d, h)
-		case "switch-ws.png":
-			f, reason, err = switchWSChart(d, h)
-		case "distribution.png":
-			f, reason, err = distributionChart(d, h)
-		case "compare.png":
-			if opts.Baseline == nil {
-				reason = "no baseline given"
-				break
-			}
-			deltas, cmpErr = Compare(opts.Baseline, d, opts.alpha(), opts.threshold())
-			if cmpErr != nil {
-				reason = cmpErr.Error()
-				break
-			}
-			f, reason, err = compareChart(deltas, opts.Baseline.primary(), h, opts.threshold())
-		case "hosts.png":
-			f, reason, err = hostsChart(d)
+	in := &chartData{d: d, h: d.primary(), base: opts.Baseline, threshold: opts.threshold()}
+	if opts.Baseline != nil {
+		in.deltas, in.cmpErr = Compare(opts.Baseline, d, opts.alpha(), opts.threshold())
+	}
+	for _, c := range charts {
+		n := chartNote{file: c.file, title: c.title, caption: c.caption}
+		ok, why := c.supports(in)
+		if !ok {
+			n.reason = why
+			notes = append(notes, n)
+			continue
 		}
+		sim := c.simulated != nil && c.simulated(in)
+		f, err := c.draw(in, sim)
 		if err != nil {
 			return nil, nil, nil, nil, fmt.Errorf("report: %s: %w", c.file, err)
 		}
-		n := chartNote{file: c.file, title: c.title, caption: c.caption, drawn: f != nil, reason: reason}
-		if f != nil {
-			if strings.Contains(f.p.Title.Text, "SIMULATED") {
-				n.title += " (simulated)"
-				n.caption += " Simulated figures: from the simulated kernel, not measured."
-			}
-			figs = append(figs, f)
+		f.name = c.file
+		if sim {
+			n.title += " (simulated)"
+			n.caption += " Simulated figures: from the simulated kernel, not measured."
 		}
+		n.drawn = true
+		figs = append(figs, f)
 		notes = append(notes, n)
 	}
-	return figs, notes, deltas, cmpErr, nil
+	return figs, notes, in.deltas, in.cmpErr, nil
 }
