@@ -37,7 +37,7 @@ func realShared(tid int) (uint64, error) {
 	for _, c := range []struct {
 		typ int
 		bit uint64
-	}{{procfs.KcmpVM, CLONE_VM}, {procfs.KcmpFS, CLONE_FS}, {procfs.KcmpFiles, CLONE_FILES}, {procfs.KcmpSighand, CLONE_SIGHAND}} {
+	}{{procfs.KcmpVM, rawclone.CloneVM}, {procfs.KcmpFS, rawclone.CloneFS}, {procfs.KcmpFiles, rawclone.CloneFiles}, {procfs.KcmpSighand, rawclone.CloneSighand}} {
 		same, err := procfs.Kcmp(me, tid, c.typ)
 		if err != nil {
 			return 0, fmt.Errorf("kcmp(%d, %d, %d): %w", me, tid, c.typ, err)
@@ -51,7 +51,7 @@ func realShared(tid int) (uint64, error) {
 		return 0, err
 	}
 	if tgid == me {
-		f |= CLONE_THREAD
+		f |= rawclone.CloneThread
 	}
 	return f, nil
 }
@@ -125,11 +125,11 @@ func TestDifferential(t *testing.T) {
 // real kernel: flag sets it refuses with EINVAL before creating anything.
 func TestDifferentialRefusals(t *testing.T) {
 	for _, flags := range []uint64{
-		CLONE_NEWNS | CLONE_FS | SIGCHLD,
-		CLONE_NEWUSER | CLONE_FS | SIGCHLD,
-		CLONE_VM | CLONE_SIGHAND | CLONE_THREAD | CLONE_NEWPID,
-		CLONE_VM | CLONE_SIGHAND | CLONE_THREAD | CLONE_NEWUSER,
-		ThreadFlags &^ CLONE_SIGHAND,
+		rawclone.CloneNewNS | rawclone.CloneFS | rawclone.SIGCHLD,
+		rawclone.CloneNewUser | rawclone.CloneFS | rawclone.SIGCHLD,
+		rawclone.CloneVM | rawclone.CloneSighand | rawclone.CloneThread | rawclone.CloneNewPID,
+		rawclone.CloneVM | rawclone.CloneSighand | rawclone.CloneThread | rawclone.CloneNewUser,
+		rawclone.ThreadFlags &^ rawclone.CloneSighand,
 	} {
 		t.Run(FormatFlags(flags), func(t *testing.T) {
 			k := NewKernel(testProfile())
@@ -152,19 +152,19 @@ func TestFlagValues(t *testing.T) {
 		name      string
 		sim, unix uint64
 	}{
-		{"VM", CLONE_VM, unix.CLONE_VM}, {"FS", CLONE_FS, unix.CLONE_FS}, {"FILES", CLONE_FILES, unix.CLONE_FILES},
-		{"SIGHAND", CLONE_SIGHAND, unix.CLONE_SIGHAND}, {"PIDFD", CLONE_PIDFD, unix.CLONE_PIDFD},
-		{"PTRACE", CLONE_PTRACE, unix.CLONE_PTRACE}, {"VFORK", CLONE_VFORK, unix.CLONE_VFORK},
-		{"PARENT", CLONE_PARENT, unix.CLONE_PARENT}, {"THREAD", CLONE_THREAD, unix.CLONE_THREAD},
-		{"NEWNS", CLONE_NEWNS, unix.CLONE_NEWNS}, {"SYSVSEM", CLONE_SYSVSEM, unix.CLONE_SYSVSEM},
-		{"SETTLS", CLONE_SETTLS, unix.CLONE_SETTLS}, {"PARENT_SETTID", CLONE_PARENT_SETTID, unix.CLONE_PARENT_SETTID},
-		{"CHILD_CLEARTID", CLONE_CHILD_CLEARTID, unix.CLONE_CHILD_CLEARTID}, {"DETACHED", CLONE_DETACHED, unix.CLONE_DETACHED},
-		{"UNTRACED", CLONE_UNTRACED, unix.CLONE_UNTRACED}, {"CHILD_SETTID", CLONE_CHILD_SETTID, unix.CLONE_CHILD_SETTID},
-		{"NEWCGROUP", CLONE_NEWCGROUP, unix.CLONE_NEWCGROUP}, {"NEWUTS", CLONE_NEWUTS, unix.CLONE_NEWUTS},
-		{"NEWIPC", CLONE_NEWIPC, unix.CLONE_NEWIPC}, {"NEWUSER", CLONE_NEWUSER, unix.CLONE_NEWUSER},
-		{"NEWPID", CLONE_NEWPID, unix.CLONE_NEWPID}, {"NEWNET", CLONE_NEWNET, unix.CLONE_NEWNET},
-		{"IO", CLONE_IO, unix.CLONE_IO}, {"CLEAR_SIGHAND", CLONE_CLEAR_SIGHAND, unix.CLONE_CLEAR_SIGHAND},
-		{"INTO_CGROUP", CLONE_INTO_CGROUP, unix.CLONE_INTO_CGROUP}, {"SIGCHLD", SIGCHLD, uint64(unix.SIGCHLD)},
+		{"VM", rawclone.CloneVM, unix.CLONE_VM}, {"FS", rawclone.CloneFS, unix.CLONE_FS}, {"FILES", rawclone.CloneFiles, unix.CLONE_FILES},
+		{"SIGHAND", rawclone.CloneSighand, unix.CLONE_SIGHAND}, {"PIDFD", rawclone.ClonePidfd, unix.CLONE_PIDFD},
+		{"PTRACE", rawclone.ClonePtrace, unix.CLONE_PTRACE}, {"VFORK", rawclone.CloneVfork, unix.CLONE_VFORK},
+		{"PARENT", rawclone.CloneParent, unix.CLONE_PARENT}, {"THREAD", rawclone.CloneThread, unix.CLONE_THREAD},
+		{"NEWNS", rawclone.CloneNewNS, unix.CLONE_NEWNS}, {"SYSVSEM", rawclone.CloneSysVSem, unix.CLONE_SYSVSEM},
+		{"SETTLS", rawclone.CloneSetTLS, unix.CLONE_SETTLS}, {"PARENT_SETTID", rawclone.CloneParentSetTID, unix.CLONE_PARENT_SETTID},
+		{"CHILD_CLEARTID", rawclone.CloneChildClearTID, unix.CLONE_CHILD_CLEARTID}, {"DETACHED", rawclone.CloneDetached, unix.CLONE_DETACHED},
+		{"UNTRACED", rawclone.CloneUntraced, unix.CLONE_UNTRACED}, {"CHILD_SETTID", rawclone.CloneChildSetTID, unix.CLONE_CHILD_SETTID},
+		{"NEWCGROUP", rawclone.CloneNewCgroup, unix.CLONE_NEWCGROUP}, {"NEWUTS", rawclone.CloneNewUTS, unix.CLONE_NEWUTS},
+		{"NEWIPC", rawclone.CloneNewIPC, unix.CLONE_NEWIPC}, {"NEWUSER", rawclone.CloneNewUser, unix.CLONE_NEWUSER},
+		{"NEWPID", rawclone.CloneNewPID, unix.CLONE_NEWPID}, {"NEWNET", rawclone.CloneNewNet, unix.CLONE_NEWNET},
+		{"IO", rawclone.CloneIO, unix.CLONE_IO}, {"CLEAR_SIGHAND", CloneClearSighand, unix.CLONE_CLEAR_SIGHAND},
+		{"INTO_CGROUP", CLONE_INTO_CGROUP, unix.CLONE_INTO_CGROUP}, {"SIGCHLD", rawclone.SIGCHLD, uint64(unix.SIGCHLD)},
 	} {
 		if c.sim != c.unix {
 			t.Errorf("CLONE_%s = %#x, x/sys/unix has %#x", c.name, c.sim, c.unix)
@@ -174,7 +174,7 @@ func TestFlagValues(t *testing.T) {
 		name string
 		sim  uint64
 		raw  rawclone.Flags
-	}{{"fork", ForkFlags, rawclone.ForkFlags}, {"thread", ThreadFlags, rawclone.ThreadFlags}, {"vfork", VforkFlags, rawclone.VforkFlags}} {
+	}{{"fork", rawclone.ForkFlags, rawclone.ForkFlags}, {"thread", rawclone.ThreadFlags, rawclone.ThreadFlags}, {"vfork", rawclone.VforkFlags, rawclone.VforkFlags}} {
 		if c.sim != uint64(c.raw) {
 			t.Errorf("%s flags: simkernel %s, rawclone %v", c.name, FormatFlags(c.sim), c.raw)
 		}

@@ -4,13 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/montanaflynn/stats"
-	"golang.org/x/perf/benchfmt"
+
+	"github.com/clonebench/clonebench/resultfile"
+	"github.com/clonebench/clonebench/rowspec"
 )
 
 // FitReport says how a profile was fitted and how well it reproduces the
@@ -45,8 +46,10 @@ type FitOptions struct {
 }
 
 // Fit calibrates a Profile from a real Linux result file in the benchmark
-// format (go test -bench or runbench output), read from r; name is the
-// file's name for error messages and the profile's Source.
+// format (go test -bench or runbench output), read from r through
+// resultfile.Parse; name is the file's name for error messages and the
+// profile's Source. A file of simulated figures is refused with
+// ErrSimulated.
 func Fit(r io.Reader, name string) (Profile, FitReport, error) {
 	return FitWith(r, name, FitOptions{})
 }
@@ -59,18 +62,13 @@ var ErrSimulated = errors.New("simkernel: result file holds simulated rows (kern
 // (The minimum, lmbench's choice, was tried: the process ping-pong rows are
 // bimodal and the minimum picks their rare fast mode.) Creation rows
 // contribute their p50-ns, itself a median over the run's ops.
-//
-// unitOverhead is a Switch row's own overhead measurement, rt/2 − net,
-// derived per result line.
-const unitOverhead = "overhead-ns"
-
 type measured struct {
-	names []string // sorted
-	vals  map[string]map[string]float64
+	specs []rowspec.Spec // sorted by name
+	vals  map[rowspec.Spec]map[string]float64
 }
 
-func (m measured) get(name, unit string) (float64, bool) {
-	v, ok := m.vals[name][unit]
+func (m measured) get(sp rowspec.Spec, unit string) (float64, bool) {
+	v, ok := m.vals[sp][unit]
 	return v, ok
 }
 
@@ -78,95 +76,83 @@ func (m measured) get(name, unit string) (float64, bool) {
 // where the row takes samples, else ns/op. On a shared machine a few ops
 // that lose the CPU to another process move the mean far more than the
 // median, and they measure the neighbour, not the kernel.
-func (m measured) ns(name string) (float64, bool) {
-	if v, ok := m.get(name, "p50-ns"); ok {
+func (m measured) ns(sp rowspec.Spec) (float64, bool) {
+	if v, ok := m.get(sp, rowspec.UnitP50); ok {
 		return v, true
 	}
-	return m.get(name, "ns/op")
+	return m.get(sp, rowspec.UnitNsOp)
 }
 
-// without returns m less the rows hold selects, and their names.
+// without returns m less the rows hold selects by name, and their names.
 func (m measured) without(hold func(string) bool) (measured, []string) {
 	if hold == nil {
 		return m, nil
 	}
-	out := measured{vals: map[string]map[string]float64{}}
+	out := measured{vals: map[rowspec.Spec]map[string]float64{}}
 	var held []string
-	for _, n := range m.names {
-		if hold(n) {
-			held = append(held, n)
+	for _, sp := range m.specs {
+		if name := sp.String(); hold(name) {
+			held = append(held, name)
 			continue
 		}
-		out.names = append(out.names, n)
-		out.vals[n] = m.vals[n]
+		out.specs = append(out.specs, sp)
+		out.vals[sp] = m.vals[sp]
 	}
 	return out, held
 }
 
+// readResults reads the file through resultfile, the one reader that
+// decides what a valid result file and a simulated row are.
 func readResults(r io.Reader, file string) (measured, map[string]string, error) {
-	raw := map[string]map[string][]float64{}
+	rf, err := resultfile.Parse(r, file)
+	if err != nil {
+		return measured{}, nil, fmt.Errorf("simkernel: %w", err)
+	}
+	if rf.Simulated() {
+		return measured{}, nil, fmt.Errorf("%s: %w", file, ErrSimulated)
+	}
+	// One profile models one machine; rows of two machines pasted together
+	// would be averaged into a machine that does not exist.
+	if err := rf.OneMachine(); err != nil {
+		return measured{}, nil, fmt.Errorf("simkernel: %w", err)
+	}
 	config := map[string]string{}
-	br := benchfmt.NewReader(r, file)
-	for br.Scan() {
-		switch rec := br.Result().(type) {
-		case *benchfmt.SyntaxError:
-			return measured{}, nil, rec
-		case *benchfmt.Result:
-			if rec.GetConfig("kernel") == "sim" {
-				return measured{}, nil, fmt.Errorf("%s: %w", file, ErrSimulated)
-			}
-			for _, c := range rec.Config {
-				if c.File {
-					config[c.Key] = string(c.Value)
-				}
-			}
-			base, parts := rec.Name.Parts()
-			var sb strings.Builder
-			sb.WriteString(strings.TrimPrefix(string(base), "Benchmark"))
-			for _, p := range parts {
-				if p[0] == '/' {
-					sb.Write(p)
-				}
-			}
-			name := sb.String()
-			if raw[name] == nil {
-				raw[name] = map[string][]float64{}
-			}
-			// benchfmt tidies units (ns/op becomes sec/op); the original
-			// unit and value are the ones the rows report.
-			line := map[string]float64{}
-			for _, v := range rec.Values {
-				if strings.HasPrefix(v.OrigUnit, "sim-") {
-					return measured{}, nil, fmt.Errorf("%s: %w", file, ErrSimulated)
-				}
-				line[v.OrigUnit] = v.OrigValue
-				raw[name][v.OrigUnit] = append(raw[name][v.OrigUnit], v.OrigValue)
-			}
-			// The overhead a Switch row measured beside its round trips
-			// (with its working set) is only meaningful within one line.
-			rt, ok1 := line["ns/op"]
-			net, ok2 := line["ns/switch-net"]
-			if ok1 && ok2 {
-				raw[name][unitOverhead] = append(raw[name][unitOverhead], rt/2-net)
-			}
+	for _, c := range rf.Config {
+		config[c.Key] = c.Value
+	}
+	m := measured{vals: map[rowspec.Spec]map[string]float64{}}
+	for _, row := range rf.Rows {
+		if !row.Known {
+			continue // another benchmark's row: the model has nothing to fit it to
 		}
-	}
-	if err := br.Err(); err != nil {
-		return measured{}, nil, err
-	}
-	m := measured{vals: map[string]map[string]float64{}}
-	for name, units := range raw {
-		m.names = append(m.names, name)
-		m.vals[name] = map[string]float64{}
-		for unit, vs := range units {
-			med, err := stats.Median(vs)
+		if _, dup := m.vals[row.Spec]; dup {
+			return measured{}, nil, fmt.Errorf("simkernel: %s: %s appears as two rows", row.Pos, row.Name)
+		}
+		vals := map[string]float64{}
+		for _, u := range row.Units {
+			med, err := stats.Median(row.Values(u))
 			if err != nil {
-				return measured{}, nil, fmt.Errorf("%s: %s %s: %w", file, name, unit, err)
+				return measured{}, nil, fmt.Errorf("simkernel: %s: %s %s: %w", row.Pos, row.Name, u, err)
 			}
-			m.vals[name][unit] = med
+			vals[u] = med
 		}
+		// The overhead a Switch row measured beside its round trips (with
+		// its working set) is only meaningful within one line.
+		var ov []float64
+		for _, s := range row.Samples {
+			rt, ok1 := s.Get(rowspec.UnitNsOp)
+			net, ok2 := s.Get(rowspec.UnitNsSwitchNet)
+			if ok1 && ok2 {
+				ov = append(ov, rt/2-net)
+			}
+		}
+		if len(ov) > 0 {
+			vals[rowspec.UnitOverhead], _ = stats.Median(ov)
+		}
+		m.specs = append(m.specs, row.Spec)
+		m.vals[row.Spec] = vals
 	}
-	slices.Sort(m.names)
+	slices.SortFunc(m.specs, func(a, b rowspec.Spec) int { return strings.Compare(a.String(), b.String()) })
 	return m, config, nil
 }
 
@@ -177,10 +163,10 @@ func FitWith(r io.Reader, name string, opt FitOptions) (Profile, FitReport, erro
 		return Profile{}, FitReport{}, err
 	}
 	m, held := all.without(opt.HoldOut)
-	if len(m.names) == 0 {
-		return Profile{}, FitReport{}, fmt.Errorf("%s: no benchmark results", name)
+	if len(m.specs) == 0 {
+		return Profile{}, FitReport{}, fmt.Errorf("simkernel: %s: no clonebench rows to fit (all held out, or none in the file)", name)
 	}
-	f := fitter{m: m, rep: FitReport{Source: name, Rows: len(m.names), Held: held}}
+	f := fitter{m: m, rep: FitReport{Source: name, Rows: len(m.specs), Held: held}}
 	p := Profile{
 		Source:    name,
 		Config:    config,
@@ -221,32 +207,16 @@ func (f *fitter) nonneg(what string, v float64) float64 {
 	return v
 }
 
-// rows returns the names of family whose parts match want (key=value).
-func (f *fitter) rows(family string, want ...string) []string {
-	var out []string
-	for _, n := range f.m.names {
-		r, err := parseRow(n)
-		if err != nil || r.family != family {
-			continue
-		}
-		ok := true
-		for _, w := range want {
-			k, v, _ := strings.Cut(w, "=")
-			if got, _ := r.get(k); got != v {
-				ok = false
-			}
-		}
-		if ok {
-			out = append(out, n)
+// rows returns the rows of family that keep selects (every one if keep is
+// nil), in name order.
+func (f *fitter) rows(family rowspec.Family, keep func(rowspec.Spec) bool) []rowspec.Spec {
+	var out []rowspec.Spec
+	for _, sp := range f.m.specs {
+		if sp.Family == family && (keep == nil || keep(sp)) {
+			out = append(out, sp)
 		}
 	}
 	return out
-}
-
-func key(name, k string) string {
-	r, _ := parseRow(name)
-	v, _ := r.get(k)
-	return v
 }
 
 func (f *fitter) cpus(config map[string]string) int {
@@ -254,10 +224,8 @@ func (f *fitter) cpus(config map[string]string) int {
 		return n
 	}
 	most := 0
-	for _, n := range f.rows("SwitchPairs") {
-		if k, err := strconv.Atoi(key(n, "pairs")); err == nil {
-			most = max(most, k)
-		}
+	for _, sp := range f.rows(rowspec.SwitchPairs, nil) {
+		most = max(most, sp.Pairs)
 	}
 	if most > 0 {
 		return most
@@ -299,480 +267,20 @@ func mean(vs []float64) float64 {
 	return m
 }
 
-// syscallsPerLoop is how many system calls one overhead op makes.
-var syscallsPerLoop = map[string]float64{"pipe": 2, "unix": 2, "eventfd": 2, "futex": 2, "yield": 1}
-
-func (f *fitter) fitSwitch(p *Profile) {
-	for _, n := range f.rows("SwitchOverhead") {
-		if v, ok := f.m.ns(n); ok {
-			p.Overhead[key(n, "mech")] = v
-		}
-	}
-	p.Syscall = math.Inf(1)
-	for _, mech := range sortedKeys(p.Overhead) {
-		if c, ok := syscallsPerLoop[mech]; ok {
-			p.Syscall = min(p.Syscall, p.Overhead[mech]/c)
-		}
-	}
-	if math.IsInf(p.Syscall, 1) {
-		p.Syscall = 0
-		f.warnf("no SwitchOverhead rows: syscall and mechanism costs unknown, Switch rows cannot be simulated")
-		return
-	}
-	type pt struct {
-		mech, mode, cpu string
-		kib, half, ov   float64
-		ovws            float64 // the row's own overhead, with its working set
-		hasOv           bool
-	}
-	var pts []pt
-	for _, n := range f.rows("Switch") {
-		rt, ok := f.m.ns(n)
-		mech := key(n, "mech")
-		ws, err := ParseSize(key(n, "ws"))
-		if !ok || err != nil {
-			continue
-		}
-		if key(n, "mode") == "goroutine" {
-			if ws == 0 {
-				p.Goroutine[mech+"/"+key(n, "cpu")] = rt
-			}
-			continue
-		}
-		ov, ok := p.Overhead[mech]
-		if !ok {
-			f.warnf("%s: no SwitchOverhead/mech=%s row, row not used", n, mech)
-			continue
-		}
-		ovws, hasOv := f.m.get(n, unitOverhead)
-		pts = append(pts, pt{mech, key(n, "mode"), key(n, "cpu"), float64(ws) / 1024, rt / 2, ov, ovws, hasOv})
-	}
-	// Touch: the overhead measured with the working set, rt/2 − net,
-	// against the working set.
-	var xs, ys []float64
-	for _, q := range pts {
-		if q.hasOv {
-			xs = append(xs, q.kib)
-			ys = append(ys, q.ovws-q.ov)
-		}
-	}
-	if s, err := slope(xs, ys); err == nil {
-		p.TouchPerKiB = f.nonneg("working-set touch per KiB", s)
-	} else {
-		f.warnf("working-set touch cost: %v", err)
-	}
-	sel := func(mode, cpu string, ws0 bool) []pt {
-		var out []pt
-		for _, q := range pts {
-			if q.mode == mode && q.cpu == cpu && (!ws0 || q.kib == 0) {
-				out = append(out, q)
-			}
-		}
-		return out
-	}
-	hops := func(qs []pt) []float64 {
-		var out []float64
-		for _, q := range qs {
-			out = append(out, q.half-q.ov)
-		}
-		return out
-	}
-	if t := sel("thread", "same", true); len(t) > 0 {
-		p.Switch = f.nonneg("thread switch", mean(hops(t)))
-	} else {
-		f.warnf("no mode=thread cpu=same ws=0 Switch rows: thread switch cost unknown")
-	}
-	if pr := sel("process", "same", true); len(pr) > 0 {
-		p.SwitchMM = f.nonneg("mm switch", mean(hops(pr))-p.Switch)
-	} else {
-		f.warnf("no mode=process cpu=same ws=0 Switch rows: mm switch cost unknown")
-	}
-	if qs := append(sel("thread", "cross", true), sel("process", "cross", true)...); len(qs) > 0 {
-		p.RemoteWake = f.nonneg("remote wake-up (cpu=cross)", mean(hops(qs)))
-	} else {
-		f.warnf("no cpu=cross ws=0 Switch rows: remote wake-up cost unknown")
-	}
-	// Refill per KiB after a same-CPU switch: first what any switch adds
-	// (thread rows), then what crossing address spaces adds on top.
-	resid := func(qs []pt, base float64, per float64) ([]float64, []float64) {
-		var xs, ys []float64
-		for _, q := range qs {
-			xs = append(xs, q.kib)
-			ys = append(ys, q.half-q.ov-p.TouchPerKiB*q.kib-base-per*q.kib)
-		}
-		return xs, ys
-	}
-	if s, err := slope(resid(sel("thread", "same", false), p.Switch, 0)); err == nil {
-		p.CacheRefillPerKiB = f.nonneg("cache refill per KiB", s)
-	} else {
-		f.warnf("cache refill per KiB (thread rows at cpu=same): %v", err)
-	}
-	if s, err := slope(resid(sel("process", "same", false), p.Switch+p.SwitchMM, p.CacheRefillPerKiB)); err == nil {
-		p.RefillPerKiB = f.nonneg("TLB refill per KiB", s)
-	} else {
-		f.warnf("TLB refill per KiB (process rows at cpu=same): %v", err)
-	}
-}
-
-// fitColocated fits the share of rounds an unpinned pair spends on one
-// CPU: each cpu=any row lies between the model's same-CPU and cross-CPU
-// figures for it, and least squares through the origin finds the mix,
-// y − cross = φ·(same − cross).
-func (f *fitter) fitColocated(p *Profile) {
-	var num, den float64
-	for _, n := range f.rows("Switch", "cpu=any") {
-		if key(n, "mode") == "goroutine" {
-			continue
-		}
-		y, ok := f.m.ns(n)
-		same, err1 := Run(*p, strings.Replace(n, "/cpu=any/", "/cpu=same/", 1), 10)
-		cross, err2 := Run(*p, strings.Replace(n, "/cpu=any/", "/cpu=cross/", 1), 10)
-		if !ok || err1 != nil || err2 != nil {
-			continue
-		}
-		d := same.PerOp() - cross.PerOp()
-		num += (y - cross.PerOp()) * d
-		den += d * d
-	}
-	if den == 0 {
-		f.warnf("no cpu=any Switch rows: an unpinned pair is modelled apart")
-		return
-	}
-	p.Colocated = min(1, f.nonneg("cpu=any co-located share", num/den))
-}
-
-// fitPairs fits the balancer's contention from the SwitchPairs rows with
-// more tasks than CPUs: measured time per round trip against the packed
-// model's, averaged.
-func (f *fitter) fitPairs(p *Profile) {
-	var ratios []float64
-	p.PairsContention = 0
-	for _, n := range f.rows("SwitchPairs") {
-		k, err := strconv.Atoi(key(n, "pairs"))
-		v, ok := f.m.ns(n)
-		if err != nil || !ok || 2*k <= p.CPUs {
-			continue
-		}
-		sim, err := Run(*p, n, 10)
-		if err != nil {
-			continue
-		}
-		ratios = append(ratios, v/sim.PerOp()-1)
-	}
-	if len(ratios) == 0 {
-		f.warnf("no SwitchPairs rows with more tasks than CPUs: contention taken as 0")
-		return
-	}
-	p.PairsContention = f.nonneg("SwitchPairs contention", mean(ratios))
-}
-
-// resourceBits are the structures copy_process shares or copies.
-var resourceBits = []uint64{CLONE_VM, CLONE_FS, CLONE_FILES, CLONE_SIGHAND, CLONE_THREAD}
-
-func flagName(bit uint64) string {
-	for _, n := range flagNames {
-		if n.bit == bit {
-			return n.name
-		}
-	}
-	return fmt.Sprintf("%#x", bit)
-}
-
-func (p *Profile) setCopy(bit uint64, v float64) {
-	switch bit {
-	case CLONE_VM:
-		p.Copy.VM = v
-	case CLONE_FS:
-		p.Copy.FS = v
-	case CLONE_FILES:
-		p.Copy.Files = v
-	case CLONE_SIGHAND:
-		p.Copy.Sighand = v
-	case CLONE_THREAD:
-		p.Copy.Signal = v
-	}
-}
-
-// bitCost is a bit's contribution to a clone's cost when the bit is set:
-// minus the copy it avoids for resource bits, its own work for the rest.
-func (p *Profile) bitCost(bit uint64) float64 {
-	switch bit {
-	case CLONE_VM:
-		return -p.Copy.VM
-	case CLONE_FS:
-		return -p.Copy.FS
-	case CLONE_FILES:
-		return -p.Copy.Files
-	case CLONE_SIGHAND:
-		return -p.Copy.Sighand
-	case CLONE_THREAD:
-		return -p.Copy.Signal
-	}
-	return p.FlagCost[flagName(bit)]
-}
-
-func (p *Profile) setBitCost(bit uint64, v float64) {
-	if slices.Contains(resourceBits, bit) {
-		p.setCopy(bit, 0-v) // 0-v, not -v: a free step is +0, not -0
-	} else {
-		p.FlagCost[flagName(bit)] = v
-	}
-}
-
-func bits(f uint64) []uint64 {
-	var out []uint64
-	for _, n := range flagNames {
-		if f&n.bit != 0 {
-			out = append(out, n.bit)
-		}
-	}
-	return out
-}
-
-// simOne is the model's figure for one creation op with TaskBase as set.
-func simOne(p Profile, flags uint64, rss uint64, thp bool, fds int) (float64, error) {
-	k := NewKernel(p)
-	parent := k.Spawn()
-	k.Map(parent, rss, thp)
-	k.OpenFiles(parent, fds)
-	res, err := createOps(k, parent, flags, 0, 1)
-	if err != nil {
-		return 0, err
-	}
-	return res.Elapsed, nil
-}
-
-func (f *fitter) fitCreate(p *Profile) error {
-	// The CloneFlags sweep: the step between two sets that differ in one
-	// flag is that flag's cost. Sets that differ in several flags resolve
-	// once all but one of them are known.
-	type obs struct {
-		flags uint64
-		ns    float64
-	}
-	var sweep []obs
-	for _, n := range f.rows("CloneFlags") {
-		fl, err := ParseFlags(key(n, "flags"))
-		if v, ok := f.m.ns(n); ok && err == nil {
-			sweep = append(sweep, obs{fl, v})
-		}
-	}
-	for _, st := range []string{"fork", "thread", "vfork"} {
-		if v, ok := f.m.ns("Create/style=" + st); ok {
-			sweep = append(sweep, obs{styles[st].flags, v})
-		}
-	}
-	sweepFlags := func(obs []obs) []uint64 {
-		var out []uint64
-		for _, o := range obs {
-			out = append(out, o.flags)
-		}
-		return out
-	}
-	known := map[uint64]bool{}
-	steps := map[uint64][]float64{}
-	for progress := true; progress; {
-		progress = false
-		clear(steps)
-		stalled := map[uint64]int{} // unknown bits of pairs with several unknowns
-		for i, a := range sweep {
-			for _, b := range sweep[i+1:] {
-				diff := (a.flags ^ b.flags) &^ CSIGNAL
-				var unknown []uint64
-				for _, bit := range bits(diff) {
-					if !known[bit] {
-						unknown = append(unknown, bit)
-					}
-				}
-				if len(unknown) > 1 {
-					for _, bit := range unknown {
-						stalled[bit]++
-					}
-				}
-				if len(unknown) != 1 {
-					continue
-				}
-				with, without := a, b
-				if a.flags&unknown[0] == 0 {
-					with, without = b, a
-				}
-				d := with.ns - without.ns
-				for _, bit := range bits(diff) {
-					if bit == unknown[0] {
-						continue
-					}
-					if with.flags&bit != 0 {
-						d -= p.bitCost(bit)
-					} else {
-						d += p.bitCost(bit)
-					}
-				}
-				steps[unknown[0]] = append(steps[unknown[0]], d)
-			}
-		}
-		for _, bit := range sortedBits(steps) {
-			p.setBitCost(bit, mean(steps[bit]))
-			known[bit] = true
-			progress = true
-		}
-		if !progress && len(stalled) > 0 {
-			// Two flags only ever change together (CHILD_CLEARTID is in
-			// every sweep step but leaves with VFORK): fold the one most
-			// rows share into the base and solve for the other.
-			var fold uint64
-			for _, n := range flagNames {
-				if c := stalled[n.bit]; c > 0 && (fold == 0 || c > stalled[fold] || c == stalled[fold] && f.inMore(sweepFlags(sweep), n.bit, fold)) {
-					fold = n.bit
-				}
-			}
-			p.setBitCost(fold, 0)
-			known[fold] = true
-			progress = true
-			f.warnf("no rows separate %s from the flags it changes with: its cost is folded into the base", flagName(fold))
-		}
-	}
-	for _, bit := range resourceBits {
-		if !known[bit] {
-			f.warnf("no pair of CloneFlags rows isolates %s: its copy cost is folded into the base", flagName(bit))
-		}
-	}
-	// A copy or a flag's work cannot make a clone cheaper: a negative step
-	// is noise between neighbouring rows, so the step is taken as free.
-	for _, n := range flagNames {
-		if known[n.bit] {
-			if v := p.bitCost(n.bit); slices.Contains(resourceBits, n.bit) && v > 0 || !slices.Contains(resourceBits, n.bit) && v < 0 {
-				f.warnf("step %s measured %+.0f ns, inside the noise: taken as 0", n.name, -math.Abs(v))
-				p.setBitCost(n.bit, 0)
-			}
-		}
-	}
-
-	// Page tables per MiB and fd table per fd: least-squares slopes.
-	for _, thp := range []string{"off", "on"} {
-		var xs, ys []float64
-		for _, n := range f.rows("CreateRSS", "style=fork", "thp="+thp) {
-			rss, err := ParseSize(key(n, "rss"))
-			if v, ok := f.m.ns(n); ok && err == nil {
-				xs = append(xs, float64(rss)/(1<<20))
-				ys = append(ys, v)
-			}
-		}
-		s, err := slope(xs, ys)
-		if err != nil {
-			f.warnf("page-table copy per MiB (thp=%s): %v", thp, err)
-			continue
-		}
-		if thp == "off" {
-			p.MMPerMiB = f.nonneg("page-table copy per MiB", s)
-		} else {
-			p.MMPerMiBHuge = f.nonneg("page-table copy per MiB of huge pages", s)
-		}
-	}
-	{
-		var xs, ys []float64
-		for _, n := range f.rows("CreateFDs", "style=fork") {
-			fds, err := strconv.Atoi(key(n, "fds"))
-			if v, ok := f.m.ns(n); ok && err == nil {
-				xs = append(xs, float64(fds))
-				ys = append(ys, v)
-			}
-		}
-		if s, err := slope(xs, ys); err == nil {
-			p.FDPer = f.nonneg("fd-table copy per fd", s)
-		} else {
-			f.warnf("fd-table copy per fd: %v", err)
-		}
-	}
-
-	// TaskBase: whatever the sets' figures leave once every fitted step is
-	// charged, averaged over the sets.
-	p.TaskBase = 0
-	var base []float64
-	for _, o := range sweep {
-		sim, err := simOne(*p, o.flags, 0, false, 0)
-		if err != nil {
-			continue // a refused set has no cost to fit
-		}
-		base = append(base, o.ns-sim)
-	}
-	if len(base) == 0 {
-		return errors.New("no Create or CloneFlags rows to fit the task base cost from")
-	}
-	p.TaskBase = mean(base)
-
-	// Styles that add work outside the task model: the residual against
-	// the model's figure for their clone.
-	for _, st := range sortedKeys(styles) {
-		s := styles[st]
-		if s.extra == "" {
-			continue
-		}
-		v, ok := f.m.ns("Create/style=" + st)
-		if !ok {
-			f.warnf("no Create/style=%s row: that style cannot be simulated", st)
-			continue
-		}
-		if !s.clone {
-			p.Extra[s.extra] = v
-			continue
-		}
-		sim, err := simOne(*p, s.flags, 0, false, 0)
-		if err != nil {
-			return fmt.Errorf("style=%s: %w", st, err)
-		}
-		if v < sim {
-			f.warnf("style=%s measured %.0f ns, below the model's %.0f ns for its clone alone: extra taken as 0", st, v, sim)
-		}
-		p.Extra[s.extra] = max(0, v-sim)
-	}
-	return nil
-}
-
-// inMore reports whether bit a is set in more of the flag sets than bit b.
-func (f *fitter) inMore(sets []uint64, a, b uint64) bool {
-	na, nb := 0, 0
-	for _, s := range sets {
-		if s&a != 0 {
-			na++
-		}
-		if s&b != 0 {
-			nb++
-		}
-	}
-	return na > nb
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}
-
-func sortedBits(m map[uint64][]float64) []uint64 {
-	out := make([]uint64, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}
-
 // predict simulates every row of the file (held-out rows included) with p.
 func predict(p Profile, m measured, held []string) []Check {
 	var out []Check
-	for _, n := range m.names {
-		v, ok := m.ns(n)
+	for _, sp := range m.specs {
+		v, ok := m.ns(sp)
 		if !ok || v == 0 {
 			continue
 		}
-		res, err := Run(p, n, 10)
+		res, err := Run(p, sp, 10)
 		if err != nil {
 			continue // a row the profile cannot simulate is a FitReport warning already
 		}
-		out = append(out, Check{Name: n, Measured: v, Predicted: res.PerOp(), Held: slices.Contains(held, n)})
+		name := sp.String()
+		out = append(out, Check{Name: name, Measured: v, Predicted: res.PerOp(), Held: slices.Contains(held, name)})
 	}
 	return out
 }

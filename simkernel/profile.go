@@ -8,6 +8,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
+
+	"github.com/clonebench/clonebench/rawclone"
 )
 
 // Profile is the cost model's parameters, in nanoseconds of virtual time.
@@ -42,7 +45,8 @@ type Profile struct {
 	// FDPer is copy_files' (and close_files') work per open descriptor.
 	FDPer float64 `json:"fd_per_ns"`
 	// FlagCost is what a flag adds when present (SETTLS, SYSVSEM,
-	// CHILD_SETTID, VFORK, …), keyed by FormatFlags' name.
+	// CHILD_SETTID, VFORK, …), keyed by the name rawclone.Flags.String
+	// prints (flagName).
 	FlagCost map[string]float64 `json:"flag_ns,omitempty"`
 	// Extra is work outside the task model that a creation style adds to
 	// its kernel op, fitted as the residual against the model: a fresh
@@ -94,16 +98,18 @@ type CopyCosts struct {
 }
 
 type flagCost struct {
-	bit uint64
+	bit rawclone.Flags
 	ns  float64
 }
 
-// flagCosts lists FlagCost in bit order, so charging it is deterministic.
+// flagCosts lists FlagCost in bit order: ranging over the map would charge
+// the same costs in a different order on every run, and float sums differ
+// in the last bits.
 func (p *Profile) flagCosts() []flagCost {
 	var out []flagCost
-	for _, n := range flagNames {
-		if v, ok := p.FlagCost[n.name]; ok && v != 0 {
-			out = append(out, flagCost{n.bit, v})
+	for _, bit := range flagBits {
+		if v, ok := p.FlagCost[flagName(bit)]; ok && v != 0 {
+			out = append(out, flagCost{bit, v})
 		}
 	}
 	return out
@@ -228,4 +234,15 @@ func (p Profile) WriteFile(path string) error {
 		return err
 	}
 	return nil
+}
+
+// sortedKeys lists m's keys in order, so what is built from a map comes out
+// the same on every run.
+func sortedKeys[K ~string, V any](m map[K]V) []K {
+	out := make([]K, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }

@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
-	"strings"
+
+	"github.com/clonebench/clonebench/rawclone"
+	"github.com/clonebench/clonebench/rowspec"
 )
 
 // Metric is one extra figure of a simulated row. Units of virtual-time
@@ -67,187 +68,95 @@ func (r Result) PerOp() float64 {
 	return r.Elapsed / float64(r.N)
 }
 
-// Unit is the primary unit of every simulated row.
-const Unit = "sim-ns/op"
-
-// rowName is a catalogue row name split into its family and key=value
-// parts.
-type rowName struct {
-	family string
-	keys   []string
-	vals   []string
-}
-
-func parseRow(name string) (rowName, error) {
-	parts := strings.Split(name, "/")
-	r := rowName{family: parts[0]}
-	for _, kv := range parts[1:] {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return r, fmt.Errorf("simkernel: row %q: part %q is not key=value", name, kv)
-		}
-		r.keys = append(r.keys, k)
-		r.vals = append(r.vals, v)
-	}
-	return r, nil
-}
-
-func (r rowName) get(key string) (string, bool) {
-	if i := slices.Index(r.keys, key); i >= 0 {
-		return r.vals[i], true
-	}
-	return "", false
-}
-
-// need returns the listed keys' values and refuses any other key, so a row
-// the model does not understand is an error, never a silent guess.
-func (r rowName) need(name string, keys ...string) ([]string, error) {
-	for _, k := range r.keys {
-		if !slices.Contains(keys, k) {
-			return nil, fmt.Errorf("simkernel: row %q: unknown key %q (want %s)", name, k, strings.Join(keys, ", "))
-		}
-	}
-	out := make([]string, len(keys))
-	for i, k := range keys {
-		v, ok := r.get(k)
-		if !ok {
-			return nil, fmt.Errorf("simkernel: row %q: missing key %q", name, k)
-		}
-		out[i] = v
-	}
-	return out, nil
-}
-
-// ParseSize reads a row's size value: "0", "16KiB", "64MiB", "1GiB", "512B"
-// or a plain byte count.
-func ParseSize(s string) (uint64, error) {
-	mult := uint64(1)
-	num := s
-	for _, u := range []struct {
-		suffix string
-		mult   uint64
-	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"B", 1}} {
-		if n, ok := strings.CutSuffix(s, u.suffix); ok {
-			num, mult = n, u.mult
-			break
-		}
-	}
-	v, err := strconv.ParseUint(num, 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("simkernel: size %q: want a number with an optional KiB, MiB or GiB suffix", s)
-	}
-	return v * mult, nil
-}
-
-// Run simulates n ops of the catalogue row name on a fresh kernel with
-// profile p. The same (p, name, n) always gives the same Result.
-func Run(p Profile, name string, n int) (Result, error) {
-	if n < 1 {
-		return Result{}, fmt.Errorf("simkernel: row %q: n=%d, need at least one op", name, n)
-	}
-	r, err := parseRow(name)
-	if err != nil {
+// Run simulates n ops of the catalogue row spec on a fresh kernel with
+// profile p. The same (p, spec, n) always gives the same Result.
+func Run(p Profile, spec rowspec.Spec, n int) (Result, error) {
+	if err := checkSpec(spec); err != nil {
 		return Result{}, err
 	}
-	switch r.family {
-	case "Create":
-		v, err := r.need(name, "style")
+	if n < 1 {
+		return Result{}, fmt.Errorf("simkernel: row %s: n=%d, need at least one op", spec, n)
+	}
+	res, err := run(p, spec, n)
+	if err != nil {
+		return Result{}, fmt.Errorf("simkernel: row %s: %w", spec, err)
+	}
+	return res, nil
+}
+
+// checkSpec refuses a spec that is not a catalogue name of a simulated
+// family, so a row the model does not understand is an error, never a
+// silent guess. A Spec is a plain struct: it may hold a value no name can
+// (style=teleport, pairs=0), or a field its family has no key for, which
+// the name would drop; both must come back unchanged through the name.
+func checkSpec(spec rowspec.Spec) error {
+	if !spec.Family.Simulated() {
+		return fmt.Errorf("simkernel: row %s: family %q is not simulated", spec, spec.Family)
+	}
+	back, err := rowspec.Parse(spec.String())
+	if err != nil {
+		return fmt.Errorf("simkernel: %w", err)
+	}
+	if back != spec {
+		return fmt.Errorf("simkernel: row %s: spec %+v sets fields the %s family has no keys for", spec, spec, spec.Family)
+	}
+	return nil
+}
+
+func run(p Profile, spec rowspec.Spec, n int) (Result, error) {
+	switch spec.Family {
+	case rowspec.Create:
+		return runCreate(p, spec.Style, 0, false, 0, n)
+	case rowspec.CloneFlags:
+		flags, err := rawclone.ParseFlags(spec.Flags)
 		if err != nil {
 			return Result{}, err
-		}
-		return runCreate(p, name, v[0], 0, false, 0, n)
-	case "CloneFlags":
-		v, err := r.need(name, "flags")
-		if err != nil {
-			return Result{}, err
-		}
-		flags, err := ParseFlags(v[0])
-		if err != nil {
-			return Result{}, fmt.Errorf("simkernel: row %q: %w", name, err)
 		}
 		k := NewKernel(p)
 		return createOps(k, k.Spawn(), flags, 0, n)
-	case "CreateRSS":
-		v, err := r.need(name, "style", "thp", "rss")
-		if err != nil {
-			return Result{}, err
-		}
-		if v[1] != "on" && v[1] != "off" {
-			return Result{}, fmt.Errorf("simkernel: row %q: thp=%q, want on or off", name, v[1])
-		}
-		rss, err := ParseSize(v[2])
-		if err != nil {
-			return Result{}, fmt.Errorf("simkernel: row %q: %w", name, err)
-		}
-		return runCreate(p, name, v[0], rss, v[1] == "on", 0, n)
-	case "CreateFDs":
-		v, err := r.need(name, "style", "fds")
-		if err != nil {
-			return Result{}, err
-		}
-		fds, err := strconv.Atoi(v[1])
-		if err != nil || fds < 0 {
-			return Result{}, fmt.Errorf("simkernel: row %q: fds=%q is not a count", name, v[1])
-		}
-		return runCreate(p, name, v[0], 0, false, fds, n)
-	case "Switch":
-		v, err := r.need(name, "mech", "mode", "cpu", "ws")
-		if err != nil {
-			return Result{}, err
-		}
-		ws, err := ParseSize(v[3])
-		if err != nil {
-			return Result{}, fmt.Errorf("simkernel: row %q: %w", name, err)
-		}
-		return runSwitch(p, v[0], v[1], Placement(v[2]), ws, n)
-	case "SwitchOverhead":
-		v, err := r.need(name, "mech")
-		if err != nil {
-			return Result{}, err
-		}
-		return runOverhead(p, v[0], n)
-	case "SwitchPairs":
-		v, err := r.need(name, "mode", "pairs")
-		if err != nil {
-			return Result{}, err
-		}
-		pairs, err := strconv.Atoi(v[1])
-		if err != nil || pairs < 1 {
-			return Result{}, fmt.Errorf("simkernel: row %q: pairs=%q is not a positive count", name, v[1])
-		}
-		return runPairs(p, v[0], pairs, n)
+	case rowspec.CreateRSS:
+		return runCreate(p, spec.Style, uint64(spec.RSS), spec.THP, 0, n)
+	case rowspec.CreateFDs:
+		return runCreate(p, spec.Style, 0, false, spec.FDs, n)
+	case rowspec.Switch:
+		return runSwitch(p, spec.Mech, spec.Mode, Placement(spec.CPU), uint64(spec.WS), n)
+	case rowspec.SwitchOverhead:
+		return runOverhead(p, spec.Mech, n)
+	case rowspec.SwitchPairs:
+		return runPairs(p, spec.Mode, spec.Pairs, n)
 	}
-	return Result{}, fmt.Errorf("simkernel: row %q: family %q is not simulated", name, r.family)
+	// checkSpec admits only the families Family.Simulated names.
+	return Result{}, fmt.Errorf("family %s is simulated but has no model", spec.Family)
 }
 
 // styles maps a creation style to the clone it issues and the Extra
 // residual (work outside the task model) it adds.
-var styles = map[string]struct {
-	flags uint64
+var styles = map[rowspec.Style]struct {
+	flags rawclone.Flags
 	extra string
 	clone bool
 }{
-	"fork":               {ForkFlags, "", true},
-	"thread":             {ThreadFlags, "", true},
-	"thread-fresh-stack": {ThreadFlags, "thread-fresh-stack", true},
-	"vfork":              {VforkFlags, "", true},
-	"pthread":            {ThreadFlags, "pthread", true},
-	"libc-fork":          {ForkFlags, "libc-fork", true},
+	rowspec.StyleFork:             {rawclone.ForkFlags, "", true},
+	rowspec.StyleThread:           {rawclone.ThreadFlags, "", true},
+	rowspec.StyleThreadFreshStack: {rawclone.ThreadFlags, "thread-fresh-stack", true},
+	rowspec.StyleVfork:            {rawclone.VforkFlags, "", true},
+	rowspec.StylePthread:          {rawclone.ThreadFlags, "pthread", true},
+	rowspec.StyleLibcFork:         {rawclone.ForkFlags, "libc-fork", true},
 	// os/exec: clone(VM|VFORK|PIDFD|SIGCHLD), then execve in the child.
-	"spawn":     {CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, "spawn", true},
-	"goroutine": {0, "goroutine", false},
+	rowspec.StyleSpawn:     {rawclone.CloneVM | rawclone.CloneVfork | rawclone.ClonePidfd | rawclone.SIGCHLD, "spawn", true},
+	rowspec.StyleGoroutine: {0, "goroutine", false},
 }
 
-func runCreate(p Profile, name, style string, rss uint64, thp bool, fds, n int) (Result, error) {
+func runCreate(p Profile, style rowspec.Style, rss uint64, thp bool, fds, n int) (Result, error) {
 	st, ok := styles[style]
 	if !ok {
-		return Result{}, fmt.Errorf("simkernel: row %q: unknown style %q", name, style)
+		return Result{}, fmt.Errorf("style=%s has no model", style)
 	}
 	var extra float64
 	if st.extra != "" {
 		v, ok := p.Extra[st.extra]
 		if !ok {
-			return Result{}, fmt.Errorf("simkernel: row %q: profile %s has no figure for style=%s (its reference run lacked the row)", name, p.Source, style)
+			return Result{}, fmt.Errorf("profile %s has no figure for style=%s (its reference run lacked the row)", p.Source, style)
 		}
 		extra = v
 	}
@@ -269,7 +178,7 @@ func runCreate(p Profile, name, style string, rss uint64, thp bool, fds, n int) 
 // createOps runs n creation ops from parent: clone, exit, and reap (a task
 // with its own thread group) or join (a thread-group member, released at
 // exit; the joiner's futex wait is one syscall).
-func createOps(k *Kernel, parent *Task, flags uint64, extra float64, n int) (Result, error) {
+func createOps(k *Kernel, parent *Task, flags rawclone.Flags, extra float64, n int) (Result, error) {
 	res := Result{N: n}
 	var ops opTimes
 	before := len(k.pids)
@@ -277,7 +186,7 @@ func createOps(k *Kernel, parent *Task, flags uint64, extra float64, n int) (Res
 		t0 := k.Clock
 		child, err := k.Clone(parent, flags)
 		if err != nil {
-			return Result{}, fmt.Errorf("op %d of %d: clone(%s): %w", i+1, n, FormatFlags(flags), err)
+			return Result{}, fmt.Errorf("op %d of %d: clone(%s): %w", i+1, n, flags, err)
 		}
 		if err := k.Exit(child, 0); err != nil {
 			return Result{}, fmt.Errorf("op %d of %d: exit: %w", i+1, n, err)
@@ -298,31 +207,31 @@ func createOps(k *Kernel, parent *Task, flags uint64, extra float64, n int) (Res
 		res.Elapsed += op
 	}
 	if len(k.pids) != before {
-		return Result{}, fmt.Errorf("simkernel: %d tasks before the run, %d after", before, len(k.pids))
+		return Result{}, fmt.Errorf("%d tasks before the run, %d after", before, len(k.pids))
 	}
 	return withPercentiles(res, &ops), nil
 }
 
 func withPercentiles(res Result, ops *opTimes) Result {
 	res.Metrics = append(res.Metrics,
-		Metric{ops.percentile(50), "sim-p50-ns"},
-		Metric{ops.percentile(99), "sim-p99-ns"})
+		Metric{ops.percentile(50), rowspec.Sim(rowspec.UnitP50)},
+		Metric{ops.percentile(99), rowspec.Sim(rowspec.UnitP99)})
 	return res
 }
 
 // switchFlags are the clone flags of a ping-pong side per mode, as in the
 // workloads' Switch rows.
-var switchFlags = map[string]uint64{"process": ForkFlags, "thread": ThreadFlags}
+var switchFlags = map[rowspec.Mode]rawclone.Flags{rowspec.ModeProcess: rawclone.ForkFlags, rowspec.ModeThread: rawclone.ThreadFlags}
 
 func warmupFor(n int) int { return min(max(n/8, 16), 1000) }
 
-func runSwitch(p Profile, mech, mode string, where Placement, ws uint64, n int) (Result, error) {
-	if mode == "goroutine" {
+func runSwitch(p Profile, mech rowspec.Mech, mode rowspec.Mode, where Placement, ws uint64, n int) (Result, error) {
+	if mode == rowspec.ModeGoroutine {
 		return runGoroutineSwitch(p, mech, where, ws, n)
 	}
 	flags, ok := switchFlags[mode]
 	if !ok {
-		return Result{}, fmt.Errorf("simkernel: switch mode=%q, want process, thread or goroutine", mode)
+		return Result{}, fmt.Errorf("switch mode=%s has no model", mode)
 	}
 	k := NewKernel(p)
 	parent := k.Spawn()
@@ -340,29 +249,29 @@ func runSwitch(p Profile, mech, mode string, where Placement, ws uint64, n int) 
 	}
 	rt := pp.Elapsed / float64(n)
 	return Result{N: n, Elapsed: pp.Elapsed, Metrics: []Metric{
-		{rt / 2, "sim-ns/switch"},
-		{rt/2 - pp.Overhead, "sim-ns/switch-net"},
-		{pp.Nvcsw / float64(n), "ctxsw/op"},
-		{pp.Nivcsw / float64(n), "ictxsw/op"},
+		{rt / 2, rowspec.Sim(rowspec.UnitNsSwitch)},
+		{rt/2 - pp.Overhead, rowspec.Sim(rowspec.UnitNsSwitchNet)},
+		{pp.Nvcsw / float64(n), rowspec.UnitCtxswOp},
+		{pp.Nivcsw / float64(n), rowspec.UnitICtxswOp},
 	}}, nil
 }
 
 // runGoroutineSwitch replays the fitted goroutine round trip: the Go
 // scheduler is not modelled, only the working-set pass on top of it.
-func runGoroutineSwitch(p Profile, mech string, where Placement, ws uint64, n int) (Result, error) {
-	key := mech + "/" + string(where)
+func runGoroutineSwitch(p Profile, mech rowspec.Mech, where Placement, ws uint64, n int) (Result, error) {
+	key := string(mech) + "/" + string(where)
 	g, ok := p.Goroutine[key]
 	if !ok {
-		return Result{}, fmt.Errorf("simkernel: profile %s has no goroutine round trip for mech=%s cpu=%s", p.Source, mech, where)
+		return Result{}, fmt.Errorf("profile %s has no goroutine round trip for mech=%s cpu=%s", p.Source, mech, where)
 	}
 	rt := g + 2*p.TouchPerKiB*float64(ws)/1024
-	return Result{N: n, Elapsed: rt * float64(n), Metrics: []Metric{{rt / 2, "sim-ns/switch"}}}, nil
+	return Result{N: n, Elapsed: rt * float64(n), Metrics: []Metric{{rt / 2, rowspec.Sim(rowspec.UnitNsSwitch)}}}, nil
 }
 
-func runOverhead(p Profile, mech string, n int) (Result, error) {
-	ov, ok := p.Overhead[mech]
+func runOverhead(p Profile, mech rowspec.Mech, n int) (Result, error) {
+	ov, ok := p.Overhead[string(mech)]
 	if !ok {
-		return Result{}, fmt.Errorf("simkernel: profile %s has no overhead figure for mech=%s", p.Source, mech)
+		return Result{}, fmt.Errorf("profile %s has no overhead figure for mech=%s", p.Source, mech)
 	}
 	k := NewKernel(p)
 	for range n {
@@ -376,13 +285,13 @@ func runOverhead(p Profile, mech string, n int) (Result, error) {
 // cpu=any; beyond, the balancer packs the pairs and every CPU is busy all
 // the time with same-CPU round trips, so throughput is CPUs per same-CPU
 // round trip, plus the balancer's contention.
-func runPairs(p Profile, mode string, pairs, n int) (Result, error) {
+func runPairs(p Profile, mode rowspec.Mode, pairs, n int) (Result, error) {
 	var rt float64
 	where := AnyCPU
 	if 2*pairs > p.CPUs {
 		where = SameCPU
 	}
-	one, err := runSwitch(p, "pipe", mode, where, 0, n)
+	one, err := runSwitch(p, rowspec.MechPipe, mode, where, 0, n)
 	if err != nil {
 		return Result{}, err
 	}
@@ -396,12 +305,12 @@ func runPairs(p Profile, mode string, pairs, n int) (Result, error) {
 	total := pairs * n
 	var nvcsw float64
 	for _, m := range one.Metrics {
-		if m.Unit == "ctxsw/op" {
+		if m.Unit == rowspec.UnitCtxswOp {
 			nvcsw = m.Value
 		}
 	}
 	return Result{N: total, Elapsed: perRT * float64(total), Metrics: []Metric{
-		{1e9 / perRT, "sim-roundtrips/s"},
-		{nvcsw, "ctxsw/op"},
+		{1e9 / perRT, rowspec.Sim(rowspec.UnitRoundTripsPerSec)},
+		{nvcsw, rowspec.UnitCtxswOp},
 	}}, nil
 }

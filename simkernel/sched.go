@@ -1,6 +1,10 @@
 package simkernel
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/clonebench/clonebench/rowspec"
+)
 
 // The scheduler model for ping-pong: two tasks hand a turn back and forth
 // over a mechanism, on one CPU or on two. Each hand-over is decided by the
@@ -10,13 +14,14 @@ import "fmt"
 // remote wake-up, and that CPU still holds its task's mm (idle keeps it
 // lazily), so nothing is refilled.
 
-// Placement says where the two ping-pong tasks run.
+// Placement says where the two ping-pong tasks run. Its values are a
+// Switch row's cpu= values, so Placement(spec.CPU) is the row's placement.
 type Placement string
 
 const (
-	SameCPU  Placement = "same"  // both pinned to CPU 0
-	CrossCPU Placement = "cross" // pinned to CPUs 0 and 1
-	AnyCPU   Placement = "any"   // unpinned: together for Profile.Colocated of the rounds, else apart
+	SameCPU  = Placement(rowspec.CPUSame)  // both pinned to CPU 0
+	CrossCPU = Placement(rowspec.CPUCross) // pinned to CPUs 0 and 1
+	AnyCPU   = Placement(rowspec.CPUAny)   // unpinned: together for Profile.Colocated of the rounds, else apart
 )
 
 // PingPong is the outcome of a simulated ping-pong run.
@@ -38,7 +43,7 @@ type pingSide struct {
 // the two pinned placements: a Colocated share of the round trips with the
 // wakee pulled onto its waker's CPU, the rest apart. Both are run and
 // their figures blended, so the mix is exact for any n.
-func (k *Kernel) pingPongAny(a, b *Task, mech string, ws uint64, warmup, n int) (PingPong, error) {
+func (k *Kernel) pingPongAny(a, b *Task, mech rowspec.Mech, ws uint64, warmup, n int) (PingPong, error) {
 	start := k.Clock
 	together, err := k.PingPong(a, b, mech, SameCPU, ws, warmup, n)
 	if err != nil {
@@ -63,13 +68,13 @@ func (k *Kernel) pingPongAny(a, b *Task, mech string, ws uint64, warmup, n int) 
 }
 
 // mechBytes is what one signal moves for the fd mechanisms.
-var mechBytes = map[string]int64{"pipe": 1, "unix": 1, "eventfd": 8}
+var mechBytes = map[rowspec.Mech]int64{rowspec.MechPipe: 1, rowspec.MechUnix: 1, rowspec.MechEventfd: 8}
 
 // PingPong runs warmup untimed and then n timed round trips between a and b
 // over mech, each side touching ws bytes of its own working set per turn.
-func (k *Kernel) PingPong(a, b *Task, mech string, where Placement, ws uint64, warmup, n int) (PingPong, error) {
+func (k *Kernel) PingPong(a, b *Task, mech rowspec.Mech, where Placement, ws uint64, warmup, n int) (PingPong, error) {
 	p := &k.Profile
-	ov, ok := p.Overhead[mech]
+	ov, ok := p.Overhead[string(mech)]
 	if !ok {
 		return PingPong{}, fmt.Errorf("simkernel: profile has no overhead figure for mech=%s (no SwitchOverhead/mech=%s row in %s)", mech, mech, p.Source)
 	}
@@ -83,7 +88,7 @@ func (k *Kernel) PingPong(a, b *Task, mech string, where Placement, ws uint64, w
 	switch where {
 	case SameCPU:
 	case CrossCPU, AnyCPU:
-		if mech == "yield" {
+		if mech == rowspec.MechYield {
 			return PingPong{}, fmt.Errorf("simkernel: mech=yield hands over only on one CPU, have cpu=%s", where)
 		}
 		if p.CPUs < 2 {
@@ -129,14 +134,14 @@ func (k *Kernel) PingPong(a, b *Task, mech string, where Placement, ws uint64, w
 				// same-CPU round trip is one of each, as the kernel
 				// counts them.
 				switch {
-				case mech == "yield":
+				case mech == rowspec.MechYield:
 					out.Nivcsw++
 				case asleep[1-turn]:
 					out.Nivcsw++
 				default:
 					out.Nvcsw++
 				}
-				asleep[turn] = mech != "yield" && !asleep[1-turn]
+				asleep[turn] = mech != rowspec.MechYield && !asleep[1-turn]
 				asleep[1-turn] = false
 				k.charge(p.Switch + p.CacheRefillPerKiB*kib)
 				if loaded[r.cpu] != r.t.MM {

@@ -3,6 +3,8 @@ package simkernel
 import (
 	"fmt"
 	"slices"
+
+	"github.com/clonebench/clonebench/rawclone"
 )
 
 // The five structures clone flags decide about. Each has an id (so two
@@ -69,7 +71,7 @@ type Task struct {
 	Pid        int // gettid
 	Tgid       int // getpid
 	ExitSignal int // -1 for thread-group members (auto-reaped)
-	Flags      uint64
+	Flags      rawclone.Flags
 	State      State
 
 	Parent *Task // real_parent: the one who reaps
@@ -136,7 +138,7 @@ func NewKernel(p Profile) *Kernel {
 // init, charged nothing (it is setup, outside any timed interval).
 func (k *Kernel) Spawn() *Task {
 	clock := k.Clock
-	t, err := k.Clone(k.Init, ForkFlags)
+	t, err := k.Clone(k.Init, rawclone.ForkFlags)
 	if err != nil {
 		panic("simkernel: fork of init failed: " + err.Error())
 	}
@@ -184,26 +186,26 @@ func (k *Kernel) charge(ns float64) { k.Clock += ns }
 
 // CheckFlags applies copy_process's validity rules (and clone3's for the
 // flags above 32 bits) for a clone issued by parent, in the kernel's order.
-func (k *Kernel) CheckFlags(parent *Task, flags uint64) error {
-	has := func(f uint64) bool { return flags&f == f }
+func (k *Kernel) CheckFlags(parent *Task, flags rawclone.Flags) error {
+	has := flags.Has
 	switch {
 	case flags&^knownFlags != 0:
-		return fmt.Errorf("%w: %#x", ErrUnknownFlag, flags&^knownFlags)
-	case flags&CLONE_CLEAR_SIGHAND != 0 && flags&CLONE_SIGHAND != 0:
+		return fmt.Errorf("%w: %#x", ErrUnknownFlag, uint64(flags&^knownFlags))
+	case flags&CloneClearSighand != 0 && flags&rawclone.CloneSighand != 0:
 		return ErrClearSighand
-	case has(CLONE_NEWNS | CLONE_FS):
+	case has(rawclone.CloneNewNS | rawclone.CloneFS):
 		return ErrNewNSWithFS
-	case has(CLONE_NEWUSER | CLONE_FS):
+	case has(rawclone.CloneNewUser | rawclone.CloneFS):
 		return ErrNewUserWithFS
-	case flags&CLONE_THREAD != 0 && flags&CLONE_SIGHAND == 0:
+	case flags&rawclone.CloneThread != 0 && flags&rawclone.CloneSighand == 0:
 		return ErrThreadNoSighand
-	case flags&CLONE_SIGHAND != 0 && flags&CLONE_VM == 0:
+	case flags&rawclone.CloneSighand != 0 && flags&rawclone.CloneVM == 0:
 		return ErrSighandNoVM
-	case flags&CLONE_PARENT != 0 && parent.Signal.Init:
+	case flags&rawclone.CloneParent != 0 && parent.Signal.Init:
 		return ErrParentFromInit
-	case flags&CLONE_THREAD != 0 && flags&(CLONE_NEWUSER|CLONE_NEWPID) != 0:
+	case flags&rawclone.CloneThread != 0 && flags&(rawclone.CloneNewUser|rawclone.CloneNewPID) != 0:
 		return ErrThreadNewNS
-	case has(CLONE_PIDFD | CLONE_DETACHED):
+	case has(rawclone.ClonePidfd | rawclone.CloneDetached):
 		return ErrPidfdDetached
 	case flags&namespaceFlags != 0 && !k.Privileged:
 		return ErrNamespacePerm
@@ -214,7 +216,7 @@ func (k *Kernel) CheckFlags(parent *Task, flags uint64) error {
 // Clone creates a task from parent as copy_process does, charging each
 // step's cost to the clock, and returns it running. A parent that passed
 // CLONE_VFORK stays suspended until the child exits.
-func (k *Kernel) Clone(parent *Task, flags uint64) (*Task, error) {
+func (k *Kernel) Clone(parent *Task, flags rawclone.Flags) (*Task, error) {
 	if parent == nil || parent.State != Running {
 		return nil, ErrDead
 	}
@@ -233,7 +235,7 @@ func (k *Kernel) Clone(parent *Task, flags uint64) (*Task, error) {
 	t := &Task{Flags: flags, State: Running}
 
 	// copy_files: share the table or duplicate it, one slot per fd.
-	if flags&CLONE_FILES != 0 {
+	if flags&rawclone.CloneFiles != 0 {
 		parent.Files.Count++
 		t.Files = parent.Files
 	} else {
@@ -241,7 +243,7 @@ func (k *Kernel) Clone(parent *Task, flags uint64) (*Task, error) {
 		t.Files = &Files{ID: k.id(), Count: 1, FDs: parent.Files.FDs}
 	}
 	// copy_fs.
-	if flags&CLONE_FS != 0 {
+	if flags&rawclone.CloneFS != 0 {
 		parent.FS.Users++
 		t.FS = parent.FS
 	} else {
@@ -249,7 +251,7 @@ func (k *Kernel) Clone(parent *Task, flags uint64) (*Task, error) {
 		t.FS = &FS{ID: k.id(), Users: 1}
 	}
 	// copy_sighand (CLONE_CLEAR_SIGHAND resets the copy's handlers; same cost).
-	if flags&CLONE_SIGHAND != 0 {
+	if flags&rawclone.CloneSighand != 0 {
 		parent.Sighand.Count++
 		t.Sighand = parent.Sighand
 	} else {
@@ -259,7 +261,7 @@ func (k *Kernel) Clone(parent *Task, flags uint64) (*Task, error) {
 	// copy_signal: a thread joins the group's signal_struct; anything else
 	// starts a group of its own (and, by convention, carries the cost of
 	// being reaped with wait4 instead of joined on a futex).
-	if flags&CLONE_THREAD != 0 {
+	if flags&rawclone.CloneThread != 0 {
 		parent.Signal.NrThreads++
 		t.Signal = parent.Signal
 	} else {
@@ -268,7 +270,7 @@ func (k *Kernel) Clone(parent *Task, flags uint64) (*Task, error) {
 	}
 	// copy_mm: share, or dup_mmap — copy every page table of the parent,
 	// huge pages being one entry per 2 MiB.
-	if flags&CLONE_VM != 0 {
+	if flags&rawclone.CloneVM != 0 {
 		parent.MM.Users++
 		t.MM = parent.MM
 	} else {
@@ -292,19 +294,19 @@ func (k *Kernel) Clone(parent *Task, flags uint64) (*Task, error) {
 		return nil, err
 	}
 	t.Pid = pid
-	if flags&CLONE_THREAD != 0 {
+	if flags&rawclone.CloneThread != 0 {
 		t.Tgid = parent.Tgid
 		t.Leader = parent.Leader
 		t.ExitSignal = -1
 	} else {
 		t.Tgid = pid
 		t.Leader = t
-		t.ExitSignal = int(flags & CSIGNAL)
+		t.ExitSignal = flags.ExitSignal()
 	}
 	// CLONE_PARENT and CLONE_THREAD give the child the cloner's parent.
-	if flags&(CLONE_PARENT|CLONE_THREAD) != 0 {
+	if flags&(rawclone.CloneParent|rawclone.CloneThread) != 0 {
 		t.Parent = parent.Parent
-		if flags&CLONE_PARENT != 0 && flags&CLONE_THREAD == 0 {
+		if flags&rawclone.CloneParent != 0 && flags&rawclone.CloneThread == 0 {
 			t.ExitSignal = parent.Leader.ExitSignal
 		}
 	} else {
@@ -314,8 +316,8 @@ func (k *Kernel) Clone(parent *Task, flags uint64) (*Task, error) {
 		// Only group leaders are waited for; threads are released at exit.
 		t.Parent.children = append(t.Parent.children, t)
 	}
-	t.clearTID = flags&CLONE_CHILD_CLEARTID != 0
-	if flags&CLONE_VFORK != 0 {
+	t.clearTID = flags&rawclone.CloneChildClearTID != 0
+	if flags&rawclone.CloneVfork != 0 {
 		parent.vforkChild, t.vforkParent = t, parent
 	}
 	k.add(t)
@@ -448,22 +450,22 @@ func (k *Kernel) ProcTask(tgid int) ([]int, error) {
 
 // Shared returns which of VM, FS, FILES, SIGHAND and THREAD a and b share,
 // as a flag word: what kcmp(2) and the Tgid line of /proc/PID/status show.
-func Shared(a, b *Task) uint64 {
-	var f uint64
+func Shared(a, b *Task) rawclone.Flags {
+	var f rawclone.Flags
 	if a.MM != nil && a.MM == b.MM {
-		f |= CLONE_VM
+		f |= rawclone.CloneVM
 	}
 	if a.FS != nil && a.FS == b.FS {
-		f |= CLONE_FS
+		f |= rawclone.CloneFS
 	}
 	if a.Files != nil && a.Files == b.Files {
-		f |= CLONE_FILES
+		f |= rawclone.CloneFiles
 	}
 	if a.Sighand != nil && a.Sighand == b.Sighand {
-		f |= CLONE_SIGHAND
+		f |= rawclone.CloneSighand
 	}
 	if a.Tgid == b.Tgid {
-		f |= CLONE_THREAD
+		f |= rawclone.CloneThread
 	}
 	return f
 }

@@ -32,22 +32,22 @@ func TestCheckFlags(t *testing.T) {
 		want  error // nil: accepted
 		errno syscall.Errno
 	}{
-		{"fork", ForkFlags, nil, 0},
-		{"thread", ThreadFlags, nil, 0},
-		{"vfork", VforkFlags, nil, 0},
-		{"spawn", CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, nil, 0},
-		{"VM alone", CLONE_VM | SIGCHLD, nil, 0},
-		{"THREAD without SIGHAND", CLONE_VM | CLONE_THREAD, ErrThreadNoSighand, syscall.EINVAL},
-		{"SIGHAND without VM", CLONE_SIGHAND | SIGCHLD, ErrSighandNoVM, syscall.EINVAL},
-		{"THREAD|SIGHAND without VM", CLONE_SIGHAND | CLONE_THREAD, ErrSighandNoVM, syscall.EINVAL},
-		{"NEWNS with FS", CLONE_NEWNS | CLONE_FS | SIGCHLD, ErrNewNSWithFS, syscall.EINVAL},
-		{"NEWUSER with FS", CLONE_NEWUSER | CLONE_FS | SIGCHLD, ErrNewUserWithFS, syscall.EINVAL},
-		{"NEWNS alone", CLONE_NEWNS | SIGCHLD, nil, 0},
-		{"THREAD into NEWPID", ThreadFlags | CLONE_NEWPID, ErrThreadNewNS, syscall.EINVAL},
-		{"THREAD into NEWUSER", CLONE_VM | CLONE_SIGHAND | CLONE_THREAD | CLONE_NEWUSER, ErrThreadNewNS, syscall.EINVAL},
-		{"CLEAR_SIGHAND with SIGHAND", CLONE_VM | CLONE_SIGHAND | CLONE_CLEAR_SIGHAND, ErrClearSighand, syscall.EINVAL},
-		{"CLEAR_SIGHAND alone", CLONE_CLEAR_SIGHAND | SIGCHLD, nil, 0},
-		{"PIDFD with DETACHED", CLONE_PIDFD | CLONE_DETACHED | SIGCHLD, ErrPidfdDetached, syscall.EINVAL},
+		{"fork", rawclone.ForkFlags, nil, 0},
+		{"thread", rawclone.ThreadFlags, nil, 0},
+		{"vfork", rawclone.VforkFlags, nil, 0},
+		{"spawn", rawclone.CloneVM | rawclone.CloneVfork | rawclone.ClonePidfd | rawclone.SIGCHLD, nil, 0},
+		{"VM alone", rawclone.CloneVM | rawclone.SIGCHLD, nil, 0},
+		{"THREAD without SIGHAND", rawclone.CloneVM | rawclone.CloneThread, ErrThreadNoSighand, syscall.EINVAL},
+		{"SIGHAND without VM", rawclone.CloneSighand | rawclone.SIGCHLD, ErrSighandNoVM, syscall.EINVAL},
+		{"THREAD|SIGHAND without VM", rawclone.CloneSighand | rawclone.CloneThread, ErrSighandNoVM, syscall.EINVAL},
+		{"NEWNS with FS", rawclone.CloneNewNS | rawclone.CloneFS | rawclone.SIGCHLD, ErrNewNSWithFS, syscall.EINVAL},
+		{"NEWUSER with FS", rawclone.CloneNewUser | rawclone.CloneFS | rawclone.SIGCHLD, ErrNewUserWithFS, syscall.EINVAL},
+		{"NEWNS alone", rawclone.CloneNewNS | rawclone.SIGCHLD, nil, 0},
+		{"THREAD into NEWPID", rawclone.ThreadFlags | rawclone.CloneNewPID, ErrThreadNewNS, syscall.EINVAL},
+		{"THREAD into NEWUSER", rawclone.CloneVM | rawclone.CloneSighand | rawclone.CloneThread | rawclone.CloneNewUser, ErrThreadNewNS, syscall.EINVAL},
+		{"CLEAR_SIGHAND with SIGHAND", rawclone.CloneVM | rawclone.CloneSighand | CloneClearSighand, ErrClearSighand, syscall.EINVAL},
+		{"CLEAR_SIGHAND alone", CloneClearSighand | rawclone.SIGCHLD, nil, 0},
+		{"PIDFD with DETACHED", rawclone.ClonePidfd | rawclone.CloneDetached | rawclone.SIGCHLD, ErrPidfdDetached, syscall.EINVAL},
 		{"unknown bit", 1 << 40, ErrUnknownFlag, syscall.EINVAL},
 	}
 	for _, tt := range tests {
@@ -78,21 +78,21 @@ func TestNamespaceNeedsPrivilege(t *testing.T) {
 	k := NewKernel(testProfile())
 	k.Privileged = false
 	p := k.Spawn()
-	if _, err := k.Clone(p, CLONE_NEWNET|SIGCHLD); !errors.Is(err, syscall.EPERM) {
+	if _, err := k.Clone(p, rawclone.CloneNewNet|rawclone.SIGCHLD); !errors.Is(err, syscall.EPERM) {
 		t.Fatalf("unprivileged CLONE_NEWNET = %v, want EPERM", err)
 	}
-	if _, err := k.Clone(p, CLONE_NEWUSER|SIGCHLD); err != nil {
+	if _, err := k.Clone(p, rawclone.CloneNewUser|rawclone.SIGCHLD); err != nil {
 		t.Fatalf("unprivileged CLONE_NEWUSER = %v, want success", err)
 	}
 }
 
 func TestCloneParentFromInit(t *testing.T) {
 	k := NewKernel(testProfile())
-	if _, err := k.Clone(k.Init, CLONE_PARENT|SIGCHLD); !errors.Is(err, ErrParentFromInit) {
+	if _, err := k.Clone(k.Init, rawclone.CloneParent|rawclone.SIGCHLD); !errors.Is(err, ErrParentFromInit) {
 		t.Fatalf("CLONE_PARENT from init = %v, want %v", err, ErrParentFromInit)
 	}
 	p := k.Spawn()
-	sib, err := k.Clone(p, CLONE_PARENT|SIGCHLD)
+	sib, err := k.Clone(p, rawclone.CloneParent|rawclone.SIGCHLD)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestSharing(t *testing.T) {
 			p := k.Spawn()
 			mm, files, fs, sh := p.MM.Users, p.Files.Count, p.FS.Users, p.Sighand.Count
 			child, err := k.Clone(p, flags)
-			valid := (flags&CLONE_THREAD == 0 || flags&CLONE_SIGHAND != 0) && (flags&CLONE_SIGHAND == 0 || flags&CLONE_VM != 0)
+			valid := (flags&rawclone.CloneThread == 0 || flags&rawclone.CloneSighand != 0) && (flags&rawclone.CloneSighand == 0 || flags&rawclone.CloneVM != 0)
 			if !valid {
 				if !errors.Is(err, syscall.EINVAL) {
 					t.Fatalf("Clone = %v, want EINVAL", err)
@@ -126,7 +126,7 @@ func TestSharing(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := flags &^ CSIGNAL
+			want := flags &^ rawclone.SignalMask
 			if got := Shared(p, child); got != want {
 				t.Fatalf("shared %s, want %s", FormatFlags(got), FormatFlags(want))
 			}
@@ -140,11 +140,11 @@ func TestSharing(t *testing.T) {
 					t.Errorf("reference count %d, want %d", after, w)
 				}
 			}
-			count(flags&CLONE_VM != 0, mm, p.MM.Users)
-			count(flags&CLONE_FILES != 0, files, p.Files.Count)
-			count(flags&CLONE_FS != 0, fs, p.FS.Users)
-			count(flags&CLONE_SIGHAND != 0, sh, p.Sighand.Count)
-			if got, want := child.Getpid() == p.Getpid(), flags&CLONE_THREAD != 0; got != want {
+			count(flags&rawclone.CloneVM != 0, mm, p.MM.Users)
+			count(flags&rawclone.CloneFiles != 0, files, p.Files.Count)
+			count(flags&rawclone.CloneFS != 0, fs, p.FS.Users)
+			count(flags&rawclone.CloneSighand != 0, sh, p.Sighand.Count)
+			if got, want := child.Getpid() == p.Getpid(), flags&rawclone.CloneThread != 0; got != want {
 				t.Errorf("child getpid %d, parent getpid %d: same=%v, want %v", child.Getpid(), p.Getpid(), got, want)
 			}
 			if child.Gettid() == p.Gettid() {
@@ -153,7 +153,7 @@ func TestSharing(t *testing.T) {
 			if err := k.Exit(child, 0); err != nil {
 				t.Fatal(err)
 			}
-			if flags&CLONE_THREAD == 0 {
+			if flags&rawclone.CloneThread == 0 {
 				if _, err := k.Wait(p, child.Pid); err != nil {
 					t.Fatal(err)
 				}
@@ -172,15 +172,15 @@ func TestSharing(t *testing.T) {
 func TestProcViewAndReap(t *testing.T) {
 	k := NewKernel(testProfile())
 	p := k.Spawn()
-	th1, err := k.Clone(p, ThreadFlags)
+	th1, err := k.Clone(p, rawclone.ThreadFlags)
 	if err != nil {
 		t.Fatal(err)
 	}
-	th2, err := k.Clone(th1, ThreadFlags) // a thread's thread joins the same group
+	th2, err := k.Clone(th1, rawclone.ThreadFlags) // a thread's thread joins the same group
 	if err != nil {
 		t.Fatal(err)
 	}
-	child, err := k.Clone(p, ForkFlags)
+	child, err := k.Clone(p, rawclone.ForkFlags)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,17 +252,17 @@ func mustProcTask(t *testing.T, k *Kernel, tgid int) []int {
 func TestVforkSuspendsParent(t *testing.T) {
 	k := NewKernel(testProfile())
 	p := k.Spawn()
-	c, err := k.Clone(p, VforkFlags)
+	c, err := k.Clone(p, rawclone.VforkFlags)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := k.Clone(p, ForkFlags); !errors.Is(err, ErrVforkBlock) {
+	if _, err := k.Clone(p, rawclone.ForkFlags); !errors.Is(err, ErrVforkBlock) {
 		t.Fatalf("clone from a parent suspended in vfork = %v, want ErrVforkBlock", err)
 	}
 	if err := k.Exit(c, 0); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := k.Clone(p, ForkFlags); err != nil {
+	if _, err := k.Clone(p, rawclone.ForkFlags); err != nil {
 		t.Fatalf("clone after the vfork child exited = %v", err)
 	}
 }
@@ -272,7 +272,7 @@ func TestPidAllocation(t *testing.T) {
 	p := k.Spawn()
 	seen := map[int]bool{}
 	for range 100 {
-		c, err := k.Clone(p, ForkFlags)
+		c, err := k.Clone(p, rawclone.ForkFlags)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -288,13 +288,13 @@ func TestPidAllocation(t *testing.T) {
 }
 
 func TestFlagsRoundTrip(t *testing.T) {
-	for _, f := range []uint64{0, ForkFlags, ThreadFlags, VforkFlags, CLONE_VM | 40, CLONE_CLEAR_SIGHAND | SIGCHLD} {
+	for _, f := range []uint64{0, rawclone.ForkFlags, rawclone.ThreadFlags, rawclone.VforkFlags, rawclone.CloneVM | 40, CloneClearSighand | rawclone.SIGCHLD} {
 		got, err := ParseFlags(FormatFlags(f))
 		if err != nil || got != f {
 			t.Errorf("ParseFlags(FormatFlags(%#x) = %q) = %#x, %v", f, FormatFlags(f), got, err)
 		}
 	}
-	if f, _ := ParseFlags("THREAD"); f != CLONE_THREAD {
+	if f, _ := ParseFlags("THREAD"); f != rawclone.CloneThread {
 		t.Errorf(`ParseFlags("THREAD") = %s, want the single flag`, FormatFlags(f))
 	}
 	if _, err := ParseFlags("VM|BOGUS"); err == nil {
@@ -311,8 +311,8 @@ func subsetFlags(mask int) uint64 {
 			flags |= bit
 		}
 	}
-	if flags&CLONE_THREAD == 0 {
-		flags |= SIGCHLD
+	if flags&rawclone.CloneThread == 0 {
+		flags |= rawclone.SIGCHLD
 	}
 	return flags
 }

@@ -1,11 +1,11 @@
 package workloads
 
 import (
-	"fmt"
 	"math"
 	"sync"
 	"time"
 
+	"github.com/clonebench/clonebench/rowspec"
 	"github.com/clonebench/clonebench/simkernel"
 )
 
@@ -47,19 +47,21 @@ func attachSim(rows []Row) {
 		if !rows[i].Family().Simulated() {
 			continue
 		}
-		name := rows[i].Name
-		rows[i].Sim = func(n int) (Result, error) { return runSim(name, n) }
+		spec := rows[i].Spec
+		rows[i].Sim = func(n int) (Result, error) { return runSim(spec, n) }
 	}
 }
 
-func runSim(name string, n int) (Result, error) {
-	r, err := simkernel.Run(SimProfile(), name, n)
+func runSim(spec rowspec.Spec, n int) (Result, error) {
+	r, err := simkernel.Run(SimProfile(), spec, n)
 	if err != nil {
-		return Result{}, fmt.Errorf("%s (simulated): %w", name, err)
+		// simkernel's errors start "simkernel: row NAME:", which says
+		// both which row and that it was the simulated one.
+		return Result{}, err
 	}
 	// No Samples: simkernel keeps none (its percentiles come as metrics),
 	// so a harness may ask for millions of cheap simulated ops.
-	res := Result{N: r.N, Elapsed: virtual(r.Elapsed), Unit: simkernel.Unit}
+	res := Result{N: r.N, Elapsed: virtual(r.Elapsed), Unit: rowspec.UnitSimNsOp}
 	for _, m := range r.Metrics {
 		res.Metrics = append(res.Metrics, Metric{Value: m.Value, Unit: m.Unit})
 	}
