@@ -16,6 +16,7 @@ import (
 	"github.com/clonebench/clonebench/rowspec"
 )
 
+// compareOpts are compare's flags, shared with run -baseline.
 type compareOpts struct {
 	threshold float64 // percent
 	alpha     float64
@@ -72,6 +73,8 @@ type figures struct {
 	orig   map[string]string               // tidied unit → unit as written
 }
 
+// figuresOf collects f's samples by row name; checkResult has made the
+// names unique (one machine, no row both simulated and real).
 func figuresOf(f *resultfile.File) *figures {
 	fg := &figures{values: map[string]map[string][]float64{}, orig: map[string]string{}}
 	for _, r := range f.Rows {
@@ -103,8 +106,11 @@ func figuresOf(f *resultfile.File) *figures {
 func comparable(old, cur *resultfile.File, force bool) ([]string, error) {
 	if old.Simulated() != cur.Simulated() {
 		describe := func(f *resultfile.File) string {
-			if f.Simulated() {
+			switch {
+			case f.Get("kernel") == "sim":
 				return "simulated (kernel: sim)"
+			case f.Simulated():
+				return "simulated (" + rowspec.SimPrefix + " units)"
 			}
 			return "real"
 		}
@@ -277,6 +283,7 @@ func (t *table) write(w io.Writer, align string) {
 	}
 }
 
+// geomean is the geometric mean of positive xs, as benchstat's geomean row.
 func geomean(xs []float64) float64 {
 	var s float64
 	for _, x := range xs {
