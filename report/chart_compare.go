@@ -23,8 +23,9 @@ func compareSupports(in *chartData) (bool, string) {
 	return true, ""
 }
 
-// compareSimulated: each simulated row is marked on its own; the chart as a
-// whole is simulated only when every row is.
+// compareSimulated reports whether every row compared is simulated: each
+// simulated row is marked on its own, and the chart as a
+// whole only when all are.
 func compareSimulated(in *chartData) bool {
 	for _, dl := range in.deltas {
 		if !dl.Simulated {

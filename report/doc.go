@@ -7,8 +7,10 @@
 //
 //	BenchmarkCreate/style=thread-2   200   35000 ns/op   34000 p50-ns   60000 p99-ns
 //
-// Load parses files with golang.org/x/perf/benchfmt, strips the -N
-// (GOMAXPROCS) suffix, and groups samples into rows per machine. Rows are
+// Load reads files through resultfile (which validates them and strips the
+// -N GOMAXPROCS suffix) and groups samples into rows per machine; each row
+// carries its typed name, a rowspec.Spec, and charts and tables place rows
+// by it. Rows rowspec does not know are listed under "All rows" only. Rows are
 // summarised with golang.org/x/perf/benchmath (median and its 95% confidence
 // interval, assuming nothing about the distribution, as benchstat does) and
 // github.com/montanaflynn/stats for what benchmath lacks (median of the
@@ -33,10 +35,15 @@
 // otherwise cpu, kernel, virtualization, goos and goarch together. The
 // single-machine charts show the first machine in the input.
 //
-// Simulated rows (unit sim-ns/op, or config `kernel: sim` or `sim: true`) are
-// kept apart from real ones and marked "simulated" in every chart and table.
+// A row is simulated by its units (sim-ns/op, as resultfile decides) and is
+// kept apart from real ones and marked "simulated" in every chart and table;
+// a host is marked simulated by config `kernel: sim` or `sim: true`.
 //
-// Skipped rows are read from the raw text, in either form:
+// Each chart is one entry of a registry (charts.go) with its file, title,
+// caption, the families it places, whether the data supports it and whether
+// what it draws is simulated; the chart itself is in chart_NAME.go.
+//
+// Skipped rows come from resultfile, in either form:
 //
 //	--- SKIP: BenchmarkCreate/style=pthread     (go test -v; the reason is the
 //	    bench_test.go:31: needs cgo               indented line before or after)

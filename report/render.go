@@ -51,6 +51,8 @@ type figure struct {
 	caption     []string
 	w, h        vg.Length
 	legendBelow bool
+	// data is where render put the data area, for tests of the layout.
+	data vg.Rectangle
 }
 
 // render draws the figure into PNG bytes.
@@ -100,6 +102,7 @@ func (f *figure) render() ([]byte, error) {
 	area := draw.Crop(dc, pad+ylabW, -(legW + pad), capH+legH+pad/2, -pad)
 	f.p.Draw(area)
 	data := f.p.DataCanvas(area)
+	f.data = data.Rectangle
 	if ylabel.Text != "" {
 		sty := ylabel.TextStyle
 		sty.Rotation = math.Pi / 2
