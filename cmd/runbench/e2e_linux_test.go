@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"syscall"
@@ -18,6 +19,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/clonebench/clonebench/rawclone"
+	"github.com/clonebench/clonebench/rowspec"
 	"github.com/clonebench/clonebench/workloads"
 )
 
@@ -34,28 +36,53 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func findRow(t *testing.T, name string) {
+// findRow is the first catalogue row whose spec matches, skipping the test
+// when there is none or it cannot run here. Tests find rows by their typed
+// name, so a key the catalogue adds to a family does not break them.
+func findRow(t *testing.T, what string, match func(rowspec.Spec) bool) workloads.Row {
 	t.Helper()
 	for _, r := range workloads.Catalogue() {
-		if r.Name == name {
+		if match(r.Spec) {
 			if reason := r.Skip(); reason != "" {
-				t.Skipf("%s: %s", name, reason)
+				t.Skipf("%s: %s", r.Name, reason)
 			}
-			return
+			return r
 		}
 	}
-	t.Skipf("no row %s in the catalogue yet", name)
+	t.Skipf("no %s row in the catalogue", what)
+	return workloads.Row{}
+}
+
+// exactly is a -run pattern matching the named rows and no others.
+func exactly(rows ...workloads.Row) string {
+	names := make([]string, len(rows))
+	for i, r := range rows {
+		names[i] = regexp.QuoteMeta(r.Name)
+	}
+	return "^(" + strings.Join(names, "|") + ")$"
+}
+
+// benchPattern is go test's -bench pattern for exactly the row of spec s:
+// go test matches a name level by level, so one anchored pattern per level.
+func benchPattern(s rowspec.Spec) string {
+	levels := []string{"^Benchmark" + regexp.QuoteMeta(string(s.Family)) + "$"}
+	for _, k := range s.Family.Keys() {
+		levels = append(levels, "^"+regexp.QuoteMeta(string(k)+"="+s.Value(k))+"$")
+	}
+	return strings.Join(levels, "/")
 }
 
 // TestEndToEnd runs a cheap real row through run and reads the file back
 // as benchstat would, then compares it with go test -bench output of the
 // same row.
 func TestEndToEnd(t *testing.T) {
-	const row = "Create/style=goroutine"
-	findRow(t, row)
+	r := findRow(t, "goroutine creation", func(s rowspec.Spec) bool {
+		return s.Family == rowspec.Create && s.Style == rowspec.StyleGoroutine
+	})
+	row := r.Name
 	dir := t.TempDir()
 	out := filepath.Join(dir, "goroutine.txt")
-	stdout, stderr, code := runCmd(t, nil, "run", "-run", "^"+row+"$", "-count", "6", "-budget", "5s", "-report=false", "-o", out)
+	stdout, stderr, code := runCmd(t, nil, "run", "-run", exactly(r), "-count", "6", "-budget", "5s", "-report=false", "-o", out)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
@@ -90,7 +117,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Skip("go test -bench interop skipped in -short")
 	}
 	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	cmd := exec.Command(goTool, "test", "-run", "^$", "-bench", "^BenchmarkCreate$/^style=goroutine$", "-benchtime", "20000x", "-count", "6", "../../bench/")
+	cmd := exec.Command(goTool, "test", "-run", "^$", "-bench", benchPattern(r.Spec), "-benchtime", "20000x", "-count", "6", "../../bench/")
 	gotest, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("go test -bench: %v", err)
@@ -116,8 +143,12 @@ func TestEndToEnd(t *testing.T) {
 // marked partial, and leave no process or zombie behind. The test process
 // is a child subreaper, so any orphan of runbench would become its child.
 func TestInterruptRealRun(t *testing.T) {
-	findRow(t, "Switch/mech=pipe/mode=process/cpu=same/ws=0")
-	findRow(t, "Create/style=fork")
+	pipe := findRow(t, "pipe ping-pong", func(s rowspec.Spec) bool {
+		return s.Family == rowspec.Switch && s.Mech == rowspec.MechPipe && s.Mode == rowspec.ModeProcess && s.CPU == rowspec.CPUSame && s.WS == 0
+	})
+	fork := findRow(t, "fork creation", func(s rowspec.Spec) bool {
+		return s.Family == rowspec.Create && s.Style == rowspec.StyleFork
+	})
 	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
 		t.Skipf("cannot become a subreaper: %v", err)
 	}
@@ -130,7 +161,7 @@ func TestInterruptRealRun(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, exe, "run",
-		"-run", "^(Switch/mech=pipe/mode=process/cpu=same/ws=0|Create/style=fork)$",
+		"-run", exactly(pipe, fork),
 		"-count", "10", "-budget", "30s", "-benchtime", "300ms", "-report=false", "-o", filepath.Join(dir, "r.txt"))
 	cmd.Env = append(os.Environ(), "RUNBENCH_TEST_MAIN=1")
 	var stdout strings.Builder
