@@ -7,6 +7,8 @@ import (
 	"os"
 	"regexp"
 	"testing"
+
+	"github.com/clonebench/clonebench/rowspec"
 )
 
 var update = flag.Bool("update", false, "refit profiles/default.json from testdata/"+referenceFile)
@@ -105,11 +107,11 @@ func TestCalibrationSwitchRatio(t *testing.T) {
 		if mp == 0 || mt == 0 {
 			t.Fatalf("reference run lacks %s or %s", proc, thr)
 		}
-		rp, err := Run(p, proc, 1000)
+		rp, err := Run(p, rowspec.MustParse(proc), 1000)
 		if err != nil {
 			t.Fatal(err)
 		}
-		rt, err := Run(p, thr, 1000)
+		rt, err := Run(p, rowspec.MustParse(thr), 1000)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -144,13 +146,13 @@ func TestFitPartialFile(t *testing.T) {
 	if len(rep.Warnings) == 0 {
 		t.Error("no warnings for a file without switch, rss or fd rows")
 	}
-	if _, err := Run(p, "Create/style=fork", 10); err != nil {
+	if _, err := Run(p, rowspec.MustParse("Create/style=fork"), 10); err != nil {
 		t.Errorf("Create/style=fork: %v", err)
 	}
-	if _, err := Run(p, "Switch/mech=pipe/mode=thread/cpu=same/ws=0", 10); err == nil {
+	if _, err := Run(p, rowspec.MustParse("Switch/mech=pipe/mode=thread/cpu=same/ws=0"), 10); err == nil {
 		t.Error("a profile without switch rows simulated a Switch row")
 	}
-	if _, err := Run(p, "Create/style=pthread", 10); err == nil {
+	if _, err := Run(p, rowspec.MustParse("Create/style=pthread"), 10); err == nil {
 		t.Error("a profile without a pthread row simulated style=pthread")
 	}
 }

@@ -2,26 +2,29 @@ package simkernel_test
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 
+	"github.com/clonebench/clonebench/rowspec"
 	"github.com/clonebench/clonebench/simkernel"
 	"github.com/clonebench/clonebench/workloads"
 )
 
-var simFamilies = []string{"Create", "CloneFlags", "CreateRSS", "CreateFDs", "Switch", "SwitchOverhead", "SwitchPairs"}
-
-// TestCatalogueSimulated runs every catalogue row of the kernel families
-// on the simulator with the default profile, twice: each has a Sim, gives
-// sim-ns/op and figures of its own units, and both runs are identical.
+// TestCatalogueSimulated runs every catalogue row of the simulated
+// families on the simulator with the default profile, twice: each has a
+// Sim, gives sim-ns/op and figures of its own units, and both runs are
+// identical. Rows of the other families have no Sim, and every simulated
+// family has rows.
 func TestCatalogueSimulated(t *testing.T) {
-	n := 0
+	rows := map[rowspec.Family]int{}
 	for _, row := range workloads.Catalogue() {
-		if !slices.Contains(simFamilies, row.Family()) {
+		if !row.Family().Simulated() {
+			if row.Sim != nil {
+				t.Errorf("%s: family %s is not simulated, yet the row has a Sim", row.Name, row.Family())
+			}
 			continue
 		}
-		n++
+		rows[row.Family()]++
 		if row.Sim == nil {
 			t.Errorf("%s: no Sim", row.Name)
 			continue
@@ -38,17 +41,19 @@ func TestCatalogueSimulated(t *testing.T) {
 		if fmt.Sprint(a) != fmt.Sprint(b) {
 			t.Errorf("%s: two simulated runs differ:\n%+v\n%+v", row.Name, a, b)
 		}
-		if a.Unit != simkernel.Unit || a.PerOp() <= 0 {
-			t.Errorf("%s: %g %s, want a positive figure in %s", row.Name, a.PerOp(), a.Unit, simkernel.Unit)
+		if a.Unit != rowspec.UnitSimNsOp || a.PerOp() <= 0 {
+			t.Errorf("%s: %g %s, want a positive figure in %s", row.Name, a.PerOp(), a.Unit, rowspec.UnitSimNsOp)
 		}
 		for _, m := range a.Metrics {
-			if strings.Contains(m.Unit, "ns") && !strings.HasPrefix(m.Unit, "sim-") {
-				t.Errorf("%s: time metric %q lacks the sim- prefix", row.Name, m.Unit)
+			if strings.Contains(m.Unit, "ns") && !rowspec.IsSim(m.Unit) {
+				t.Errorf("%s: time metric %q lacks the %s prefix", row.Name, m.Unit, rowspec.SimPrefix)
 			}
 		}
 	}
-	if n == 0 {
-		t.Fatal("the catalogue has no rows in the simulated families")
+	for _, f := range rowspec.Families() {
+		if f.Simulated() && rows[f] == 0 {
+			t.Errorf("the catalogue has no %s rows, yet the family is simulated", f)
+		}
 	}
 }
 
@@ -59,7 +64,7 @@ func TestSimulatedShape(t *testing.T) {
 	p := simkernel.DefaultProfile()
 	ns := func(name string) float64 {
 		t.Helper()
-		r, err := simkernel.Run(p, name, 10)
+		r, err := simkernel.Run(p, rowspec.MustParse(name), 10)
 		if err != nil {
 			t.Fatal(err)
 		}

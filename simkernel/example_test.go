@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"syscall"
 
+	"github.com/clonebench/clonebench/rawclone"
+	"github.com/clonebench/clonebench/rowspec"
 	"github.com/clonebench/clonebench/simkernel"
 )
 
@@ -14,16 +16,16 @@ func ExampleKernel_Clone() {
 	k := simkernel.NewKernel(simkernel.DefaultProfile())
 	parent := k.Spawn()
 
-	proc, _ := k.Clone(parent, simkernel.ForkFlags)
-	thread, _ := k.Clone(parent, simkernel.ThreadFlags)
+	proc, _ := k.Clone(parent, rawclone.ForkFlags)
+	thread, _ := k.Clone(parent, rawclone.ThreadFlags)
 	for _, t := range []*simkernel.Task{proc, thread} {
-		fmt.Printf("tid %d getpid %d shares %s\n", t.Gettid(), t.Getpid(), simkernel.FormatFlags(simkernel.Shared(parent, t)))
+		fmt.Printf("tid %d getpid %d shares %s\n", t.Gettid(), t.Getpid(), simkernel.Shared(parent, t))
 	}
 	fmt.Println("ls /proc:", k.ProcList())
 	tids, _ := k.ProcTask(parent.Pid)
 	fmt.Printf("ls /proc/%d/task: %v\n", parent.Pid, tids)
 
-	_, err := k.Clone(parent, simkernel.CLONE_THREAD|simkernel.CLONE_VM)
+	_, err := k.Clone(parent, rawclone.CloneThread|rawclone.CloneVM)
 	fmt.Println(err, errors.Is(err, syscall.EINVAL))
 	// Output:
 	// tid 3 getpid 3 shares 0
@@ -36,10 +38,10 @@ func ExampleKernel_Clone() {
 // Run simulates a catalogue row; its figures are virtual time.
 func ExampleRun() {
 	p := simkernel.DefaultProfile()
-	fork, _ := simkernel.Run(p, "CreateRSS/style=fork/thp=off/rss=1GiB", 10)
-	thread, _ := simkernel.Run(p, "CreateRSS/style=thread/thp=off/rss=1GiB", 10)
+	fork, _ := simkernel.Run(p, rowspec.MustParse("CreateRSS/style=fork/thp=off/rss=1GiB"), 10)
+	thread, _ := simkernel.Run(p, rowspec.MustParse("CreateRSS/style=thread/thp=off/rss=1GiB"), 10)
 	fmt.Println("fork with 1 GiB mapped costs more than 100 threads:", fork.PerOp() > 100*thread.PerOp())
-	fmt.Println(simkernel.Unit)
+	fmt.Println(rowspec.UnitSimNsOp) // the unit a harness reports them in
 	// Output:
 	// fork with 1 GiB mapped costs more than 100 threads: true
 	// sim-ns/op

@@ -76,7 +76,7 @@ func (f *fitter) fitCreate(p *Profile) error {
 		ns    float64
 	}
 	var sweep []obs
-	for _, sp := range f.rows(rowspec.CloneFlags, nil) {
+	for _, sp := range f.rows(rowspec.CloneFlags, unpinned) {
 		fl, err := rawclone.ParseFlags(sp.Flags)
 		if err != nil {
 			f.warnf("%s: %v: row not used", sp, err)
@@ -87,7 +87,7 @@ func (f *fitter) fitCreate(p *Profile) error {
 		}
 	}
 	for _, st := range []rowspec.Style{rowspec.StyleFork, rowspec.StyleThread, rowspec.StyleVfork} {
-		if v, ok := f.m.ns(createSpec(st)); ok {
+		if v, ok := f.createNS(st); ok {
 			sweep = append(sweep, obs{styles[st].flags, v})
 		}
 	}
@@ -179,7 +179,7 @@ func (f *fitter) fitCreate(p *Profile) error {
 	// Page tables per MiB and fd table per fd: least-squares slopes.
 	for _, thp := range []bool{false, true} {
 		var xs, ys []float64
-		for _, sp := range f.rows(rowspec.CreateRSS, func(sp rowspec.Spec) bool { return sp.Style == rowspec.StyleFork && sp.THP == thp }) {
+		for _, sp := range f.rows(rowspec.CreateRSS, func(sp rowspec.Spec) bool { return sp.Style == rowspec.StyleFork && sp.THP == thp && unpinned(sp) }) {
 			if v, ok := f.m.ns(sp); ok {
 				xs = append(xs, float64(sp.RSS)/float64(rowspec.MiB))
 				ys = append(ys, v)
@@ -198,7 +198,7 @@ func (f *fitter) fitCreate(p *Profile) error {
 	}
 	{
 		var xs, ys []float64
-		for _, sp := range f.rows(rowspec.CreateFDs, func(sp rowspec.Spec) bool { return sp.Style == rowspec.StyleFork }) {
+		for _, sp := range f.rows(rowspec.CreateFDs, func(sp rowspec.Spec) bool { return sp.Style == rowspec.StyleFork && unpinned(sp) }) {
 			if v, ok := f.m.ns(sp); ok {
 				xs = append(xs, float64(sp.FDs))
 				ys = append(ys, v)
@@ -234,7 +234,7 @@ func (f *fitter) fitCreate(p *Profile) error {
 		if s.extra == "" {
 			continue
 		}
-		v, ok := f.m.ns(createSpec(st))
+		v, ok := f.createNS(st)
 		if !ok {
 			f.warnf("no Create/style=%s row: that style cannot be simulated", st)
 			continue
@@ -278,9 +278,17 @@ func sortedBits(m map[rawclone.Flags][]float64) []rawclone.Flags {
 	return out
 }
 
-// createSpec is the Create row of style st.
-func createSpec(st rowspec.Style) rowspec.Spec {
-	return rowspec.Spec{Family: rowspec.Create, Style: st}
+// unpinned selects the creation rows the fit uses: those the scheduler
+// placed (cpu=any, or a name without cpu=), since the model has no CPUs
+// for a creation to be pinned to.
+func unpinned(sp rowspec.Spec) bool { return sp.CPU == "" || sp.CPU == rowspec.CPUAny }
+
+// createNS is the fit's figure for the Create row of style st.
+func (f *fitter) createNS(st rowspec.Style) (float64, bool) {
+	for _, sp := range f.rows(rowspec.Create, func(sp rowspec.Spec) bool { return sp.Style == st && unpinned(sp) }) {
+		return f.m.ns(sp)
+	}
+	return 0, false
 }
 
 // onOff is a thp= value as a row name writes it.

@@ -2,11 +2,16 @@ package simkernel
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/clonebench/clonebench/rawclone"
+	"github.com/clonebench/clonebench/resultfile"
+	"github.com/clonebench/clonebench/rowspec"
 )
 
 // rowNames mirrors the workloads catalogue's simulated families on a
@@ -67,12 +72,12 @@ func rowNames() []string {
 func TestRunEveryRowDeterministic(t *testing.T) {
 	p := testProfile()
 	for _, name := range rowNames() {
-		a, err := Run(p, name, 50)
+		a, err := Run(p, rowspec.MustParse(name), 50)
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue
 		}
-		b, err := Run(p, name, 50)
+		b, err := Run(p, rowspec.MustParse(name), 50)
 		if err != nil {
 			t.Fatalf("%s: second run: %v", name, err)
 		}
@@ -92,23 +97,45 @@ func TestRunEveryRowDeterministic(t *testing.T) {
 
 func TestRunRefusesBadRows(t *testing.T) {
 	p := testProfile()
+	fork := rowspec.MustParse("Create/style=fork")
+	tests := []struct {
+		name string
+		spec rowspec.Spec
+		n    int
+	}{
+		{"unknown style", rowspec.Spec{Family: rowspec.Create, Style: "teleport"}, 10},
+		{"field of another family", rowspec.Spec{Family: rowspec.Create, Style: rowspec.StyleFork, FDs: 1}, 10},
+		{"goroutine with fds", rowspec.Spec{Family: rowspec.CreateFDs, Style: rowspec.StyleGoroutine}, 10},
+		{"negative fds", rowspec.Spec{Family: rowspec.CreateFDs, Style: rowspec.StyleFork, FDs: -1}, 10},
+		{"THREAD without SIGHAND", rowspec.MustParse("CloneFlags/flags=VM|THREAD"), 10}, // EINVAL, as on Linux
+		{"SIGHAND without VM", rowspec.MustParse("CloneFlags/flags=SIGHAND|SIGCHLD"), 10},
+		{"flag rawclone does not know", rowspec.MustParse("CloneFlags/flags=BOGUS"), 10},
+		{"yield across CPUs", rowspec.MustParse("Switch/mech=yield/mode=thread/cpu=cross/ws=0"), 10},
+		{"unknown mech", rowspec.Spec{Family: rowspec.Switch, Mech: "smoke", Mode: rowspec.ModeThread, CPU: rowspec.CPUSame}, 10},
+		{"unknown mode", rowspec.Spec{Family: rowspec.Switch, Mech: rowspec.MechPipe, Mode: "fiber", CPU: rowspec.CPUSame}, 10},
+		{"no pairs", rowspec.Spec{Family: rowspec.SwitchPairs, Mode: rowspec.ModeThread}, 10},
+		{"unknown family", rowspec.Spec{Family: "Nope"}, 10},
+		{"family not simulated", rowspec.MustParse("SwitchLibc/mode=thread/cpu=same"), 10},
+		{"missing style", rowspec.Spec{Family: rowspec.Create}, 10},
+		{"no ops", fork, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := Run(p, tt.spec, tt.n); err == nil {
+				t.Errorf("Run(%+v, %d) succeeded, want an error", tt.spec, tt.n)
+			}
+		})
+	}
+	// What a typed Spec cannot even hold never reaches Run: the names
+	// that used to carry it are refused by rowspec.Parse.
 	for _, name := range []string{
-		"Create/style=teleport",
 		"Create/style=fork/extra=1",
 		"CreateRSS/style=fork/thp=maybe/rss=0",
 		"CreateRSS/style=fork/thp=off/rss=lots",
-		"CreateFDs/style=fork/fds=-1",
-		"CloneFlags/flags=VM|THREAD",       // THREAD without SIGHAND: EINVAL, as on Linux
-		"CloneFlags/flags=SIGHAND|SIGCHLD", // SIGHAND without VM
-		"Switch/mech=yield/mode=thread/cpu=cross/ws=0",
-		"Switch/mech=smoke/mode=thread/cpu=same/ws=0",
-		"Switch/mech=pipe/mode=fiber/cpu=same/ws=0",
-		"SwitchPairs/mode=thread/pairs=0",
-		"Nope/x=1",
 		"Create/style",
 	} {
-		if _, err := Run(p, name, 10); err == nil {
-			t.Errorf("Run(%q) succeeded, want an error", name)
+		if sp, err := rowspec.Parse(name); err == nil {
+			t.Errorf("rowspec.Parse(%q) = %v, want an error", name, sp)
 		}
 	}
 }
@@ -120,7 +147,7 @@ func TestModelShape(t *testing.T) {
 	p := testProfile()
 	ns := func(name string) float64 {
 		t.Helper()
-		r, err := Run(p, name, 20)
+		r, err := Run(p, rowspec.MustParse(name), 20)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -152,15 +179,15 @@ func TestModelShape(t *testing.T) {
 	if any, cross := ns("Switch/mech=pipe/mode=process/cpu=any/ws=0"), ns("Switch/mech=pipe/mode=process/cpu=cross/ws=0"); math.Abs(any-(p.Colocated*proc+(1-p.Colocated)*cross)) > 1e-6 {
 		t.Errorf("cpu=any %g, want the %g mix of same %g and cross %g", any, p.Colocated, proc, cross)
 	}
-	r, _ := Run(p, "Switch/mech=pipe/mode=process/cpu=same/ws=0", 100)
+	r, _ := Run(p, rowspec.MustParse("Switch/mech=pipe/mode=process/cpu=same/ws=0"), 100)
 	if got, goti := metric(r, "ctxsw/op"), metric(r, "ictxsw/op"); got != 1 || goti != 1 {
 		t.Errorf("cpu=same ctxsw/op = %g, ictxsw/op = %g; want 1 and 1 (the wakee preempts the waker once per round trip)", got, goti)
 	}
-	r, _ = Run(p, "Switch/mech=futex/mode=thread/cpu=cross/ws=0", 100)
+	r, _ = Run(p, rowspec.MustParse("Switch/mech=futex/mode=thread/cpu=cross/ws=0"), 100)
 	if got := metric(r, "ctxsw/op"); got != 2 {
 		t.Errorf("cpu=cross ctxsw/op = %g, want 2 (both sides sleep)", got)
 	}
-	r, _ = Run(p, "Switch/mech=yield/mode=thread/cpu=same/ws=0", 100)
+	r, _ = Run(p, rowspec.MustParse("Switch/mech=yield/mode=thread/cpu=same/ws=0"), 100)
 	if got, goti := metric(r, "ctxsw/op"), metric(r, "ictxsw/op"); got != 0 || goti != 2 {
 		t.Errorf("yield ctxsw/op = %g, ictxsw/op = %g; want 0 and 2 (a yield is an involuntary switch)", got, goti)
 	}
@@ -182,13 +209,13 @@ func synthFile(t *testing.T, p Profile) []byte {
 	var b bytes.Buffer
 	b.WriteString("goos: linux\ngoarch: amd64\nnproc: 2\n")
 	for _, name := range rowNames() {
-		r, err := Run(p, name, 50)
+		r, err := Run(p, rowspec.MustParse(name), 50)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		fmt.Fprintf(&b, "Benchmark%s-2 \t50\t%g ns/op", name, r.PerOp())
+		fmt.Fprintf(&b, "Benchmark%s-2 \t50\t%g %s", name, r.PerOp(), rowspec.UnitNsOp)
 		for _, m := range r.Metrics {
-			fmt.Fprintf(&b, "\t%g %s", m.Value, strings.TrimPrefix(m.Unit, "sim-"))
+			fmt.Fprintf(&b, "\t%g %s", m.Value, rowspec.Real(m.Unit))
 		}
 		b.WriteString("\n")
 	}
@@ -251,12 +278,56 @@ func TestFitRecoversProfile(t *testing.T) {
 }
 
 func TestFitRefusesSimulatedFile(t *testing.T) {
-	in := "kernel: sim\nBenchmarkCreate/style=fork 10 100 sim-ns/op 0 ns/op\n"
-	if _, _, err := Fit(strings.NewReader(in), "sim.txt"); err == nil {
-		t.Fatal("Fit accepted a simulated result file")
+	tests := []struct {
+		name, in string
+		want     error
+	}{
+		{"kernel: sim", "kernel: sim\nBenchmarkCreate/style=fork 10 100 sim-ns/op\n", ErrSimulated},
+		// A go test -bench file of simulated rows has no kernel line.
+		{"sim units", "goos: linux\nBenchmarkCreate/style=fork-2 10 100 sim-ns/op 90 sim-p50-ns\n", ErrSimulated},
+		{"one simulated row among real ones", "goos: linux\nBenchmarkCreate/style=fork-2 10 100 ns/op\nBenchmarkCreate/style=thread-2 10 100 sim-ns/op\n", ErrSimulated},
+		// go test -bench's own ns/op beside sim-ns/op: resultfile refuses the row outright.
+		{"simulated and real figures in one row", "kernel: sim\nBenchmarkCreate/style=fork 10 100 sim-ns/op 0 ns/op\n", resultfile.ErrMalformed},
+		{"no results", "goos: linux\n", resultfile.ErrNoResults},
+		{"cut short", "goos: linux\nBenchmarkCreate/style=fork-2 10 100 ns/op", resultfile.ErrMalformed},
 	}
-	if _, _, err := Fit(strings.NewReader("goos: linux\n"), "empty.txt"); err == nil {
-		t.Fatal("Fit accepted a file with no results")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := Fit(strings.NewReader(tt.in), "in.txt")
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("Fit = %v, want %v", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestFitRefusesTwoMachines: a profile models one machine, and rows of two
+// pasted together would fit one that does not exist.
+func TestFitRefusesTwoMachines(t *testing.T) {
+	in := "goos: linux\ncpu: A\nBenchmarkCreate/style=fork-2 10 100 ns/op\ncpu: B\nBenchmarkCreate/style=fork-2 10 200 ns/op\n"
+	if _, _, err := Fit(strings.NewReader(in), "two.txt"); !errors.Is(err, resultfile.ErrMalformed) {
+		t.Fatalf("Fit = %v, want %v", err, resultfile.ErrMalformed)
+	}
+}
+
+// TestFitOverheadPerLine checks a Switch row's own overhead, rt/2 − net,
+// is taken within each line and only then summarised: the median of the
+// per-line figures, not the difference of the medians.
+func TestFitOverheadPerLine(t *testing.T) {
+	in := "goos: linux\n" +
+		"BenchmarkSwitch/mech=pipe/mode=thread/cpu=same/ws=0-2 10 1000 ns/op 100 ns/switch-net\n" +
+		"BenchmarkSwitch/mech=pipe/mode=thread/cpu=same/ws=0-2 10 2000 ns/op 990 ns/switch-net\n" +
+		"BenchmarkSwitch/mech=pipe/mode=thread/cpu=same/ws=0-2 10 3000 ns/op 1000 ns/switch-net\n"
+	m, _, err := readResults(strings.NewReader(in), "in.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp := rowspec.MustParse("Switch/mech=pipe/mode=thread/cpu=same/ws=0")
+	// Per line 400, 10 and 500, median 400; the medians' difference
+	// would be 2000/2 − 990 = 10.
+	got, ok := m.get(sp, rowspec.UnitOverhead)
+	if !ok || got != 400 {
+		t.Fatalf("%s %s = %g, %v; want 400", sp, rowspec.UnitOverhead, got, ok)
 	}
 }
 
@@ -296,13 +367,13 @@ func TestProfileRoundTrip(t *testing.T) {
 
 func TestPingPongBytesAndDeadPartner(t *testing.T) {
 	for _, c := range []struct {
-		mech string
+		mech rowspec.Mech
 		want int64
-	}{{"pipe", 100}, {"unix", 100}, {"eventfd", 800}, {"futex", 0}} {
+	}{{rowspec.MechPipe, 100}, {rowspec.MechUnix, 100}, {rowspec.MechEventfd, 800}, {rowspec.MechFutex, 0}} {
 		k := NewKernel(testProfile())
 		p := k.Spawn()
-		a, _ := k.Clone(p, ThreadFlags)
-		b, _ := k.Clone(p, ThreadFlags)
+		a, _ := k.Clone(p, rawclone.ThreadFlags)
+		b, _ := k.Clone(p, rawclone.ThreadFlags)
 		pp, err := k.PingPong(a, b, c.mech, SameCPU, 0, 10, 100)
 		if err != nil {
 			t.Fatal(err)
@@ -340,11 +411,12 @@ func TestRunManyOps(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")
 	}
-	r, err := Run(testProfile(), "Create/style=thread", 1_000_000)
+	r, err := Run(testProfile(), rowspec.MustParse("Create/style=thread"), 1_000_000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.N != 1_000_000 || math.Abs(metric(r, "sim-p50-ns")/r.PerOp()-1) > 1e-9 {
-		t.Fatalf("N=%d p50 %g per-op %g", r.N, metric(r, "sim-p50-ns"), r.PerOp())
+	p50 := metric(r, rowspec.Sim(rowspec.UnitP50))
+	if r.N != 1_000_000 || math.Abs(p50/r.PerOp()-1) > 1e-9 {
+		t.Fatalf("N=%d p50 %g per-op %g", r.N, p50, r.PerOp())
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"syscall"
 	"testing"
+
+	"github.com/clonebench/clonebench/rawclone"
 )
 
 // testProfile is a hand-made profile for behaviour tests; its figures only
@@ -28,7 +30,7 @@ func testProfile() Profile {
 func TestCheckFlags(t *testing.T) {
 	tests := []struct {
 		name  string
-		flags uint64
+		flags rawclone.Flags
 		want  error // nil: accepted
 		errno syscall.Errno
 	}{
@@ -49,6 +51,7 @@ func TestCheckFlags(t *testing.T) {
 		{"CLEAR_SIGHAND alone", CloneClearSighand | rawclone.SIGCHLD, nil, 0},
 		{"PIDFD with DETACHED", rawclone.ClonePidfd | rawclone.CloneDetached | rawclone.SIGCHLD, ErrPidfdDetached, syscall.EINVAL},
 		{"unknown bit", 1 << 40, ErrUnknownFlag, syscall.EINVAL},
+		{"INTO_CGROUP, not modelled", 1 << 33, ErrUnknownFlag, syscall.EINVAL},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -57,7 +60,7 @@ func TestCheckFlags(t *testing.T) {
 			child, err := k.Clone(p, tt.flags)
 			if tt.want == nil {
 				if err != nil {
-					t.Fatalf("Clone(%s) = %v, want success", FormatFlags(tt.flags), err)
+					t.Fatalf("Clone(%s) = %v, want success", tt.flags, err)
 				}
 				if child.Pid == p.Pid {
 					t.Fatalf("child has its parent's pid %d", p.Pid)
@@ -65,7 +68,7 @@ func TestCheckFlags(t *testing.T) {
 				return
 			}
 			if !errors.Is(err, tt.want) || !errors.Is(err, tt.errno) {
-				t.Fatalf("Clone(%s) = %v, want %v (%v)", FormatFlags(tt.flags), err, tt.want, tt.errno)
+				t.Fatalf("Clone(%s) = %v, want %v (%v)", tt.flags, err, tt.want, tt.errno)
 			}
 			if child != nil {
 				t.Fatalf("Clone failed but returned a task")
@@ -111,7 +114,7 @@ func TestCloneParentFromInit(t *testing.T) {
 func TestSharing(t *testing.T) {
 	for mask := range 32 {
 		flags := subsetFlags(mask)
-		t.Run(FormatFlags(flags), func(t *testing.T) {
+		t.Run(flags.String(), func(t *testing.T) {
 			k := NewKernel(testProfile())
 			p := k.Spawn()
 			mm, files, fs, sh := p.MM.Users, p.Files.Count, p.FS.Users, p.Sighand.Count
@@ -128,7 +131,7 @@ func TestSharing(t *testing.T) {
 			}
 			want := flags &^ rawclone.SignalMask
 			if got := Shared(p, child); got != want {
-				t.Fatalf("shared %s, want %s", FormatFlags(got), FormatFlags(want))
+				t.Fatalf("shared %s, want %s", got, want)
 			}
 			count := func(shared bool, before, after int) {
 				t.Helper()
@@ -287,25 +290,60 @@ func TestPidAllocation(t *testing.T) {
 	}
 }
 
-func TestFlagsRoundTrip(t *testing.T) {
-	for _, f := range []uint64{0, rawclone.ForkFlags, rawclone.ThreadFlags, rawclone.VforkFlags, rawclone.CloneVM | 40, CloneClearSighand | rawclone.SIGCHLD} {
-		got, err := ParseFlags(FormatFlags(f))
+// TestFlagWords pins how the model reads and writes flag sets: as
+// rawclone does, since row names and error messages carry rawclone's
+// spelling. Every set the model issues, its clone3 bit included, reads
+// back as itself.
+func TestFlagWords(t *testing.T) {
+	for _, f := range []rawclone.Flags{0, rawclone.ForkFlags, rawclone.ThreadFlags, rawclone.VforkFlags,
+		rawclone.CloneVM | 40, CloneClearSighand | rawclone.SIGCHLD, styles["spawn"].flags} {
+		got, err := rawclone.ParseFlags(f.String())
 		if err != nil || got != f {
-			t.Errorf("ParseFlags(FormatFlags(%#x) = %q) = %#x, %v", f, FormatFlags(f), got, err)
+			t.Errorf("ParseFlags(%q) = %#x, %v; want %#x", f.String(), uint64(got), err, uint64(f))
 		}
 	}
-	if f, _ := ParseFlags("THREAD"); f != rawclone.CloneThread {
-		t.Errorf(`ParseFlags("THREAD") = %s, want the single flag`, FormatFlags(f))
+	tests := []struct {
+		in   string
+		want rawclone.Flags
+		ok   bool
+	}{
+		{"THREAD", rawclone.CloneThread, true},                   // upper case: the single flag
+		{"thread", rawclone.ThreadFlags, true},                   // lower case: the seed set
+		{"fork|VM", rawclone.ForkFlags | rawclone.CloneVM, true}, // a seed set with flags added
+		{"0", 0, true},
+		{"", 0, false}, // no flags is written "0", never left empty
+		{"VM|BOGUS", 0, false},
+		{"VM+FS", 0, false}, // only '|' joins flags
+		{"SIGCHLD|SIGUSR1", 0, false},
 	}
-	if _, err := ParseFlags("VM|BOGUS"); err == nil {
-		t.Errorf("ParseFlags accepted an unknown flag")
+	for _, tt := range tests {
+		got, err := rawclone.ParseFlags(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("ParseFlags(%q) = %s, %v; want %s (ok %v)", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
+
+// TestKnownFlags checks the model knows every clone(2) bit above the exit
+// signal, each by rawclone's name, and nothing beyond but its clone3 bit.
+func TestKnownFlags(t *testing.T) {
+	if legacyFlags != 0xffffff00 {
+		t.Errorf("legacyFlags = %#x, want every bit of 0xffffff00", uint64(legacyFlags))
+	}
+	for _, bit := range bits(legacyFlags) {
+		if name := flagName(bit); name == "" || name[0] == '0' {
+			t.Errorf("bit %#x has no rawclone name (%q)", uint64(bit), name)
+		}
+	}
+	if got := bits(knownFlags); len(got) != 25 || got[len(got)-1] != CloneClearSighand {
+		t.Errorf("known bits %v, want the 24 of clone(2) and CLEAR_SIGHAND", got)
 	}
 }
 
 // subsetFlags is subset mask of resourceBits as a clone flag set, with the
 // exit signal a task of its own thread group needs.
-func subsetFlags(mask int) uint64 {
-	var flags uint64
+func subsetFlags(mask int) rawclone.Flags {
+	var flags rawclone.Flags
 	for i, bit := range resourceBits {
 		if mask&(1<<i) != 0 {
 			flags |= bit
