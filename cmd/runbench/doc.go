@@ -63,10 +63,10 @@
 // hosts without raw clone, Linux-only rows with a simulated version run
 // on the simulated kernel and the file says "kernel: sim".
 //
-// For example, six samples of the cheapest row, then its comparison with
-// the file itself:
+// For example, six samples of the cheapest rows (goroutine creation), then
+// their comparison with the file itself:
 //
-//	$ runbench run -run Create/style=goroutine$ -count 6 -budget 5s -report=false -o goroutine.txt
+//	$ runbench run -run ^Create/style=goroutine -count 6 -budget 5s -report=false -o goroutine.txt
 //	…
 //	$ runbench compare goroutine.txt goroutine.txt -threshold 5%
 //	…
