@@ -52,10 +52,10 @@ func (f Family) Simulated() bool { return f != SwitchLibc && f.Rank() < len(Fami
 func (f Family) Keys() []Key { return familyKeys[f] }
 
 var familyKeys = map[Family][]Key{
-	Create:         {KeyStyle},
-	CloneFlags:     {KeyFlags},
-	CreateRSS:      {KeyStyle, KeyTHP, KeyRSS},
-	CreateFDs:      {KeyStyle, KeyFDs},
+	Create:         {KeyStyle, KeyCPU},
+	CloneFlags:     {KeyFlags, KeyCPU},
+	CreateRSS:      {KeyStyle, KeyTHP, KeyRSS, KeyCPU},
+	CreateFDs:      {KeyStyle, KeyFDs, KeyCPU},
 	Switch:         {KeyMech, KeyMode, KeyCPU, KeyWS},
 	SwitchLibc:     {KeyMode, KeyCPU},
 	SwitchOverhead: {KeyMech},
@@ -137,6 +137,7 @@ type Style string
 // the contrast.
 const (
 	StyleFork             Style = "fork"               // raw clone, glibc fork's flags
+	StyleForkMinimal      Style = "fork-minimal"       // the same from a raw child that unmapped Go's address space
 	StyleLibcFork         Style = "libc-fork"          // glibc fork()
 	StyleVfork            Style = "vfork"              // raw clone(VM|VFORK|SIGCHLD)
 	StyleSpawn            Style = "spawn"              // os/exec: vfork-style clone + execve
@@ -148,13 +149,13 @@ const (
 
 // Styles lists every style in report order.
 func Styles() []Style {
-	return []Style{StyleFork, StyleLibcFork, StyleVfork, StyleSpawn, StyleThread, StyleThreadFreshStack, StylePthread, StyleGoroutine}
+	return []Style{StyleFork, StyleForkMinimal, StyleLibcFork, StyleVfork, StyleSpawn, StyleThread, StyleThreadFreshStack, StylePthread, StyleGoroutine}
 }
 
 // Kind is what a style makes: "process", "thread" or "goroutine".
 func (s Style) Kind() string {
 	switch s {
-	case StyleFork, StyleLibcFork, StyleVfork, StyleSpawn:
+	case StyleFork, StyleForkMinimal, StyleLibcFork, StyleVfork, StyleSpawn:
 		return "process"
 	case StyleThread, StyleThreadFreshStack, StylePthread:
 		return "thread"
@@ -205,6 +206,11 @@ func CPUs() []CPU { return []CPU{CPUSame, CPUCross, CPUAny} }
 
 // Spec is a typed row name. Which fields a Spec uses is decided by its
 // Family (Family.Keys); the others stay zero.
+//
+// Creation rows gained cpu= after results had been stored without it: a
+// creation name without cpu= (written before the key existed, when every
+// creation row ran unpinned) parses with CPU "" and prints back without
+// it, and Canonical turns it into the cpu=any row it compares with.
 type Spec struct {
 	Family Family
 	Style  Style  // Create, CreateRSS, CreateFDs
@@ -214,15 +220,15 @@ type Spec struct {
 	FDs    int    // CreateFDs
 	Mech   Mech   // Switch, SwitchOverhead
 	Mode   Mode   // Switch, SwitchLibc, SwitchPairs
-	CPU    CPU    // Switch, SwitchLibc
+	CPU    CPU    // Switch, SwitchLibc; creation rows: same or any ("" in names stored before cpu=)
 	WS     Size   // Switch
 	Pairs  int    // SwitchPairs
 }
 
 // Get returns the value of key k as the name writes it, and whether s's
-// family has that key.
+// name has that key.
 func (s Spec) Get(k Key) (string, bool) {
-	if !slices.Contains(s.Family.Keys(), k) {
+	if !slices.Contains(s.keys(), k) {
 		return "", false
 	}
 	switch k {
@@ -263,7 +269,7 @@ func (s Spec) Value(k Key) string {
 func (s Spec) String() string {
 	var b strings.Builder
 	b.WriteString(string(s.Family))
-	for _, k := range s.Family.Keys() {
+	for _, k := range s.keys() {
 		v, _ := s.Get(k)
 		b.WriteByte('/')
 		b.WriteString(string(k))
@@ -271,6 +277,28 @@ func (s Spec) String() string {
 		b.WriteString(v)
 	}
 	return b.String()
+}
+
+// keys are the keys s's name writes: its family's, less cpu= for a
+// creation name stored before that key existed.
+func (s Spec) keys() []Key {
+	keys := s.Family.Keys()
+	if s.Legacy() {
+		return keys[:len(keys)-1]
+	}
+	return keys
+}
+
+// Legacy reports whether s is a creation name stored before cpu= existed.
+func (s Spec) Legacy() bool { return s.Family.Creation() && s.CPU == "" }
+
+// Canonical is the row s compares with: a legacy creation name is the
+// cpu=any row, which runs as every creation row ran before cpu= existed.
+func (s Spec) Canonical() Spec {
+	if s.Legacy() {
+		s.CPU = CPUAny
+	}
+	return s
 }
 
 // Sub is the name after the family: the b.Run name.
@@ -353,6 +381,9 @@ func Parse(name string) (Spec, error) {
 	if !ok {
 		return Spec{}, fmt.Errorf("%w: %q: unknown family %q", ErrName, name, parts[0])
 	}
+	if sp.Family.Creation() && len(parts)-1 == len(keys)-1 && !strings.HasPrefix(parts[len(parts)-1], string(KeyCPU)+"=") {
+		keys = keys[:len(keys)-1] // a legacy name: no cpu=
+	}
 	if len(parts)-1 != len(keys) {
 		return Spec{}, fmt.Errorf("%w: %q: %s rows have %d keys (%s), found %d", ErrName, name, sp.Family, len(keys), keyList(keys), len(parts)-1)
 	}
@@ -382,6 +413,9 @@ func MustParse(name string) Spec {
 
 // check refuses combinations a family does not define.
 func (s Spec) check() error {
+	if s.Family.Creation() && s.CPU == CPUCross {
+		return fmt.Errorf("cpu=%s: a creation row runs parent and child on one CPU (same) or where the scheduler puts them (any)", s.CPU)
+	}
 	switch s.Family {
 	case CreateRSS, CreateFDs:
 		if s.Style.Kind() == "goroutine" {

@@ -68,13 +68,43 @@ func TestParseRefuses(t *testing.T) {
 		"Switch/mech=pipe/mode=thread/cpu=same/ws=16kib", "CreateFDs/style=fork/fds=01",
 		"CreateFDs/style=fork/fds=-1", "SwitchPairs/mode=thread/pairs=0", "CreateRSS/style=fork/thp=yes/rss=0",
 		"CloneFlags/flags=", "CloneFlags/flags=vm|fs", "CloneFlags/flags=VM||FS", "CreateFDs/style=goroutine/fds=0",
-		"SwitchLibc/mode=goroutine/cpu=same",
+		"SwitchLibc/mode=goroutine/cpu=same", "Create/style=fork/cpu=cross", "Create/cpu=same",
+		"CreateFDs/style=fork/cpu=same/fds=0",
 	} {
 		if sp, err := Parse(in); err == nil {
 			t.Errorf("Parse(%q) = %+v, want an error", in, sp)
 		} else if !errors.Is(err, ErrName) {
 			t.Errorf("Parse(%q): %v does not wrap ErrName", in, err)
 		}
+	}
+}
+
+// A creation name stored before cpu= existed still parses, prints back as
+// it was, and compares with the cpu=any row.
+func TestLegacyCreationNames(t *testing.T) {
+	for _, tc := range []struct{ old, canon string }{
+		{"Create/style=fork", "Create/style=fork/cpu=any"},
+		{"CloneFlags/flags=VM|CHILD_CLEARTID|SIGCHLD", "CloneFlags/flags=VM|CHILD_CLEARTID|SIGCHLD/cpu=any"},
+		{"CreateRSS/style=thread/thp=off/rss=16MiB", "CreateRSS/style=thread/thp=off/rss=16MiB/cpu=any"},
+		{"CreateFDs/style=fork/fds=1024", "CreateFDs/style=fork/fds=1024/cpu=any"},
+	} {
+		sp, err := Parse(tc.old)
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", tc.old, err)
+		}
+		if !sp.Legacy() || sp.String() != tc.old {
+			t.Errorf("%q: Legacy %v, String %q", tc.old, sp.Legacy(), sp.String())
+		}
+		c := sp.Canonical()
+		if c.Legacy() || c.String() != tc.canon {
+			t.Errorf("%q: Canonical %q, want %q", tc.old, c, tc.canon)
+		}
+		if _, ok := sp.Get(KeyCPU); ok {
+			t.Errorf("%q: a legacy name has no cpu key", tc.old)
+		}
+	}
+	if sp := MustParse("Switch/mech=pipe/mode=thread/cpu=same/ws=0"); sp.Legacy() || sp.Canonical() != sp {
+		t.Errorf("a switch row is never legacy")
 	}
 }
 

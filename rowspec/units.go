@@ -23,6 +23,19 @@ const (
 	// UnitRoundTripsPerSec is SwitchPairs' whole-system throughput.
 	UnitRoundTripsPerSec = "roundtrips/s"
 
+	// Disturbance of one sample: the involuntary context switches and CPU
+	// migrations of the measuring thread while it ran the sample's ops
+	// (counts per sample, not per op). A sample with either above zero was
+	// disturbed: something else ran on its CPU, or it moved.
+	UnitDisturbIctxsw     = "disturb-ictxsw"
+	UnitDisturbMigrations = "disturb-migrations"
+
+	// The Go parent's footprint, recorded on fork rows whose parent is the
+	// Go process: what fork copies besides the loop's own needs.
+	UnitParentRSS  = "parent-rss-bytes"
+	UnitParentPTE  = "parent-pte-bytes"
+	UnitParentMaps = "parent-maps"
+
 	// SimPrefix marks a simulated figure: "sim-ns/op" is simkernel's virtual
 	// time, never compared with a real "ns/op".
 	SimPrefix = "sim-"

@@ -98,6 +98,9 @@ func register(rows ...Row) {
 		if err := r.Spec.Validate(); err != nil {
 			panic(fmt.Sprintf("workloads: row %+v: %v", r.Spec, err))
 		}
+		if r.Spec.Legacy() {
+			panic(fmt.Sprintf("workloads: row %q: a creation row says where it runs (cpu=)", r.Spec))
+		}
 		if r.Name != "" && r.Name != r.Spec.String() {
 			panic(fmt.Sprintf("workloads: row named %q has spec %q", r.Name, r.Spec))
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"sync"
 	"time"
 
@@ -72,26 +73,31 @@ func init() {
 	vfork := rawSpec{Flags: rawclone.VforkFlags}
 
 	// Create: one row per way of making a task.
-	register(
-		rawRow(createSpec(rowspec.StyleFork), Quick|Full, fork,
-			"raw clone(fork flags) from one locked thread, child exit_groups at once, parent reaps with wait4; unpinned"),
-		rawRow(createSpec(rowspec.StyleThread), Quick|Full, thread,
-			"raw clone(thread flags) on a cached stack from one locked thread, child exits at once, parent joins on the clear-tid futex; unpinned"),
-		rawRow(createSpec(rowspec.StyleThreadFreshStack), Quick|Full, fresh,
-			"raw clone(thread flags) on a fresh mmap'd stack with a guard page (unmapped after the join), child exits, parent joins on the clear-tid futex; unpinned"),
-		rawRow(createSpec(rowspec.StyleVfork), Quick|Full, vfork,
-			"raw clone(VM|VFORK|SIGCHLD): parent sleeps until the child exit_groups, then reaps it with wait4; unpinned"),
-	)
-	register(cgoCreateRows()...)
+	// The headline rows run at cpu=same, where a figure is the kernel's
+	// and not also the scheduler's; fork and thread also at cpu=any in the
+	// quick suite, which is how every creation row ran before cpu= existed.
+	register(placed(rawRow(createSpec(rowspec.StyleFork), fork,
+		"raw clone(fork flags) from one locked thread, child exit_groups at once, parent reaps with wait4"), bothCPUs...)...)
+	register(placed(rawRow(createSpec(rowspec.StyleThread), thread,
+		"raw clone(thread flags) on a cached stack from one locked thread, child exits at once, parent joins on the clear-tid futex"), bothCPUs...)...)
+	register(placed(rawRow(createSpec(rowspec.StyleThreadFreshStack), fresh,
+		"raw clone(thread flags) on a fresh mmap'd stack with a guard page (unmapped after the join), child exits, parent joins on the clear-tid futex"), rowspec.CPUSame)...)
+	register(placed(rawRow(createSpec(rowspec.StyleVfork), vfork,
+		"raw clone(VM|VFORK|SIGCHLD): parent sleeps until the child exit_groups, then reaps it with wait4"), rowspec.CPUSame)...)
+	for _, r := range cgoCreateRows() {
+		register(placed(r, rowspec.CPUSame)...)
+	}
+	// The Go scheduler's and os/exec's rows run where the runtime puts
+	// them: pinning one thread says nothing about either.
 	register(
 		Row{
-			Spec:   createSpec(rowspec.StyleGoroutine),
+			Spec:   rowspec.Spec{Family: rowspec.Create, Style: rowspec.StyleGoroutine, CPU: rowspec.CPUAny},
 			Suites: Quick | Full,
-			Doc:    "go f() and wait for it on a sync.WaitGroup: user-space creation by the Go scheduler, no clone; for contrast",
+			Doc:    "go f() and wait for it on a sync.WaitGroup: user-space creation by the Go scheduler, no clone; for contrast; unpinned",
 			Run:    runGoroutine,
 		},
 		Row{
-			Spec:   createSpec(rowspec.StyleSpawn),
+			Spec:   rowspec.Spec{Family: rowspec.Create, Style: rowspec.StyleSpawn, CPU: rowspec.CPUAny},
 			Suites: Quick | Full,
 			Doc:    "exec.Command(true).Run(): os/exec's clone(VM|VFORK|PIDFD|SIGCHLD) + execve of a tiny binary + wait; unpinned",
 			Run:    runSpawn,
@@ -110,17 +116,17 @@ func init() {
 	sweep := cloneSweep()
 	for i, f := range sweep {
 		spec := rawSpec{Flags: f}
-		suites := Full
+		var quick []rowspec.CPU
 		if inQuickSweep(i, len(sweep)) {
-			suites |= Quick
+			quick = append(quick, rowspec.CPUSame)
 		}
 		join := "parent reaps with wait4"
 		if f.Has(rawclone.CloneThread) {
 			join = "parent joins on the clear-tid futex"
 		}
-		register(rawRow(rowspec.Spec{Family: rowspec.CloneFlags, Flags: spec.Flags.String()}, suites, spec,
-			fmt.Sprintf("raw clone(%s) from one locked thread (sweep step %d of %d), child exits at once, %s; unpinned",
-				f, i+1, len(sweep), join)))
+		register(placed(rawRow(rowspec.Spec{Family: rowspec.CloneFlags, Flags: spec.Flags.String()}, spec,
+			fmt.Sprintf("raw clone(%s) from one locked thread (sweep step %d of %d), child exits at once, %s",
+				f, i+1, len(sweep), join)), quick...)...)
 	}
 
 	// CreateRSS: what the parent owns, and whether it is in huge pages.
@@ -131,11 +137,11 @@ func init() {
 		for _, thp := range []bool{false, true} {
 			for _, sz := range rssSizes {
 				sp := rowspec.Spec{Family: rowspec.CreateRSS, Style: st.style, THP: thp, RSS: sz}
-				suites := Full
+				var quick []rowspec.CPU
 				if !thp && st.style != rowspec.StyleVfork && sz <= 16*rowspec.MiB {
-					suites |= Quick
+					quick = append(quick, rowspec.CPUSame)
 				}
-				register(rssRow(sp, suites, st.spec))
+				register(placed(rssRow(sp, st.spec), quick...)...)
 			}
 		}
 	}
@@ -146,12 +152,12 @@ func init() {
 		spec  rawSpec
 	}{{rowspec.StyleFork, fork}, {rowspec.StyleThread, thread}} {
 		for _, nfd := range fdCounts {
-			suites := Full
+			var quick []rowspec.CPU
 			if nfd != 1024 {
 				// Both ends, so the quick report has a per-fd slope.
-				suites |= Quick
+				quick = append(quick, rowspec.CPUSame)
 			}
-			register(fdRow(rowspec.Spec{Family: rowspec.CreateFDs, Style: st.style, FDs: nfd}, suites, st.spec))
+			register(placed(fdRow(rowspec.Spec{Family: rowspec.CreateFDs, Style: st.style, FDs: nfd}, st.spec), quick...)...)
 		}
 	}
 }
@@ -163,37 +169,65 @@ func onOff(b bool) string {
 	return "off"
 }
 
+// bothCPUs are the placements of the rows whose cpu=any twin is in the
+// quick suite too.
+var bothCPUs = []rowspec.CPU{rowspec.CPUSame, rowspec.CPUAny}
+
+// placed makes r's cpu=same and cpu=any rows, both in the full suite and
+// those listed in quick also in the quick suite. cpu=same pins the creating
+// thread (and so every child, which inherits its mask) to one CPU and moves
+// the process's other threads (the Go runtime's) off it for the op loop;
+// cpu=any leaves both to the scheduler.
+func placed(r Row, quick ...rowspec.CPU) []Row {
+	var out []Row
+	for _, cpu := range []rowspec.CPU{rowspec.CPUSame, rowspec.CPUAny} {
+		p := r
+		p.Spec.CPU = cpu
+		p.Suites = Full
+		if slices.Contains(quick, cpu) {
+			p.Suites |= Quick
+		}
+		if cpu == rowspec.CPUSame {
+			p.Doc += "; parent and child pinned to one CPU, the Go runtime's threads moved off it"
+			run := r.Run
+			p.Run = func(n int) (Result, error) { return onOneCPU(func() (Result, error) { return run(n) }) }
+		} else {
+			p.Doc += "; unpinned"
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
 // createSpec is the Create row of one style.
 func createSpec(st rowspec.Style) rowspec.Spec {
 	return rowspec.Spec{Family: rowspec.Create, Style: st}
 }
 
 // rawRow is a Create or CloneFlags row timing spec's clone+exit+reap.
-func rawRow(sp rowspec.Spec, suites Suite, spec rawSpec, doc string) Row {
+func rawRow(sp rowspec.Spec, spec rawSpec, doc string) Row {
 	return Row{
-		Spec:   sp,
-		raw:    &spec,
-		Suites: suites,
-		Needs:  Needs{Linux: true},
-		Doc:    doc,
-		Run:    func(n int) (Result, error) { return runRaw(spec, n) },
+		Spec:  sp,
+		raw:   &spec,
+		Needs: Needs{Linux: true},
+		Doc:   doc,
+		Run:   func(n int) (Result, error) { return runRaw(spec, n) },
 	}
 }
 
-func rssRow(sp rowspec.Spec, suites Suite, spec rawSpec) Row {
+func rssRow(sp rowspec.Spec, spec rawSpec) Row {
 	style, thp, size := sp.Style, sp.THP, int(sp.RSS)
 	advice := "MADV_NOHUGEPAGE (4 KiB pages)"
 	if thp {
 		advice = "MADV_HUGEPAGE (2 MiB pages)"
 	}
-	doc := fmt.Sprintf("raw clone(%s flags)+exit+reap/join while the parent holds %d MiB of touched private anonymous memory, %s; unpinned",
+	doc := fmt.Sprintf("raw clone(%s flags)+exit+reap/join while the parent holds %d MiB of touched private anonymous memory, %s",
 		style, size>>20, advice)
 	r := Row{
-		Spec:   sp,
-		raw:    &spec,
-		Suites: suites,
-		Needs:  Needs{Linux: true, MemBytes: uint64(size)},
-		Doc:    doc,
+		Spec:  sp,
+		raw:   &spec,
+		Needs: Needs{Linux: true, MemBytes: uint64(size)},
+		Doc:   doc,
 		Run: func(n int) (Result, error) {
 			_, release, err := mapTouched(size, thp)
 			if err != nil {
@@ -209,14 +243,13 @@ func rssRow(sp rowspec.Spec, suites Suite, spec rawSpec) Row {
 	return r
 }
 
-func fdRow(sp rowspec.Spec, suites Suite, spec rawSpec) Row {
+func fdRow(sp rowspec.Spec, spec rawSpec) Row {
 	style, nfd := sp.Style, sp.FDs
 	return Row{
-		Spec:   sp,
-		raw:    &spec,
-		Suites: suites,
-		Needs:  Needs{Linux: true},
-		Doc: fmt.Sprintf("raw clone(%s flags)+exit+reap/join while the parent holds %d extra open fds (dups of /dev/null); unpinned",
+		Spec:  sp,
+		raw:   &spec,
+		Needs: Needs{Linux: true},
+		Doc: fmt.Sprintf("raw clone(%s flags)+exit+reap/join while the parent holds %d extra open fds (dups of /dev/null)",
 			style, nfd),
 		Run: func(n int) (Result, error) {
 			release, err := openFDs(nfd)

@@ -52,18 +52,16 @@ import (
 func cgoCreateRows() []Row {
 	return []Row{
 		{
-			Spec:   createSpec(rowspec.StylePthread),
-			Suites: Quick | Full,
-			Needs:  Needs{Cgo: true},
-			Doc:    "glibc pthread_create (thread flags, glibc's cached stack) of a function that returns at once + pthread_join, one cgo call per op; unpinned",
-			Run:    runPthread,
+			Spec:  createSpec(rowspec.StylePthread),
+			Needs: Needs{Cgo: true},
+			Doc:   "glibc pthread_create (thread flags, glibc's cached stack) of a function that returns at once + pthread_join, one cgo call per op",
+			Run:   runPthread,
 		},
 		{
-			Spec:   createSpec(rowspec.StyleLibcFork),
-			Suites: Quick | Full,
-			Needs:  Needs{Cgo: true},
-			Doc:    "glibc fork() (clone CHILD_CLEARTID|CHILD_SETTID|SIGCHLD), child _exit(0), waitpid, one cgo call per op; unpinned",
-			Run:    runLibcFork,
+			Spec:  createSpec(rowspec.StyleLibcFork),
+			Needs: Needs{Cgo: true},
+			Doc:   "glibc fork() (clone CHILD_CLEARTID|CHILD_SETTID|SIGCHLD), child _exit(0), waitpid, one cgo call per op",
+			Run:   runLibcFork,
 		},
 	}
 }

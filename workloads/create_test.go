@@ -1,7 +1,6 @@
 package workloads
 
 import (
-	"fmt"
 	"github.com/clonebench/clonebench/rowspec"
 	"slices"
 	"strings"
@@ -13,33 +12,6 @@ import (
 
 var creationFamilies = []rowspec.Family{rowspec.Create, rowspec.CloneFlags, rowspec.CreateRSS, rowspec.CreateFDs}
 
-// wantCreationNames is issue 3's list of benchmark names, the contract.
-func wantCreationNames(cgo bool) []string {
-	var want []string
-	for _, s := range []string{"fork", "thread", "thread-fresh-stack", "vfork", "pthread", "libc-fork", "goroutine", "spawn"} {
-		if (s == "pthread" || s == "libc-fork") && !cgo {
-			continue
-		}
-		want = append(want, "Create/style="+s)
-	}
-	for _, f := range cloneSweep() {
-		want = append(want, "CloneFlags/flags="+f.String())
-	}
-	for _, style := range []string{"fork", "thread", "vfork"} {
-		for _, thp := range []string{"off", "on"} {
-			for _, rss := range []string{"0", "16MiB", "64MiB", "256MiB", "1GiB"} {
-				want = append(want, fmt.Sprintf("CreateRSS/style=%s/thp=%s/rss=%s", style, thp, rss))
-			}
-		}
-	}
-	for _, style := range []string{"fork", "thread"} {
-		for _, fds := range []string{"0", "1024", "16384"} {
-			want = append(want, fmt.Sprintf("CreateFDs/style=%s/fds=%s", style, fds))
-		}
-	}
-	return want
-}
-
 func creationRows() []Row {
 	var rows []Row
 	for _, f := range creationFamilies {
@@ -48,16 +20,6 @@ func creationRows() []Row {
 	return rows
 }
 
-func TestCreationRowNamesAreTheContract(t *testing.T) {
-	var got []string
-	for _, r := range creationRows() {
-		got = append(got, r.Name)
-	}
-	want := wantCreationNames(cgoEnabled && hasCgoRows())
-	if !slices.Equal(got, want) {
-		t.Errorf("creation rows, in catalogue order:\ngot  %q\nwant %q", got, want)
-	}
-}
 
 func hasCgoRows() bool { return len(cgoCreateRows()) > 0 }
 

@@ -15,19 +15,7 @@ import (
 // host are allowed to be absent: the glibc rows without cgo, and SwitchPairs
 // beyond this host's CPU count (the list holds pairs=1 and 2).
 func TestNamesAreTheContract(t *testing.T) {
-	f, err := os.Open("testdata/names.golden")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var golden []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		golden = append(golden, sc.Text())
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
+	golden := readLines(t, "testdata/names.golden")
 	var got []string
 	for _, r := range Catalogue() {
 		got = append(got, r.Name)
@@ -54,4 +42,48 @@ func TestNamesAreTheContract(t *testing.T) {
 			t.Errorf("%s: in testdata/names.golden but no longer in the catalogue (renamed?)", name)
 		}
 	}
+}
+
+// TestLegacyNamesCompare: the creation rows were named without cpu= until
+// the key was added (all of them ran unpinned). Every such name in stored
+// results still parses, and its Canonical form, the row compare matches it
+// with, is a cpu=any row of today's catalogue.
+func TestLegacyNamesCompare(t *testing.T) {
+	have := map[string]bool{}
+	for _, r := range Catalogue() {
+		have[r.Name] = true
+	}
+	for _, name := range readLines(t, "testdata/legacy-names.golden") {
+		sp, err := rowspec.Parse(name)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		c := sp.Canonical()
+		if !sp.Legacy() || c.CPU != rowspec.CPUAny {
+			t.Errorf("%s: Legacy %v, Canonical %s", name, sp.Legacy(), c)
+		}
+		hostDependent := !cgoEnabled && (sp.Style == rowspec.StylePthread || sp.Style == rowspec.StyleLibcFork)
+		if !have[c.String()] && !hostDependent {
+			t.Errorf("%s compares with %s, which the catalogue no longer has", name, c)
+		}
+	}
+}
+
+func readLines(t *testing.T, path string) []string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		out = append(out, sc.Text())
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -12,7 +12,9 @@ func runSwitch(s switchSpec, n int, _ startedFunc) (Result, error) {
 	return Result{}, errSwitchUnsupported
 }
 
-func runSwitchLibc(s switchSpec, n int, _ startedFunc) (Result, error) { return Result{}, errSwitchUnsupported }
+func runSwitchLibc(s switchSpec, n int, _ startedFunc) (Result, error) {
+	return Result{}, errSwitchUnsupported
+}
 
 func runLoopbackRow(m switchMech, n int) (Result, error) { return Result{}, errSwitchUnsupported }
 
