@@ -37,9 +37,10 @@
 //
 // # Calibration
 //
-// Fit reads a real result file with golang.org/x/perf/benchfmt and takes
-// each row's median over repeated runs (p50-ns where the row has per-op
-// samples), the figure benchstat shows.
+// Fit reads a real result file through resultfile, the suite's one reader
+// of result files (so a file it refuses, or calls simulated, is refused
+// here too), and takes each row's median over repeated runs (p50-ns where
+// the row has per-op samples), the figure benchstat shows.
 // Copy and flag costs are the steps between CloneFlags rows that differ in
 // one flag; per-MiB and per-fd costs are least-squares slopes over the
 // CreateRSS and CreateFDs rows; switch, mm-switch and refill costs come
@@ -54,8 +55,10 @@
 //
 // # Rows
 //
-// Run simulates one catalogue row by name (Create/style=fork,
-// Switch/mech=pipe/mode=process/cpu=same/ws=0, …) for n ops. Its figures
-// are virtual time and carry units of their own ("sim-ns/op"), so benchstat
-// never compares them with real ones.
+// Run simulates one catalogue row, given as its typed rowspec.Spec
+// (Create/style=fork, Switch/mech=pipe/mode=process/cpu=same/ws=0, …), for
+// n ops. Its figures are virtual time and carry units of their own
+// (rowspec.UnitSimNsOp, rowspec.Sim(…)), so benchstat never compares them
+// with real ones. Clone flags are rawclone.Flags throughout, so a flag set
+// reads and prints as in rawclone and in row names.
 package simkernel

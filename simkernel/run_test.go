@@ -301,12 +301,18 @@ func TestFitRefusesSimulatedFile(t *testing.T) {
 	}
 }
 
-// TestFitRefusesTwoMachines: a profile models one machine, and rows of two
-// pasted together would fit one that does not exist.
+// TestFitRefusesTwoMachines checks Fit refuses runs of two machines pasted
+// into one file: a profile models one machine, and their rows together
+// would fit a machine that does not exist.
 func TestFitRefusesTwoMachines(t *testing.T) {
-	in := "goos: linux\ncpu: A\nBenchmarkCreate/style=fork-2 10 100 ns/op\ncpu: B\nBenchmarkCreate/style=fork-2 10 200 ns/op\n"
-	if _, _, err := Fit(strings.NewReader(in), "two.txt"); !errors.Is(err, resultfile.ErrMalformed) {
-		t.Fatalf("Fit = %v, want %v", err, resultfile.ErrMalformed)
+	run := func(cpu2 string) string {
+		return "goos: linux\ncpu: A\nBenchmarkCreate/style=fork-2 10 100 ns/op\ncpu: " + cpu2 + "\nBenchmarkCreate/style=fork-2 10 200 ns/op\n"
+	}
+	if _, _, err := Fit(strings.NewReader(run("A")), "one.txt"); err != nil {
+		t.Fatalf("Fit of two runs on one machine = %v", err)
+	}
+	if _, _, err := Fit(strings.NewReader(run("B")), "two.txt"); !errors.Is(err, resultfile.ErrMalformed) {
+		t.Fatalf("Fit of runs on two machines = %v, want %v", err, resultfile.ErrMalformed)
 	}
 }
 
