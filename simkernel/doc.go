@@ -60,5 +60,7 @@
 // n ops. Its figures are virtual time and carry units of their own
 // (rowspec.UnitSimNsOp, rowspec.Sim(…)), so benchstat never compares them
 // with real ones. Clone flags are rawclone.Flags throughout, so a flag set
-// reads and prints as in rawclone and in row names.
+// reads and prints as in rawclone and in row names. The scheduler model
+// places only ping-pong pairs: a creation row's cpu= does not change its
+// figure, and Fit calibrates from the unpinned creation rows.
 package simkernel
