@@ -260,10 +260,19 @@ func Parse(r io.Reader, name string) (*File, error) {
 	if len(f.Rows) == 0 {
 		return nil, fmt.Errorf("%s: no Benchmark result lines (not Go benchmark format?): %w", name, ErrNoResults)
 	}
+	kind := map[string]*Row{}
 	for _, r := range f.Rows {
 		if err := checkUnits(r); err != nil {
 			return nil, err
 		}
+		// One name on one machine is one row: were it both, every reader
+		// naming rows by name would merge incomparable figures.
+		key := r.Machine + "\x00" + r.Name
+		if o, ok := kind[key]; ok && o.Simulated != r.Simulated {
+			return nil, fmt.Errorf("%s: %s has simulated (%s) and real (%s) samples (first at %s): %w",
+				r.Pos, r.Name, rowspec.UnitSimNsOp, rowspec.UnitNsOp, o.Pos, ErrMalformed)
+		}
+		kind[key] = r
 	}
 	f.Skips = scanSkips(lines, name)
 	return f, nil

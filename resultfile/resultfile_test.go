@@ -10,7 +10,7 @@ import (
 )
 
 func TestReadGood(t *testing.T) {
-	for _, p := range []string{"../cmd/runbench/testdata/base.txt", "../cmd/runbench/testdata/gotest.txt", "../report/testdata/lab.txt", "../report/testdata/sim.txt", "../results/reference/" } {
+	for _, p := range []string{"../cmd/runbench/testdata/base.txt", "../cmd/runbench/testdata/gotest.txt", "../report/testdata/lab.txt", "../report/testdata/sim.txt", "../results/reference/"} {
 		if strings.HasSuffix(p, "/") {
 			continue
 		}
@@ -31,7 +31,10 @@ func TestReadGood(t *testing.T) {
 }
 
 func TestParseRefuses(t *testing.T) {
-	for _, tc := range []struct{ name, in string; want error }{
+	for _, tc := range []struct {
+		name, in string
+		want     error
+	}{
 		{"empty", "", ErrNoResults},
 		{"binary", "Benchmark\x00", ErrNoResults},
 		{"notbench", "hello\nworld\n", ErrNoResults},
@@ -42,6 +45,7 @@ func TestParseRefuses(t *testing.T) {
 		{"mixed", "BenchmarkX 1 5 ns/op 3 sim-ns/op\n", ErrMalformed},
 		{"nounit", "BenchmarkX 1 5 ctxsw/op\n", ErrMalformed},
 		{"badline", "BenchmarkX one 5 ns/op\n", ErrMalformed},
+		{"simandreal", "BenchmarkX 1 5 ns/op\nBenchmarkX 1 5 sim-ns/op\n", ErrMalformed},
 	} {
 		_, err := Parse(strings.NewReader(tc.in), tc.name)
 		if !errors.Is(err, tc.want) {

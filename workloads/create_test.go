@@ -20,7 +20,6 @@ func creationRows() []Row {
 	return rows
 }
 
-
 func hasCgoRows() bool { return len(cgoCreateRows()) > 0 }
 
 func TestCreationRowsAreWellFormed(t *testing.T) {

@@ -53,29 +53,61 @@ func isolate() (restore func() error, err error) {
 	if err := unix.SchedSetaffinity(0, &one); err != nil {
 		return nil, fmt.Errorf("cpu=same: pin to CPU %d: %w", cpu, err)
 	}
-	type saved struct {
-		tid  int
-		mask unix.CPUSet
-	}
-	var moved []saved
+	saved := map[int]unix.CPUSet{}
 	restore = func() error {
 		var errs []error
 		if err := unix.SchedSetaffinity(0, &own); err != nil {
 			errs = append(errs, fmt.Errorf("cpu=same: restore own mask: %w", err))
 		}
-		for _, s := range moved {
-			// A thread that exited meanwhile has nothing to restore.
-			if err := unix.SchedSetaffinity(s.tid, &s.mask); err != nil && !errors.Is(err, unix.ESRCH) {
-				errs = append(errs, fmt.Errorf("cpu=same: restore thread %d: %w", s.tid, err))
+		// A thread started while we were isolated inherited its starter's
+		// narrowed mask and is in no list: it gets the mask the process
+		// had (ours). Another may start while we restore, from a thread
+		// not yet restored, so go round until a pass finds nothing to fix.
+		for pass := 0; pass < 5; pass++ {
+			fixed, err := eachThread(func(tid int, m unix.CPUSet) (bool, error) {
+				want, ok := saved[tid]
+				if !ok {
+					want = own
+				}
+				if m == want {
+					return false, nil
+				}
+				return true, unix.SchedSetaffinity(tid, &want)
+			})
+			if err != nil {
+				errs = append(errs, fmt.Errorf("cpu=same: restore masks: %w", err))
+				break
+			}
+			if fixed == 0 {
+				break
 			}
 		}
 		return errors.Join(errs...)
 	}
+	if _, err := eachThread(func(tid int, m unix.CPUSet) (bool, error) {
+		rest := m
+		rest.Clear(cpu)
+		if rest.Count() == 0 {
+			return false, nil // a thread allowed only our CPU stays: nothing else it may use
+		}
+		saved[tid] = m
+		return true, unix.SchedSetaffinity(tid, &rest)
+	}); err != nil {
+		return nil, errors.Join(fmt.Errorf("cpu=same: move threads off CPU %d: %w", cpu, err), restore())
+	}
+	return restore, nil
+}
+
+// eachThread calls fn with every other thread of the process and its mask;
+// fn says whether it changed the thread and how that went. Threads that exit
+// meanwhile are passed over. It returns how many fn changed.
+func eachThread(fn func(tid int, mask unix.CPUSet) (bool, error)) (int, error) {
 	ents, err := os.ReadDir("/proc/self/task")
 	if err != nil {
-		return nil, errors.Join(fmt.Errorf("cpu=same: %w", err), restore())
+		return 0, err
 	}
 	self := unix.Gettid()
+	changed := 0
 	for _, e := range ents {
 		tid, err := strconv.Atoi(e.Name())
 		if err != nil || tid == self {
@@ -85,18 +117,16 @@ func isolate() (restore func() error, err error) {
 		if err := unix.SchedGetaffinity(tid, &m); err != nil {
 			continue // exited since the listing
 		}
-		rest := m
-		rest.Clear(cpu)
-		if rest.Count() == 0 {
-			continue // a thread allowed only our CPU stays; nothing else it may use
+		did, err := fn(tid, m)
+		if errors.Is(err, unix.ESRCH) {
+			continue
 		}
-		if err := unix.SchedSetaffinity(tid, &rest); err != nil {
-			if errors.Is(err, unix.ESRCH) {
-				continue
-			}
-			return nil, errors.Join(fmt.Errorf("cpu=same: move thread %d off CPU %d: %w", tid, cpu, err), restore())
+		if err != nil {
+			return changed, fmt.Errorf("thread %d: %w", tid, err)
 		}
-		moved = append(moved, saved{tid, m})
+		if did {
+			changed++
+		}
 	}
-	return restore, nil
+	return changed, nil
 }

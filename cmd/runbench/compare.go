@@ -74,15 +74,21 @@ type figures struct {
 }
 
 // figuresOf collects f's samples by row name; checkResult has made the
-// names unique (one machine, no row both simulated and real).
+// names unique (one machine, no row both simulated and real). A known row is
+// named canonically, so a creation row stored before cpu= existed compares
+// with today's cpu=any row, which runs the same way.
 func figuresOf(f *resultfile.File) *figures {
 	fg := &figures{values: map[string]map[string][]float64{}, orig: map[string]string{}}
 	for _, r := range f.Rows {
-		m, ok := fg.values[r.Name]
+		name := r.Name
+		if r.Known {
+			name = r.Spec.Canonical().String()
+		}
+		m, ok := fg.values[name]
 		if !ok {
 			m = map[string][]float64{}
-			fg.values[r.Name] = m
-			fg.names = append(fg.names, r.Name)
+			fg.values[name] = m
+			fg.names = append(fg.names, name)
 		}
 		for _, s := range r.Samples {
 			for _, v := range s.Values {

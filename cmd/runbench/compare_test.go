@@ -136,8 +136,8 @@ func TestCompareRegressionNamesRow(t *testing.T) {
 		}
 	}
 	// It is named as -run selects it: without go test's -GOMAXPROCS.
-	if len(regs) != 1 || !strings.Contains(regs[0], "regression: Create/style=goroutine sec/op +20.00%") {
-		t.Errorf("regression lines = %q, want one for Create/style=goroutine at +20%%", regs)
+	if len(regs) != 1 || !strings.Contains(regs[0], "regression: Create/style=goroutine/cpu=any sec/op +20.00%") {
+		t.Errorf("regression lines = %q, want one for Create/style=goroutine/cpu=any at +20%% (the files are from before cpu=)", regs)
 	}
 }
 
@@ -237,5 +237,34 @@ func TestCompareNonFinite(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestCompareLegacyNames: a baseline stored before creation rows had cpu=
+// compares with a run whose rows have it: the old unpinned rows are today's
+// cpu=any rows, and a 10% slowdown planted there is flagged.
+func TestCompareLegacyNames(t *testing.T) {
+	dir := t.TempDir()
+	var oldb, newb strings.Builder
+	oldb.WriteString("goos: linux\ngoarch: amd64\n")
+	newb.WriteString("goos: linux\ngoarch: amd64\n")
+	for i := range 10 {
+		fmt.Fprintf(&oldb, "BenchmarkCreate/style=fork-2 100 %d ns/op\n", 100000+i*10)
+		fmt.Fprintf(&newb, "BenchmarkCreate/style=fork/cpu=any-2 100 %d ns/op\n", 110000+i*10)
+		fmt.Fprintf(&newb, "BenchmarkCreate/style=fork/cpu=same-2 100 %d ns/op\n", 90000+i*10)
+	}
+	oldp, newp := filepath.Join(dir, "old.txt"), filepath.Join(dir, "new.txt")
+	if err := os.WriteFile(oldp, []byte(oldb.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(newp, []byte(newb.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code := runCmd(t, nil, "compare", oldp, newp)
+	if code != 1 || !strings.Contains(out, "regression: Create/style=fork/cpu=any sec/op +10.") {
+		t.Errorf("exit %d, stderr %q, output:\n%s\nwant the legacy fork row compared with cpu=any and flagged", code, errs, out)
+	}
+	if strings.Contains(out, "regression: Create/style=fork/cpu=same") {
+		t.Errorf("the legacy row was compared with cpu=same:\n%s", out)
 	}
 }

@@ -148,11 +148,11 @@
 //
 //	                                            base.txt         head.txt
 //	                                              sec/op           sec/op         vs base
-//	Create/style=goroutine                        432.0n  ± 8%     518.4n  ± 8%   +20.00%  (p=0.000 n=10)
+//	Create/style=goroutine/cpu=any                432.0n  ± 8%     518.4n  ± 8%   +20.00%  (p=0.000 n=10)
 //	Switch/mech=pipe/mode=thread/cpu=same/ws=0    4.762µ  ± 14%    4.762µ  ± 14%        ~  (p=1.000 n=10)
 //	geomean                                       1.434µ           1.571µ          +9.54%
 //
-//	regression: Create/style=goroutine sec/op +20.00% (p=0.000 n=10) exceeds 5%
+//	regression: Create/style=goroutine/cpu=any sec/op +20.00% (p=0.000 n=10) exceeds 5%
 //	verdict: 1 significant regression(s) over 5% (α=0.05)
 //	exit status 1
 //

@@ -13,7 +13,6 @@ import (
 
 	"github.com/clonebench/clonebench/internal/sysinfo"
 	"github.com/clonebench/clonebench/resultfile"
-	"github.com/clonebench/clonebench/rowspec"
 )
 
 // skipped is a row that did not run, and why.
@@ -37,25 +36,14 @@ func parseResult(r io.Reader, name string) (*resultfile.File, error) {
 	return checkResult(name, f, err)
 }
 
-// checkResult adds runbench's own refusals to resultfile's: results of two
-// machines in one file (two runs pasted together are two files), and a row
-// that is both simulated and real. resultfile keeps those as two rows; every
-// command here names a row by its name alone, so the two would be merged
-// into one sample set of incomparable figures.
+// checkResult adds runbench's own refusal to resultfile's: results of two
+// machines in one file (two runs pasted together are two files).
 func checkResult(name string, f *resultfile.File, err error) (*resultfile.File, error) {
 	if err != nil {
 		return nil, badFile(name, err)
 	}
 	if err := f.OneMachine(); err != nil {
 		return nil, badFile(name, err)
-	}
-	kind := map[string]*resultfile.Row{}
-	for _, r := range f.Rows {
-		if o, ok := kind[r.Name]; ok && o.Simulated != r.Simulated {
-			return nil, badFile(name, fmt.Errorf("%s: %s has simulated (%s) and real (%s) samples (first at %s): %w",
-				r.Pos, r.Name, rowspec.UnitSimNsOp, rowspec.UnitNsOp, o.Pos, resultfile.ErrMalformed))
-		}
-		kind[r.Name] = r
 	}
 	return f, nil
 }
