@@ -1,0 +1,669 @@
+//go:build linux && (amd64 || arm64)
+
+package rawclone
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// loopCtl is what loopAsm reads and writes. For Loop it lives in a control
+// block slot (MAP_SHARED, so a fork-style child's CHILD_SETTID and
+// CHILD_CLEARTID writes land where they would for Clone); for
+// MinimalForkLoop at the start of the shared area the child keeps. Every
+// field is 8 bytes (or two 4-byte words), so offsets are the same on amd64
+// and arm64; the assembly reaches them through go_asm.h (loopCtl_…).
+type loopCtl struct {
+	// Inputs.
+	mode     int64   // loopModeLoop or loopModeMinimal
+	flags    uint64  // clone flags of every op
+	stack    uintptr // child stack top (CLONE_VM without VFORK), else 0
+	tls      uintptr // CLONE_SETTLS argument
+	exitNr   int64   // what the child calls: SYS_exit for THREAD, SYS_exit_group otherwise
+	join     int64   // joinFutex or joinWait4
+	n        int64   // ops
+	ticks    uintptr // n+1 uint64 readings
+	failAt   int64   // test hook: op that is cloned with badFlags; -1: none
+	badFlags uint64
+
+	// Inputs of the minimal fork child (mode loopModeMinimal).
+	minStack  uintptr // its stack top
+	gaps      uintptr // ngaps {start, len, einvalOK} triples to munmap
+	ngaps     int64
+	ppid      int64   // our pid, to spot a parent that died before PDEATHSIG took
+	probe     uintptr // a page of the Go heap mincore looks at before and after the unmaps
+	holdFD    int64   // test hook: ≥ 0, read a byte from it after the unmaps
+	textStart uintptr // pages of loopAsm, read once so the loop takes no text fault
+	textEnd   uintptr
+
+	// Outputs.
+	done    int64 // ops completed (joined or reaped)
+	failed  int64 // number of the system call that failed; 0 if none
+	errno   int64 // its -errno; 0 with failed = wait4 for a bad child status
+	pid     int64 // the failing op's child, if it was created; else 0
+	wstatus int32 // status of the last child wait4 reaped
+	tid     int32 // CHILD_CLEARTID (and SETTID) word
+	mono0   [2]int64
+	mono1   [2]int64
+	// mincore(probe) before and after the unmaps: 0, then -ENOMEM once
+	// the Go heap page is gone.
+	probeBefore int64
+	probeAfter  int64
+	stage       int64    // minimal child: the exit code it chose (minExit…)
+	failArg     [2]int64 // minimal child: munmap's arguments when it failed
+	vec         [2]uint64
+	rbuf        [2]uint64
+	// TLS block for CLONE_SETTLS when the child has no stack of its own.
+	tlsBlock [8]uint64
+}
+
+var _ = [1]struct{}{}[unsafe.Sizeof(loopCtl{})/(ctlSlot+1)] // loopCtl must fit a ctl slot
+
+// Values the assembly reads through go_asm.h.
+const (
+	loopModeLoop    = 0
+	loopModeMinimal = 1
+	joinFutex       = 0
+	joinWait4       = 1
+	sysWait4        = unix.SYS_WAIT4
+	sysMunmap       = unix.SYS_MUNMAP
+	sysMincore      = unix.SYS_MINCORE
+	sysKill         = unix.SYS_KILL
+	wALL            = unix.WALL
+	sigkill         = int(unix.SIGKILL)
+	pageSize        = 4096 // the unit the minimal child touches pages in; a larger page size only means more touches
+
+	// Exit codes of the minimal fork child: what stopped it.
+	minExitOK     = 0
+	minExitOrphan = 10 // its parent died before PDEATHSIG was set
+	minExitPrctl  = 11
+	minExitMunmap = 12
+	minExitHold   = 13
+	minExitLoop   = 14 // the fork loop failed: see failed, errno, done
+)
+
+// loopAsm runs the loop l describes. With loopModeLoop it returns once the
+// loop is over (0; the outcome is in l). With loopModeMinimal it clones the
+// minimal fork child and returns its pid or -errno; the child runs the loop
+// and exits.
+//
+//go:noescape
+func loopAsm(l uintptr) int
+
+// loopAsmPC is loopAsm's entry (its ABI0 body, not a Go wrapper).
+func loopAsmPC() uintptr
+
+//go:linkname entersyscall runtime.entersyscall
+func entersyscall()
+
+//go:linkname exitsyscall runtime.exitsyscall
+func exitsyscall()
+
+// runLoop runs loopAsm as a system call as far as the runtime is
+// concerned: the loop may block for seconds and can be neither preempted
+// (every signal is blocked) nor stopped, so without this a stop-the-world
+// (GC) would wait for it and stall every goroutine; with it the P is handed
+// on as for any blocking syscall, and nothing of Go runs on this thread.
+//
+//go:nosplit
+func runLoop(l uintptr) int {
+	entersyscall()
+	r := loopAsm(l)
+	exitsyscall()
+	return r
+}
+
+// Loop runs n ops of clone(flags) → child exits at once → join (CLONE_THREAD:
+// FUTEX_WAIT on the CHILD_CLEARTID word until it is 0) or reap (everything
+// else: wait4(pid, __WALL), which for VFORK follows the clone's own wait
+// for the child's exit) in one assembly loop that never returns to Go
+// between ops, and reads the cycle counter after every join. Thread-style
+// children all run on one cached stack, which is safe to reuse once the
+// join says the previous child is gone, as glibc reuses a cached stack;
+// StackFresh is refused: its mmap and munmap are Go's work per op, which
+// this loop exists to leave out (that row keeps Clone and Wait).
+//
+// A failure stops the loop: the error names the op and the system call
+// ("op 17 of 1000: clone: EAGAIN"), and every child created before it has
+// been joined or reaped. The Cloner's mask (every signal blocked) stays, so
+// a fork-style child's SIGCHLD interrupts nothing.
+func (cl *Cloner) Loop(flags Flags, n int, opt Options) (LoopResult, error) {
+	return cl.loop(flags, n, opt, -1, 0)
+}
+
+func (cl *Cloner) loop(flags Flags, n int, opt Options, failAt int, badFlags Flags) (LoopResult, error) {
+	if cl.closed {
+		return LoopResult{}, errors.New("rawclone: Loop on a closed Cloner")
+	}
+	if n <= 0 {
+		return LoopResult{}, fmt.Errorf("rawclone: Loop of %d ops: need at least one", n)
+	}
+	if err := check(flags, Body{CPU: NoCPU}); err != nil {
+		return LoopResult{}, err
+	}
+	switch opt.Stack {
+	case StackCached:
+	case StackFresh:
+		return LoopResult{}, fmt.Errorf("rawclone: Loop(%v): StackFresh maps and unmaps a stack per op in Go, which the assembly loop leaves out; time it with Clone and Wait", flags)
+	default:
+		return LoopResult{}, fmt.Errorf("rawclone: unknown stack mode %d", opt.Stack)
+	}
+	if flags&CloneThread != 0 && flags&CloneChildClearTID == 0 {
+		return LoopResult{}, fmt.Errorf("rawclone: Loop(%v): a thread-group member without CHILD_CLEARTID leaves no word to join on (Wait polls for it); add CHILD_CLEARTID", flags)
+	}
+	if err := counterCheck(); err != nil {
+		return LoopResult{}, err
+	}
+	c, err := getCtl()
+	if err != nil {
+		return LoopResult{}, err
+	}
+	l := (*loopCtl)(unsafe.Pointer(c))
+	*l = loopCtl{}
+	var s *stack
+	tlsBlock := &l.tlsBlock
+	if flags&CloneVM != 0 && flags&CloneVfork == 0 {
+		if s, err = getStack(StackCached); err != nil {
+			putCtl(c)
+			return LoopResult{}, err
+		}
+		l.stack = s.top()
+		tlsBlock = s.tlsBlock()
+	}
+	tlsBlock[0] = uint64(uintptr(unsafe.Pointer(tlsBlock)))
+	if flags&CloneSetTLS != 0 {
+		l.tls = uintptr(unsafe.Pointer(tlsBlock))
+	}
+	ticks := make([]uint64, n+1)
+	for i := range ticks {
+		ticks[i] = 1 // fault every page in now, not inside op i
+	}
+	l.mode = loopModeLoop
+	l.flags = uint64(flags)
+	l.exitNr = sysExitGroup
+	l.join = joinWait4
+	if flags&CloneThread != 0 {
+		l.exitNr = sysExit
+		l.join = joinFutex
+	}
+	l.n = int64(n)
+	l.ticks = uintptr(unsafe.Pointer(&ticks[0]))
+	l.failAt = int64(failAt)
+	l.badFlags = uint64(badFlags)
+
+	runLoop(uintptr(unsafe.Pointer(l)))
+	runtime.KeepAlive(ticks)
+
+	if l.failed != 0 {
+		err := l.loopErr(fmt.Sprintf("rawclone: Loop(%v)", flags), n)
+		if cerr := l.finishFailed(flags); cerr != nil {
+			// The child may still run on the stack and write the block:
+			// leak both rather than reuse them under it.
+			return LoopResult{}, fmt.Errorf("%w; %v", err, cerr)
+		}
+		if s != nil {
+			putStack(s, StackCached)
+		}
+		putCtl(c)
+		return LoopResult{}, err
+	}
+	mono0, mono1 := l.mono0, l.mono1
+	if s != nil {
+		putStack(s, StackCached)
+	}
+	putCtl(c)
+	return convertTicks(ticks, mono0, mono1)
+}
+
+// loopErr names the op and the system call that stopped the loop.
+func (l *loopCtl) loopErr(pre string, n int) error {
+	where := fmt.Sprintf("%s: op %d of %d", pre, l.done, n)
+	switch {
+	case l.failed == sysClockGettime:
+		return fmt.Errorf("%s: clock_gettime: %w", pre, unix.Errno(-l.errno))
+	case l.failed == sysWait4 && l.errno == 0:
+		return fmt.Errorf("%s: child %d ended with %s", where, l.pid, waitStatusString(unix.WaitStatus(l.wstatus)))
+	}
+	return fmt.Errorf("%s: %s: %w", where, loopSyscallName(l.failed), unix.Errno(-l.errno))
+}
+
+// finishFailed joins or reaps the failing op's child if the join was what
+// failed (a clone that failed made none, and every earlier one is done).
+func (l *loopCtl) finishFailed(flags Flags) error {
+	if l.pid <= 0 || l.failed == sysClone || (l.failed == sysWait4 && l.errno == 0) {
+		return nil
+	}
+	if l.join == joinWait4 {
+		for {
+			var ws unix.WaitStatus
+			_, err := unix.Wait4(int(l.pid), &ws, unix.WALL, nil)
+			if err == unix.EINTR {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("reap child %d: wait4: %w (its stack and control block are leaked)", l.pid, err)
+			}
+			return nil
+		}
+	}
+	pid := unix.Getpid()
+	for deadline := time.Now().Add(defaultKillGrace); ; time.Sleep(time.Millisecond) {
+		if atomic.LoadInt32(&l.tid) == 0 || unix.Tgkill(pid, int(l.pid), 0) == unix.ESRCH {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("thread %d did not end (its stack and control block are leaked)", l.pid)
+		}
+	}
+}
+
+func loopSyscallName(nr int64) string {
+	switch nr {
+	case sysClone:
+		return "clone"
+	case sysWait4:
+		return "wait4"
+	case sysMunmap:
+		return "munmap"
+	case sysPrctl:
+		return "prctl"
+	}
+	return syscallName(nr)
+}
+
+// waitStatusString says how a child ended.
+func waitStatusString(ws unix.WaitStatus) string {
+	switch {
+	case ws.Exited():
+		return fmt.Sprintf("exit status %d", ws.ExitStatus())
+	case ws.Signaled():
+		return fmt.Sprintf("signal %s", signalName(int(ws.Signal())))
+	}
+	return fmt.Sprintf("wait status %#x", uint32(ws))
+}
+
+// convertTicks turns n+1 counter readings into n durations, calibrated
+// against the CLOCK_MONOTONIC span around them. Each op is the difference
+// of rounded cumulative times, so the ops sum to the total exactly.
+func convertTicks(ticks []uint64, mono0, mono1 [2]int64) (LoopResult, error) {
+	n := len(ticks) - 1
+	elapsed := time.Duration(mono1[0]-mono0[0])*time.Second + time.Duration(mono1[1]-mono0[1])
+	for i := 0; i < n; i++ {
+		if ticks[i+1] <= ticks[i] {
+			return LoopResult{}, fmt.Errorf("rawclone: cycle counter did not advance over op %d (%d then %d): is it unsynchronised across CPUs? Pin the Cloner", i, ticks[i], ticks[i+1])
+		}
+	}
+	if elapsed <= 0 {
+		return LoopResult{}, fmt.Errorf("rawclone: CLOCK_MONOTONIC did not advance over the loop (%v)", elapsed)
+	}
+	k := float64(elapsed) / float64(ticks[n]-ticks[0])
+	res := LoopResult{Ops: make([]time.Duration, n), Elapsed: elapsed, Ticks: ticks, NsPerTick: k}
+	prev := int64(0)
+	for i := 0; i < n; i++ {
+		cum := int64(math.Round(k * float64(ticks[i+1]-ticks[0])))
+		res.Ops[i] = time.Duration(cum - prev)
+		prev = cum
+	}
+	return res, nil
+}
+
+// counterCheck refuses a cycle counter whose rate is not fixed.
+var counterCheck = sync.OnceValue(func() error {
+	if runtime.GOARCH != "amd64" {
+		return nil // arm64's generic timer runs at a fixed rate by architecture
+	}
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return fmt.Errorf("rawclone: loop timestamps: reading /proc/cpuinfo for the TSC flags: %w", err)
+	}
+	return tscCheck(b)
+})
+
+// tscCheck wants an invariant TSC: constant_tsc (a fixed rate whatever the
+// frequency) and nonstop_tsc (it runs in deep C-states), so that ticks over
+// an op mean the same time in every op, including those that sleep.
+func tscCheck(cpuinfo []byte) error {
+	sc := bufio.NewScanner(bytes.NewReader(cpuinfo))
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if !ok || strings.TrimSpace(k) != "flags" {
+			continue
+		}
+		have := map[string]bool{}
+		for _, f := range strings.Fields(v) {
+			have[f] = true
+		}
+		for _, want := range []string{"constant_tsc", "nonstop_tsc"} {
+			if !have[want] {
+				return fmt.Errorf("rawclone: loop timestamps need an invariant TSC, and /proc/cpuinfo flags lack %s: %w", want, errors.ErrUnsupported)
+			}
+		}
+		return nil
+	}
+	return fmt.Errorf("rawclone: loop timestamps need an invariant TSC, and /proc/cpuinfo has no flags line: %w", errors.ErrUnsupported)
+}
+
+// Pin pins the Cloner's thread to cpu, so that every child (which inherits
+// the mask) runs on the CPU its parent does: creation then costs what the
+// kernel charges, without a wake-up on another CPU. restore puts back the
+// mask the thread had; call it before Close.
+func (cl *Cloner) Pin(cpu int) (restore func() error, err error) {
+	if cl.closed {
+		return nil, errors.New("rawclone: Pin on a closed Cloner")
+	}
+	if cpu < 0 || cpu >= maxCPU {
+		return nil, fmt.Errorf("rawclone: Pin CPU %d out of range [0, %d)", cpu, maxCPU)
+	}
+	var old, set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &old); err != nil {
+		return nil, fmt.Errorf("rawclone: Pin: sched_getaffinity: %w", err)
+	}
+	set.Set(cpu)
+	if err := unix.SchedSetaffinity(0, &set); err != nil {
+		return nil, fmt.Errorf("rawclone: Pin CPU %d: sched_setaffinity: %w", cpu, err)
+	}
+	done := false
+	return func() error {
+		if done {
+			return nil
+		}
+		done = true
+		if err := unix.SchedSetaffinity(0, &old); err != nil {
+			return fmt.Errorf("rawclone: restore affinity: sched_setaffinity: %w", err)
+		}
+		return nil
+	}, nil
+}
+
+// minimal is a MinimalForkLoop in progress: the area and stack its child
+// keeps, and the child.
+type minimal struct {
+	area     []byte // MAP_SHARED: loopCtl, gap list, ticks
+	stack    []byte
+	l        *loopCtl
+	pid      int
+	n        int
+	ticksOff uintptr
+	fp       Footprint
+}
+
+// Room for the gap list: one gap before each kept range and a few
+// candidates for the last one.
+const minMaxGaps = 64
+
+// MinimalForkLoop measures the kernel's fork for a minimal process, the
+// figure a C program's fork+waitpid is compared with: fork from the Go
+// process copies Go's heap arenas and its hundred-odd mappings, which is
+// Go's cost, not fork's. The Cloner clones a fork-style child whose
+// assembly body munmaps everything it inherited except the loop's own text
+// pages, one MAP_SHARED area (inputs, tick readings, status), a small
+// stack and the kernel's special mappings ([vdso], [vvar], …: every
+// process has them from exec and a C program's fork copies them too, so
+// unmapping them would set a floor below any real program's). It then runs
+// n ops of fork (ForkFlags) → grandchild exit_group → wait4 as Loop does,
+// and exits; the parent reaps it and converts the readings. The child makes
+// raw system calls only. It unmaps gaps between the kept ranges rather than
+// a list of Go's mappings, so a mapping the runtime makes between the
+// parent's look at /proc/self/maps and the clone goes too.
+func (cl *Cloner) MinimalForkLoop(n int) (LoopResult, Footprint, error) {
+	m, err := cl.startMinimal(n, -1)
+	if err != nil {
+		return LoopResult{}, Footprint{}, err
+	}
+	res, err := m.finish()
+	return res, m.fp, err
+}
+
+func (cl *Cloner) startMinimal(n int, holdFD int) (*minimal, error) {
+	if cl.closed {
+		return nil, errors.New("rawclone: MinimalForkLoop on a closed Cloner")
+	}
+	if n <= 0 {
+		return nil, fmt.Errorf("rawclone: MinimalForkLoop of %d ops: need at least one", n)
+	}
+	if err := counterCheck(); err != nil {
+		return nil, err
+	}
+	text, err := loopText()
+	if err != nil {
+		return nil, err
+	}
+	page := uintptr(unix.Getpagesize())
+	hdr := (unsafe.Sizeof(loopCtl{}) + 63) &^ 63
+	gapsOff := hdr
+	ticksOff := (gapsOff + minMaxGaps*24 + 63) &^ 63
+	size := (ticksOff + uintptr(n+1)*8 + page - 1) &^ (page - 1)
+	area, err := unix.Mmap(-1, 0, int(size), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED|unix.MAP_ANONYMOUS)
+	if err != nil {
+		return nil, fmt.Errorf("rawclone: MinimalForkLoop: mmap shared area: %w", err)
+	}
+	stk, err := unix.Mmap(-1, 0, 4*int(page), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|unix.MAP_STACK)
+	if err != nil {
+		unix.Munmap(area)
+		return nil, fmt.Errorf("rawclone: MinimalForkLoop: mmap stack: %w", err)
+	}
+	m := &minimal{area: area, stack: stk, n: n, ticksOff: ticksOff}
+	base := uintptr(unsafe.Pointer(&area[0]))
+	stackBase := uintptr(unsafe.Pointer(&stk[0]))
+	keep := []Mapping{
+		text,
+		{base, base + size, "shared"},
+		{stackBase, stackBase + uintptr(len(stk)), "stack"},
+	}
+	special, err := specialMappings()
+	if err != nil {
+		m.free()
+		return nil, err
+	}
+	keep = append(keep, special...)
+	gaps, err := gapsAround(keep, page)
+	if err != nil {
+		m.free()
+		return nil, err
+	}
+	if len(gaps) > minMaxGaps {
+		m.free()
+		return nil, fmt.Errorf("rawclone: MinimalForkLoop: %d gaps to unmap, room for %d", len(gaps), minMaxGaps)
+	}
+	g := unsafe.Slice((*[3]uint64)(unsafe.Pointer(&area[gapsOff])), len(gaps))
+	copy(g, gaps)
+	m.fp.Kept = keep
+	m.fp.Mappings = len(keep)
+	for _, k := range keep {
+		m.fp.Bytes += int64(k.End - k.Start)
+	}
+
+	// A page of the Go heap, which the child's unmaps take away.
+	probe := new([2 * 4096]byte)
+	probePage := (uintptr(unsafe.Pointer(&probe[0])) + page - 1) &^ (page - 1)
+
+	l := (*loopCtl)(unsafe.Pointer(&area[0]))
+	m.l = l
+	l.mode = loopModeMinimal
+	l.flags = uint64(ForkFlags)
+	l.exitNr = sysExitGroup
+	l.join = joinWait4
+	l.n = int64(n)
+	l.ticks = base + ticksOff
+	l.failAt = -1
+	l.minStack = (stackBase + uintptr(len(stk))) &^ 15
+	l.gaps = base + gapsOff
+	l.ngaps = int64(len(gaps))
+	l.ppid = int64(os.Getpid())
+	l.probe = probePage
+	l.holdFD = int64(holdFD)
+	l.textStart, l.textEnd = text.Start, text.End
+	l.probeBefore, l.probeAfter = 1, 1
+
+	r := runLoop(base)
+	runtime.KeepAlive(probe)
+	if r < 0 {
+		m.free()
+		return nil, fmt.Errorf("rawclone: MinimalForkLoop: clone: %w", unix.Errno(-r))
+	}
+	m.pid = r
+	return m, nil
+}
+
+// finish reaps the minimal child and reads what it measured.
+func (m *minimal) finish() (LoopResult, error) {
+	var ws unix.WaitStatus
+	for {
+		_, err := unix.Wait4(m.pid, &ws, unix.WALL, nil)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			// Not ours to reap any more: leave the area mapped, the
+			// child may still write it.
+			return LoopResult{}, fmt.Errorf("rawclone: MinimalForkLoop: reap child %d: wait4: %w", m.pid, err)
+		}
+		break
+	}
+	defer m.free()
+	l := m.l
+	if !ws.Exited() || ws.ExitStatus() != minExitOK {
+		return LoopResult{}, m.childErr(ws)
+	}
+	if l.done != int64(m.n) {
+		return LoopResult{}, fmt.Errorf("rawclone: MinimalForkLoop: child %d exited 0 after %d of %d ops", m.pid, l.done, m.n)
+	}
+	ticks := make([]uint64, m.n+1)
+	copy(ticks, unsafe.Slice((*uint64)(unsafe.Pointer(&m.area[m.ticksOff])), m.n+1))
+	return convertTicks(ticks, l.mono0, l.mono1)
+}
+
+// childErr says what stopped the minimal child.
+func (m *minimal) childErr(ws unix.WaitStatus) error {
+	l := m.l
+	pre := fmt.Sprintf("rawclone: MinimalForkLoop: child %d", m.pid)
+	if !ws.Exited() {
+		return fmt.Errorf("%s ended with %s", pre, waitStatusString(ws))
+	}
+	switch ws.ExitStatus() {
+	case minExitOrphan:
+		return fmt.Errorf("%s: its parent died before PR_SET_PDEATHSIG took", pre)
+	case minExitPrctl:
+		return fmt.Errorf("%s: prctl(PR_SET_PDEATHSIG): %w", pre, unix.Errno(-l.errno))
+	case minExitMunmap:
+		return fmt.Errorf("%s: munmap(%#x, %#x): %w", pre, l.failArg[0], l.failArg[1], unix.Errno(-l.errno))
+	case minExitHold:
+		return fmt.Errorf("%s: read hold fd: %w", pre, unix.Errno(-l.errno))
+	case minExitLoop:
+		return l.loopErr(pre+": fork loop", m.n)
+	}
+	return fmt.Errorf("%s: exit status %d", pre, ws.ExitStatus())
+}
+
+func (m *minimal) free() {
+	if m.area != nil {
+		unix.Munmap(m.area)
+		m.area = nil
+	}
+	if m.stack != nil {
+		unix.Munmap(m.stack)
+		m.stack = nil
+	}
+}
+
+// loopText is the page-rounded range of loopAsm's code: the minimal child
+// executes nothing else.
+var loopText = sync.OnceValues(func() (Mapping, error) {
+	entry := loopAsmPC()
+	f := runtime.FuncForPC(entry)
+	if f == nil || f.Entry() != entry {
+		return Mapping{}, fmt.Errorf("rawclone: MinimalForkLoop: no function at loopAsm's entry %#x", entry)
+	}
+	end := entry
+	for {
+		g := runtime.FuncForPC(end)
+		if g == nil || g.Entry() != entry {
+			break
+		}
+		end++
+	}
+	page := uintptr(unix.Getpagesize())
+	return Mapping{entry &^ (page - 1), (end + page - 1) &^ (page - 1), "text"}, nil
+})
+
+// specialMappings are the kernel's [vdso], [vvar] and kin in /proc/self/maps,
+// which the minimal child keeps. [vsyscall] lies above user space, where
+// munmap does not reach, so it is no gap's concern and not listed.
+func specialMappings() ([]Mapping, error) {
+	b, err := os.ReadFile("/proc/self/maps")
+	if err != nil {
+		return nil, fmt.Errorf("rawclone: MinimalForkLoop: %w", err)
+	}
+	var out []Mapping
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 6 {
+			continue
+		}
+		name := f[5]
+		if !strings.HasPrefix(name, "[v") || name == "[vsyscall]" {
+			continue
+		}
+		lo, hi, ok := strings.Cut(f[0], "-")
+		if !ok {
+			continue
+		}
+		s, err1 := strconv.ParseUint(lo, 16, 64)
+		e, err2 := strconv.ParseUint(hi, 16, 64)
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("rawclone: MinimalForkLoop: /proc/self/maps line %q", line)
+		}
+		out = append(out, Mapping{uintptr(s), uintptr(e), name})
+	}
+	return out, nil
+}
+
+// gapsAround lists the {start, len, einvalOK} ranges to munmap so that
+// only keep is left: every gap between kept ranges from address 0 up, then
+// from the last one to the top of user space. That top depends on the
+// kernel (47- or 56-bit on amd64, 39 to 52 bits on arm64) and munmap says
+// EINVAL past it, so the last gap is tried against each candidate top,
+// highest first, with EINVAL accepted; the first that takes covers the rest.
+func gapsAround(keep []Mapping, page uintptr) ([][3]uint64, error) {
+	ks := append([]Mapping(nil), keep...)
+	sort.Slice(ks, func(i, j int) bool { return ks[i].Start < ks[j].Start })
+	var gaps [][3]uint64
+	at := uintptr(0)
+	for _, k := range ks {
+		if k.Start%page != 0 || k.End%page != 0 || k.End <= k.Start {
+			return nil, fmt.Errorf("rawclone: MinimalForkLoop: kept range %s %#x-%#x is not whole pages", k.Name, k.Start, k.End)
+		}
+		if k.Start > at {
+			gaps = append(gaps, [3]uint64{uint64(at), uint64(k.Start - at), 0})
+		}
+		if k.End > at {
+			at = k.End
+		}
+	}
+	any := false
+	for _, top := range userTops {
+		if uint64(at) < top {
+			gaps = append(gaps, [3]uint64{uint64(at), top - uint64(at), 1})
+			any = true
+		}
+	}
+	if !any {
+		return nil, fmt.Errorf("rawclone: MinimalForkLoop: kept range ends at %#x, above every user-space top", at)
+	}
+	return gaps, nil
+}
