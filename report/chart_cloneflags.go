@@ -12,19 +12,19 @@ import (
 )
 
 func cloneFlagsSupports(in *chartData) (bool, string) {
-	rows, _ := in.d.cloneFlagSteps(in.h)
+	rows, _, _ := in.d.cloneFlagSteps(in.h)
 	return len(rows) > 0, "no BenchmarkCloneFlags rows with ns/op in the input"
 }
 
 func cloneFlagsSimulated(in *chartData) bool {
-	rows, _ := in.d.cloneFlagSteps(in.h)
+	rows, _, _ := in.d.cloneFlagSteps(in.h)
 	return anySim(rows)
 }
 
 // cloneFlagsChart draws the sweep as a staircase, each step labelled.
 func cloneFlagsChart(in *chartData, sim bool) (*figure, error) {
-	rows, sums := in.d.cloneFlagSteps(in.h)
-	p := newPlot(simTitle("Clone flags: fork's set to thread's set, one resource at a time", sim),
+	rows, sums, at := in.d.cloneFlagSteps(in.h)
+	p := newPlot(simTitle("Clone flags: fork's set to thread's set, one resource at a time, "+at.String(), sim),
 		"flags changed from the previous step (sweep order)", "µs per create + exit + reap")
 	var stair plotter.XYs
 	var pts []point
@@ -79,7 +79,7 @@ func cloneFlagsChart(in *chartData, sim bool) (*figure, error) {
 	p.Legend.Add("median, 95% CI", s, ciThumb{color.Black})
 	// The tick labels get their own height on top of a fixed plot, so
 	// however many lines they take the staircase keeps its size.
-	return &figure{p: p, w: w, h: 5*vg.Inch + lay.height,
+	return &figure{p: p, w: w, h: 5*vg.Inch + lay.height, placement: at.String(),
 		caption: []string{machineCaption(in.h), "first step: the starting set; each later step adds (+) or drops (−) flags; Δ: cost change from the previous set; " + methodCaption}}, nil
 }
 

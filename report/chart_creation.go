@@ -1,6 +1,7 @@
 package report
 
 import (
+	"image/color"
 	"math"
 
 	"gonum.org/v1/plot"
@@ -17,10 +18,17 @@ type styleEntry struct {
 	s Summary
 }
 
-// creationEntries are h's Create rows with a positive ns/op, in style order:
-// what creation.png and distribution.png draw (a log axis has no zero).
+// creationEntries are h's Create rows with a positive ns/op, one per style
+// at its most preferred placement (placed), in style order: what
+// creation.png and distribution.png draw (a log axis has no zero).
 func creationEntries(in *chartData) []styleEntry {
-	rows := in.d.rowsOf(in.h, rowspec.Create)
+	var rows []*Row
+	for _, r := range in.d.rowsOf(in.h, rowspec.Create) {
+		if s, ok := r.Primary(); ok && s.Median > 0 {
+			rows = append(rows, r)
+		}
+	}
+	rows = placed(rows, func(r *Row) string { return string(r.Spec.Style) })
 	sortRows(rows, func(r *Row) int { return styleRank(r.Spec.Style) })
 	var es []styleEntry
 	for _, r := range rows {
@@ -29,6 +37,29 @@ func creationEntries(in *chartData) []styleEntry {
 		}
 	}
 	return es
+}
+
+// entryRows are es's rows.
+func entryRows(es []styleEntry) []*Row {
+	rows := make([]*Row, len(es))
+	for i, e := range es {
+		rows[i] = e.r
+	}
+	return rows
+}
+
+// offPlacement reports whether e is drawn at another placement than the
+// chart's main one, so its marker and tick say so.
+func offPlacement(e styleEntry, main placement) bool { return placementOf(e.r) != main }
+
+// entryTick is e's tick label: the style, and its placement when it is not
+// the chart's main one (goroutine and spawn have no cpu=same rows).
+func entryTick(e styleEntry, main placement) string {
+	t := tickName(string(e.r.Spec.Style), e.r.Simulated)
+	if offPlacement(e, main) {
+		t += "\n(cpu=" + placementOf(e.r).short() + ")"
+	}
+	return t
 }
 
 func creationSupports(in *chartData) (bool, string) {
@@ -44,23 +75,37 @@ func creationSimulated(in *chartData) bool {
 	return false
 }
 
-// creationChart draws the cost per creation by style, log scale.
+// creationChart draws the cost per creation by style, log scale, each
+// style at its most preferred placement: filled markers at the chart's main
+// placement (cpu=same when the data has it), hollow ones for styles only
+// measured elsewhere, so the eye does not read a placement's cost as a
+// style's.
 func creationChart(in *chartData, sim bool) (*figure, error) {
 	es := creationEntries(in)
-	p := newPlot(simTitle("Creating a task: create + exit + reap/join, by style", sim), "creation style", "µs per creation (log scale)")
+	ps := placementsOf(entryRows(es))
+	main := ps[0]
+	title := "Creating a task: create + exit + reap/join, by style, " + main.String()
+	if len(ps) > 1 {
+		title += " (hollow: " + ps[1].String() + ")"
+	}
+	p := newPlot(simTitle(title, sim), "creation style", "µs per creation (log scale)")
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = logTicks{}
 
-	byKind := map[string][]point{}
+	type series struct {
+		kind string
+		off  bool
+	}
+	by := map[series][]point{}
 	var names []string
 	lo, hi := math.Inf(1), math.Inf(-1)
 	var lxy plotter.XYs
 	var ltext []string
 	for i, e := range es {
 		pt := ciPoint(float64(i), e.s, µs)
-		k := kindOf(e.r.Spec.Style)
-		byKind[k] = append(byKind[k], pt)
-		names = append(names, tickName(string(e.r.Spec.Style), e.r.Simulated))
+		k := series{kindOf(e.r.Spec.Style), offPlacement(e, main)}
+		by[k] = append(by[k], pt)
+		names = append(names, entryTick(e, main))
 		lo = math.Min(lo, math.Min(pt.y, finiteOr(pt.lo, pt.y)))
 		hi = math.Max(hi, math.Max(pt.y, finiteOr(pt.hi, pt.y)))
 		lxy = append(lxy, plotter.XY{X: pt.x, Y: pt.y})
@@ -70,14 +115,27 @@ func creationChart(in *chartData, sim bool) (*figure, error) {
 	p.Y.Min, p.Y.Max = logRange(lo, hi)
 	p.X.Min, p.X.Max = -0.6, float64(len(es))-0.4
 	for i, k := range kinds {
-		if len(byKind[k]) == 0 {
-			continue
+		var first *plotter.Scatter
+		for _, off := range []bool{false, true} {
+			pts := by[series{k, off}]
+			if len(pts) == 0 {
+				continue
+			}
+			g := glyphs[i]
+			if off {
+				g = hollowGlyph{g}
+			}
+			s, err := addCI(p, pts, kindColor(k), g)
+			if err != nil {
+				return nil, err
+			}
+			if first == nil {
+				first = s
+			}
 		}
-		s, err := addCI(p, byKind[k], kindColor(k), glyphs[i])
-		if err != nil {
-			return nil, err
+		if first != nil {
+			p.Legend.Add(kindLegend[k], first)
 		}
-		p.Legend.Add(kindLegend[k], s)
 	}
 	l, err := labels(lxy, ltext, 9, vg.Point{X: vg.Points(7), Y: vg.Points(-3)}, draw.XLeft)
 	if err != nil {
@@ -85,6 +143,28 @@ func creationChart(in *chartData, sim bool) (*figure, error) {
 	}
 	p.Add(l)
 	p.Legend.Add("bar: 95% CI", ciThumb{colGrey})
-	return &figure{p: p, w: 9 * vg.Inch, h: 5.5 * vg.Inch,
-		caption: []string{machineCaption(in.h), methodCaption}}, nil
+	capt := []string{machineCaption(in.h), methodCaption}
+	if len(ps) > 1 {
+		capt = append(capt, "filled markers: "+main.String()+"; hollow markers: styles the input has no "+main.String()+" row for, drawn at "+ps[1].String())
+		hollow, err := plotter.NewScatter(plotter.XYs{{}})
+		if err != nil {
+			return nil, err
+		}
+		hollow.GlyphStyle = draw.GlyphStyle{Color: colGrey, Radius: vg.Points(4), Shape: hollowGlyph{draw.CircleGlyph{}}}
+		p.Legend.Add("hollow: "+ps[1].String(), hollow)
+	}
+	return &figure{p: p, w: 9 * vg.Inch, h: 5.5 * vg.Inch, placement: placementWords(entryRows(es)),
+		caption: capt}, nil
+}
+
+// hollowGlyph draws its glyph as an outline: the shape in the colour, its
+// inside white.
+type hollowGlyph struct{ g draw.GlyphDrawer }
+
+func (h hollowGlyph) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
+	h.g.DrawGlyph(c, sty, pt)
+	in := sty
+	in.Color = color.White
+	in.Radius = sty.Radius * 0.5
+	h.g.DrawGlyph(c, in, pt)
 }

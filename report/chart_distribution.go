@@ -17,13 +17,14 @@ import (
 // readable axis.
 func distributionChart(in *chartData, sim bool) (*figure, error) {
 	use := creationEntries(in)
-	p := newPlot(simTitle("Creation latency spread by style", sim), "creation style (median per creation)", "× the style's median")
+	main := placementsOf(entryRows(use))[0]
+	p := newPlot(simTitle("Creation latency spread by style, "+placementWords(entryRows(use)), sim), "creation style (median per creation)", "× the style's median")
 	lo, hi := 1.0, 1.0
 	var names []string
 	var p50s, p99s plotter.XYs
 	for i, e := range use {
 		r, med := e.r, e.s.Median
-		names = append(names, tickName(string(r.Spec.Style), r.Simulated)+"\n"+fmtNs(med))
+		names = append(names, entryTick(e, main)+"\n"+fmtNs(med))
 		var vs plotter.Values
 		for _, v := range r.Values[rowspec.UnitNsOp] {
 			vs = append(vs, v/med)
@@ -82,6 +83,6 @@ func distributionChart(in *chartData, sim bool) (*figure, error) {
 		p.Legend.Add(m.name, s)
 	}
 	p.Legend.Add("1 = the style's median", one)
-	return &figure{p: p, w: 10 * vg.Inch, h: 5.5 * vg.Inch,
+	return &figure{p: p, w: 10 * vg.Inch, h: 5.5 * vg.Inch, placement: placementWords(entryRows(use)),
 		caption: []string{machineCaption(in.h), "box: spread of the per-sample means (run-to-run noise); markers: the tail inside each sample (p50-ns, p99-ns of single-op timings); absolute costs in creation.png"}}, nil
 }

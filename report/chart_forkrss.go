@@ -18,6 +18,7 @@ type rssSeries struct {
 	style     rowspec.Style
 	thp       bool
 	sim       bool
+	at        placement
 	pts       []point // x MiB, y ms
 	xs, ys    []float64
 	slope     float64 // ns per MiB
@@ -40,18 +41,34 @@ func (d *Data) rssSweep(h *Host) []*rssSeries {
 		thp   bool
 		sim   bool
 	}
-	var out []*rssSeries
-	idx := map[key]*rssSeries{}
+	// Each line is drawn at one placement, the one covering most sizes:
+	// a slope across placements would fit the pinning, not the RSS.
+	var keys []key
+	byKey := map[key][]*Row{}
 	for _, r := range d.rowsOf(h, rowspec.CreateRSS) {
-		s, ok := r.Primary()
-		if !ok {
+		if _, ok := r.Primary(); !ok {
 			continue
 		}
+		k := key{r.Spec.Style, r.Spec.THP, r.Simulated}
+		if byKey[k] == nil {
+			keys = append(keys, k)
+		}
+		byKey[k] = append(byKey[k], r)
+	}
+	var use []*Row
+	for _, k := range keys {
+		at := bestPlacement(byKey[k], func(r *Row) string { return r.Spec.RSS.String() })
+		use = append(use, atPlacement(byKey[k], at)...)
+	}
+	var out []*rssSeries
+	idx := map[key]*rssSeries{}
+	for _, r := range use {
+		s, _ := r.Primary()
 		mib := float64(r.Spec.RSS) / float64(rowspec.MiB)
 		k := key{r.Spec.Style, r.Spec.THP, r.Simulated}
 		se := idx[k]
 		if se == nil {
-			se = &rssSeries{style: k.style, thp: k.thp, sim: k.sim}
+			se = &rssSeries{style: k.style, thp: k.thp, sim: k.sim, at: placementOf(r)}
 			idx[k] = se
 			out = append(out, se)
 		}
@@ -74,6 +91,22 @@ func (d *Data) rssSweep(h *Host) []*rssSeries {
 	return out
 }
 
+// rssPlacements are the placements the series are drawn at, in
+// preference order.
+func rssPlacements(series []*rssSeries) []placement {
+	seen := map[placement]bool{}
+	for _, se := range series {
+		seen[se.at] = true
+	}
+	var out []placement
+	for p := placeSame; p <= placeNone; p++ {
+		if seen[p] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 func forkRSSSupports(in *chartData) (bool, string) {
 	return len(in.d.rssSweep(in.h)) > 0, "no BenchmarkCreateRSS rows with ns/op in the input"
 }
@@ -90,6 +123,12 @@ func forkRSSSimulated(in *chartData) bool {
 // forkRSSChart draws creation cost against parent RSS with fitted lines.
 func forkRSSChart(in *chartData, sim bool) (*figure, error) {
 	series := in.d.rssSweep(in.h)
+	ats := rssPlacements(series)
+	uniform := len(ats) == 1
+	words := ats[0].String()
+	if !uniform {
+		words = "per line, as the legend says"
+	}
 	p := newPlot(simTitle("Creation cost against the parent's resident memory", sim), "parent RSS (MiB, touched before the timer)", "ms per create + exit + reap (log scale)")
 	// Log y: fork at 1 GiB costs hundreds of times a thread; on a linear
 	// axis thread and vfork would sit on the zero line.
@@ -119,6 +158,9 @@ func forkRSSChart(in *chartData, sim bool) (*figure, error) {
 			return nil, err
 		}
 		name := fmt.Sprintf("%s, THP %s", se.style, se.thpWord())
+		if !uniform {
+			name += ", cpu=" + se.at.short()
+		}
 		if se.sim {
 			name += " (sim)"
 		}
@@ -153,6 +195,6 @@ func forkRSSChart(in *chartData, sim bool) (*figure, error) {
 	p.X.Min, p.X.Max = 0, maxX*1.03
 	p.Y.Min, p.Y.Max = logRange(minY, maxY)
 	p.Legend.Add("line: least-squares fit", noThumb{})
-	return &figure{p: p, w: 10 * vg.Inch, h: 5.5 * vg.Inch,
-		caption: []string{machineCaption(in.h), "THP off: MADV_NOHUGEPAGE, on: MADV_HUGEPAGE on the touched memory; " + methodCaption}}, nil
+	return &figure{p: p, w: 10 * vg.Inch, h: 5.5 * vg.Inch, placement: words,
+		caption: []string{machineCaption(in.h), "placement: " + words + "; THP off: MADV_NOHUGEPAGE, on: MADV_HUGEPAGE on the touched memory; " + methodCaption}}, nil
 }

@@ -15,15 +15,26 @@ type headline struct {
 	label     string
 	spec      rowspec.Spec
 	perSwitch bool
+	// at is a creation headline's placement, chosen per headline by
+	// usedHeadlines; placeNone for a switch row, whose spec is whole.
+	at placement
 }
 
 func createHeadline(s rowspec.Style) headline {
-	return headline{string(s), rowspec.Spec{Family: rowspec.Create, Style: s}, false}
+	return headline{string(s), rowspec.Spec{Family: rowspec.Create, Style: s}, false, placeSame}
+}
+
+// row is h's row for hl, or nil.
+func (d *Data) headlineRow(h *Host, hl headline) *Row {
+	if hl.spec.Family.Creation() {
+		return d.findPlaced(h, hl.spec, hl.at)
+	}
+	return d.find(h, hl.spec)
 }
 
 func switchHeadline(m rowspec.Mech, mode rowspec.Mode) headline {
 	return headline{fmt.Sprintf("switch %s\n%s", m, mode),
-		rowspec.Spec{Family: rowspec.Switch, Mech: m, Mode: mode, CPU: rowspec.CPUSame}, true}
+		rowspec.Spec{Family: rowspec.Switch, Mech: m, Mode: mode, CPU: rowspec.CPUSame}, true, placeNone}
 }
 
 // headlines are the rows hosts.png compares.
@@ -40,10 +51,34 @@ var headlines = []headline{
 	switchHeadline(rowspec.MechFutex, rowspec.ModeThread),
 }
 
-// usedHeadlines are the headlines some machine of d has.
+// usedHeadlines are the headlines some machine of d has. A creation
+// headline is compared at one placement across the machines, the one most
+// of them have (ties to cpu=same), so a machine's bar is never its
+// placement against another's.
 func (d *Data) usedHeadlines() []headline {
 	var use []headline
 	for _, hl := range headlines {
+		if hl.spec.Family.Creation() {
+			best, most := placeNone, 0
+			for p := placeSame; p < placeNone; p++ {
+				n := 0
+				for _, h := range d.Hosts {
+					if d.findPlaced(h, hl.spec, p) != nil {
+						n++
+					}
+				}
+				if n > most {
+					best, most = p, n
+				}
+			}
+			if best == placeNone {
+				continue
+			}
+			hl.at = best
+			hl.label += "\ncpu=" + best.short()
+			use = append(use, hl)
+			continue
+		}
 		for _, h := range d.Hosts {
 			if d.find(h, hl.spec) != nil {
 				use = append(use, hl)
@@ -75,7 +110,7 @@ func hostsChart(in *chartData, _ bool) (*figure, error) {
 	for j, h := range d.Hosts {
 		var pts []point
 		for i, hl := range use {
-			r := d.find(h, hl.spec)
+			r := d.headlineRow(h, hl)
 			if r == nil {
 				continue
 			}

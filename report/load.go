@@ -72,6 +72,12 @@ type Row struct {
 	// simulated row's sim-ns/op is stored as ns/op and Simulated is set.
 	Units  []string
 	Values map[string][]float64
+	// Disturbed is how many samples had an involuntary context switch or
+	// a CPU migration of the measuring thread (disturb-ictxsw,
+	// disturb-migrations above zero), of DisturbCounted samples that
+	// carry either count. Kept per sample, not as Values, because it is
+	// the line's two counts together that say whether it was disturbed.
+	Disturbed, DisturbCounted int
 	// Pos is "file:line" of the row's first sample.
 	Pos string
 }
@@ -88,6 +94,21 @@ type Skip struct {
 	Pos    string
 }
 
+// FromFiles builds Data from files resultfile has read, so a caller that
+// reads each file once (to check it, to compare it) hands the same files
+// on. Load and Parse read and then call it.
+func FromFiles(files ...*resultfile.File) (*Data, error) {
+	if len(files) == 0 {
+		return nil, fmt.Errorf("report: no input files: %w", ErrNoResults)
+	}
+	for i, f := range files {
+		if f == nil {
+			return nil, fmt.Errorf("report: input file %d is nil: %w", i, ErrNoResults)
+		}
+	}
+	return fromFiles(files...)
+}
+
 // Load reads result files with resultfile. Errors name the file and, where
 // there is one, the line.
 func Load(paths ...string) (*Data, error) {
@@ -98,7 +119,7 @@ func Load(paths ...string) (*Data, error) {
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	return fromFiles(files...)
+	return FromFiles(files...)
 }
 
 // Parse reads one input; name is used in errors.
@@ -107,7 +128,7 @@ func Parse(r io.Reader, name string) (*Data, error) {
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	return fromFiles(f)
+	return FromFiles(f)
 }
 
 // fromFiles groups the files' rows by report's machines: resultfile keeps
@@ -183,7 +204,39 @@ func (r *Row) add(rr *resultfile.Row) error {
 		}
 		r.Values[real] = append(r.Values[real], rr.Values(u)...)
 	}
+	for _, smp := range rr.Samples {
+		counted, disturbed := false, false
+		for _, u := range []string{rowspec.UnitDisturbIctxsw, rowspec.UnitDisturbMigrations} {
+			for _, as := range []string{u, rowspec.Sim(u)} {
+				if v, ok := smp.Get(as); ok {
+					counted = true
+					disturbed = disturbed || v > 0
+				}
+			}
+		}
+		if counted {
+			r.DisturbCounted++
+		}
+		if disturbed {
+			r.Disturbed++
+		}
+	}
 	return nil
+}
+
+// disturbedWord is "3/20 disturbed", or "" for a row without the counts.
+func (r *Row) disturbedWord() string {
+	if r.DisturbCounted == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d/%d disturbed", r.Disturbed, r.DisturbCounted)
+}
+
+// isDisturbUnit reports whether u is a per-sample disturbance count: a
+// count of events, not a figure to summarise or draw.
+func isDisturbUnit(u string) bool {
+	u = rowspec.Real(u)
+	return u == rowspec.UnitDisturbIctxsw || u == rowspec.UnitDisturbMigrations
 }
 
 func contains(ss []string, s string) bool {

@@ -172,14 +172,22 @@ func pctRange(dl Delta) string {
 	return fmt.Sprintf("%+.1f%% … %+.1f%%", dl.PctLo, dl.PctHi)
 }
 
-// summaryTable writes row | median | 95% CI | p50 | p99 | n, and with
-// extra the row's other metrics.
+// summaryTable writes row | median | 95% CI | p50 | p99 | n, with extra
+// the row's other metrics, and a disturbed column when a row carries the
+// per-sample disturbance counts (with a note under the table).
 func summaryTable(b *strings.Builder, rows []*Row, extra bool) {
-	if extra {
-		b.WriteString("| row | median | 95% CI | p50 | p99 | n | other metrics (median) |\n|---|---|---|---|---|---|---|\n")
-	} else {
-		b.WriteString("| row | median | 95% CI | p50 | p99 | n |\n|---|---|---|---|---|---|\n")
+	disturb := false
+	for _, r := range rows {
+		disturb = disturb || r.DisturbCounted > 0
 	}
+	head, rule := "| row | median | 95% CI | p50 | p99 | n |", "|---|---|---|---|---|---|"
+	if disturb {
+		head, rule = head+" disturbed |", rule+"---|"
+	}
+	if extra {
+		head, rule = head+" other metrics (median) |", rule+"---|"
+	}
+	b.WriteString(head + "\n" + rule + "\n")
 	for _, r := range rows {
 		s, ok := r.Primary()
 		if !ok {
@@ -187,24 +195,63 @@ func summaryTable(b *strings.Builder, rows []*Row, extra bool) {
 		} else {
 			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %d |", mdEsc(r.Label()), fmtNs(s.Median), fmtCI(s), fmtNs(s.P50), fmtNs(s.P99), s.N)
 		}
+		if disturb {
+			fmt.Fprintf(b, " %s |", orDash(r.disturbedWord()))
+		}
 		if extra {
 			var other []string
 			for _, u := range r.Units {
-				if u == rowspec.UnitNsOp || u == rowspec.UnitP50 || u == rowspec.UnitP99 {
+				if u == rowspec.UnitNsOp || u == rowspec.UnitP50 || u == rowspec.UnitP99 || isDisturbUnit(u) {
 					continue
 				}
-				m := medianOf(r.Values[u])
-				// ns/switch, ns/switch-net: a duration per something.
-				if strings.HasPrefix(u, "ns/") {
-					other = append(other, fmt.Sprintf("%s %s", fmtNs(m), strings.TrimPrefix(u, "ns")))
-				} else {
-					other = append(other, fmt.Sprintf("%s %s", sig3(m), u))
-				}
+				other = append(other, fmtMetric(u, medianOf(r.Values[u])))
 			}
 			fmt.Fprintf(b, " %s |", strings.Join(other, ", "))
 		}
 		b.WriteString("\n")
 	}
+	if disturb {
+		b.WriteString("\n" + disturbNote + "\n")
+	}
+}
+
+// disturbNote says what the disturbed column counts.
+const disturbNote = "*Disturbed*: samples during which the measuring thread was preempted (an involuntary context switch, disturb-ictxsw) or moved to another CPU (disturb-migrations) at least once; such a sample timed something besides the row's own work."
+
+// fmtMetric is one median metric with its unit: durations as durations,
+// bytes as bytes, everything else (counts, rates) as a number.
+func fmtMetric(u string, m float64) string {
+	switch {
+	case strings.HasPrefix(u, "ns/"):
+		// ns/switch, ns/switch-net: a duration per something.
+		return fmt.Sprintf("%s %s", fmtNs(m), strings.TrimPrefix(u, "ns"))
+	case strings.HasSuffix(u, "-bytes"):
+		return fmt.Sprintf("%s %s", fmtBytes(m), strings.TrimSuffix(u, "-bytes"))
+	}
+	return fmt.Sprintf("%s %s", sig3(m), u)
+}
+
+// fmtBytes writes a byte count with an IEC unit.
+func fmtBytes(v float64) string {
+	if math.IsNaN(v) {
+		return "—"
+	}
+	for _, u := range []struct {
+		name string
+		mult float64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if v >= u.mult {
+			return sig3(v/u.mult) + " " + u.name
+		}
+	}
+	return fmt.Sprintf("%.0f B", v)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
 }
 
 func sig3or(v float64) string {

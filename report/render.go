@@ -51,6 +51,10 @@ type figure struct {
 	caption     []string
 	w, h        vg.Length
 	legendBelow bool
+	// placement names the creation placement the figures were taken at
+	// ("cpu=same", "cpu=same where measured, else cpu=any"), for
+	// report.md's title and caption; "" for charts of other rows.
+	placement string
 	// data is where render put the data area, for tests of the layout.
 	data vg.Rectangle
 }

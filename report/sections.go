@@ -31,9 +31,10 @@ var sections = []section{
 var headlineFamilies = []rowspec.Family{rowspec.Create, rowspec.Switch, rowspec.SwitchOverhead}
 
 // headlineRows are h's rows for the headline table: the creation styles,
-// the cpu=same, ws=0 switch rows and the mechanisms' overheads.
+// each at its most preferred placement (the creation table has both), the
+// cpu=same, ws=0 switch rows and the mechanisms' overheads.
 func (d *Data) headlineRows(h *Host) []*Row {
-	head := d.rowsOf(h, rowspec.Create)
+	head := placed(d.rowsOf(h, rowspec.Create), func(r *Row) string { return string(r.Spec.Style) })
 	sortRows(head, func(r *Row) int { return styleRank(r.Spec.Style) })
 	for _, r := range d.rowsOf(h, rowspec.Switch) {
 		if r.Spec.CPU == rowspec.CPUSame && r.Spec.WS == 0 {
@@ -51,44 +52,6 @@ func ratio(a, b Summary) string {
 		s += fmt.Sprintf(" (%s–%s× from the CIs)", sig3(a.Lo/b.Hi), sig3(a.Hi/b.Lo))
 	}
 	return s
-}
-
-// creationSection sets pairs of creation styles against each other.
-func creationSection(b *strings.Builder, d *Data, h *Host) {
-	w := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
-	w("\n### Creating a process vs a thread\n\n")
-	style := func(s rowspec.Style) (Summary, *Row, bool) {
-		r := d.find(h, rowspec.Spec{Family: rowspec.Create, Style: s})
-		if r == nil {
-			return Summary{}, nil, false
-		}
-		sum, ok := r.Primary()
-		return sum, r, ok && sum.Median > 0
-	}
-	pairs := []struct {
-		a, b rowspec.Style
-		why  string
-	}{
-		{rowspec.StyleFork, rowspec.StyleThread, "the seeds' question: the same clone(2), fork-style vs thread-style flags"},
-		{rowspec.StyleLibcFork, rowspec.StylePthread, "the same through glibc"},
-		{rowspec.StyleVfork, rowspec.StyleThread, "vfork shares the address space too, but the parent waits for the child"},
-		{rowspec.StyleThreadFreshStack, rowspec.StyleThread, "what a fresh mmap'd stack and guard page add to a thread"},
-		{rowspec.StyleSpawn, rowspec.StyleVfork, "starting a program (os/exec's vfork + exec) against vfork alone"},
-		{rowspec.StyleThread, rowspec.StyleGoroutine, "a kernel task against a user-space goroutine"},
-	}
-	n := 0
-	for _, p := range pairs {
-		sa, ra, ok1 := style(p.a)
-		sb, rb, ok2 := style(p.b)
-		if !ok1 || !ok2 {
-			continue
-		}
-		n++
-		w("- %s / %s: %s — %s vs %s; %s.\n", simName(string(p.a), ra.Simulated), simName(string(p.b), rb.Simulated), ratio(sa, sb), fmtNs(sa.Median), fmtNs(sb.Median), p.why)
-	}
-	if n == 0 {
-		w("No pair of creation styles to compare in the input.\n")
-	}
 }
 
 // switchSection is the process-vs-thread switch table, from the same
@@ -208,14 +171,14 @@ func rssSection(b *strings.Builder, d *Data, h *Host) {
 		return
 	}
 	w("Least-squares slope over every sample of the sweep (montanaflynn/stats); fork copies the parent's page tables, so it grows with RSS, and huge pages make the tables 512× smaller; thread and vfork share the address space and stay flat.\n\n")
-	w("| style | THP | slope | smallest RSS | largest RSS |\n|---|---|---|---|---|\n")
+	w("| style | THP | cpu | slope | smallest RSS | largest RSS |\n|---|---|---|---|---|---|\n")
 	for _, se := range series {
 		slope := "— (one size)"
 		if se.fitErr == nil {
 			slope = fmtSlope(se.slope/1e3) + " µs/MiB"
 		}
 		first, last := se.pts[0], se.pts[len(se.pts)-1]
-		w("| %s | %s | %s | %s at %s MiB | %s at %s MiB |\n", simName(string(se.style), se.sim), se.thpWord(), slope,
+		w("| %s | %s | %s | %s | %s at %s MiB | %s at %s MiB |\n", simName(string(se.style), se.sim), se.thpWord(), se.at, slope,
 			fmtNs(first.y*1e6), fmtTick(first.x), fmtNs(last.y*1e6), fmtTick(last.x))
 	}
 	var off, on *rssSeries
@@ -240,7 +203,22 @@ func fdSection(b *strings.Builder, d *Data, h *Host) {
 	type span struct{ lo, hi *Row }
 	var order []rowspec.Style
 	spans := map[rowspec.Style]*span{}
+	// Each style's step is taken at one placement, the one covering most
+	// fd counts: a step across placements would be the pinning's cost.
+	byStyle := map[rowspec.Style][]*Row{}
+	var styles []rowspec.Style
 	for _, r := range d.rowsOf(h, rowspec.CreateFDs) {
+		if byStyle[r.Spec.Style] == nil {
+			styles = append(styles, r.Spec.Style)
+		}
+		byStyle[r.Spec.Style] = append(byStyle[r.Spec.Style], r)
+	}
+	var use []*Row
+	for _, st := range styles {
+		at := bestPlacement(byStyle[st], func(r *Row) string { return fmt.Sprint(r.Spec.FDs) })
+		use = append(use, atPlacement(byStyle[st], at)...)
+	}
+	for _, r := range use {
 		st := r.Spec.Style
 		sp := spans[st]
 		if sp == nil {
@@ -264,7 +242,7 @@ func fdSection(b *strings.Builder, d *Data, h *Host) {
 		return
 	}
 	w("copy_files duplicates the fd table unless CLONE_FILES shares it; the step from the fewest to the most open descriptors, per descriptor:\n\n")
-	w("| style | fewest fds | most fds | per extra fd |\n|---|---|---|---|\n")
+	w("| style | cpu | fewest fds | most fds | per extra fd |\n|---|---|---|---|---|\n")
 	for _, st := range order {
 		lo, hi := spans[st].lo, spans[st].hi
 		if lo.Spec.FDs == hi.Spec.FDs {
@@ -276,7 +254,7 @@ func fdSection(b *strings.Builder, d *Data, h *Host) {
 			continue
 		}
 		lon, hin := float64(lo.Spec.FDs), float64(hi.Spec.FDs)
-		w("| %s | %s at %s | %s at %s | %s |\n", simName(string(st), lo.Simulated), fmtNs(ls.Median), fmtTick(lon), fmtNs(hs.Median), fmtTick(hin), fmtNs((hs.Median-ls.Median)/(hin-lon)))
+		w("| %s | %s | %s at %s | %s at %s | %s |\n", simName(string(st), lo.Simulated), placementOf(lo), fmtNs(ls.Median), fmtTick(lon), fmtNs(hs.Median), fmtTick(hin), fmtNs((hs.Median-ls.Median)/(hin-lon)))
 	}
 }
 
@@ -285,12 +263,12 @@ func fdSection(b *strings.Builder, d *Data, h *Host) {
 func flagSection(b *strings.Builder, d *Data, h *Host) {
 	w := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
 	w("\n### The cost of each clone flag\n\n")
-	rows, sums := d.cloneFlagSteps(h)
+	rows, sums, at := d.cloneFlagSteps(h)
 	if len(rows) == 0 {
 		w("No BenchmarkCloneFlags rows in the input.\n")
 		return
 	}
-	w("The sweep in input order; each step's cost is the difference from the set before it (negative: sharing the resource saves the copy).\n\n")
+	w("The sweep in input order, every step at %s; each step's cost is the difference from the set before it (negative: sharing the resource saves the copy).\n\n", at)
 	w("| flags | change | median | step | what the change does |\n|---|---|---|---|---|\n")
 	for i, r := range rows {
 		prev := ""

@@ -176,16 +176,36 @@ var flagWhy = map[string]string{
 }
 
 // cloneFlagSteps are h's CloneFlags rows that have a primary figure, with
-// it, in sweep order: the steps both the staircase chart and the flag table
-// are drawn from.
-func (d *Data) cloneFlagSteps(h *Host) (rows []*Row, sums []Summary) {
+// it, in sweep order, all at one placement (bestPlacement): the steps both
+// the staircase chart and the flag table are drawn from. A step is the
+// difference from the one before, so a staircase that changed placement
+// between steps would show the placement's cost as a flag's.
+func (d *Data) cloneFlagSteps(h *Host) (rows []*Row, sums []Summary, at placement) {
+	var all []*Row
 	for _, r := range d.rowsOf(h, rowspec.CloneFlags) {
-		if s, ok := r.Primary(); ok {
-			rows = append(rows, r)
-			sums = append(sums, s)
+		if _, ok := r.Primary(); ok {
+			all = append(all, r)
 		}
 	}
-	return rows, sums
+	at = bestPlacement(all, func(r *Row) string { return r.Spec.Flags })
+	for _, r := range atPlacement(all, at) {
+		// A set given twice at one placement (real and simulated) is
+		// one step: the preferred row.
+		if i := slices.IndexFunc(rows, func(o *Row) bool { return o.Spec.Flags == r.Spec.Flags }); i >= 0 {
+			if preferred(r, rows[i]) {
+				rows[i], sums[i] = r, summaryOf(r)
+			}
+			continue
+		}
+		rows = append(rows, r)
+		sums = append(sums, summaryOf(r))
+	}
+	return rows, sums, at
+}
+
+func summaryOf(r *Row) Summary {
+	s, _ := r.Primary()
+	return s
 }
 
 // anySim reports whether any of rows is simulated.

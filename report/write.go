@@ -92,6 +92,10 @@ func build(d *Data, opts Options) (figs []*figure, notes []chartNote, deltas []D
 			n.title += " (simulated)"
 			n.caption += " Simulated figures: from the simulated kernel, not measured."
 		}
+		if f.placement != "" {
+			n.title += ", " + f.placement
+			n.caption += " Placement: " + f.placement + "."
+		}
 		n.drawn = true
 		figs = append(figs, f)
 		notes = append(notes, n)
