@@ -1,7 +1,6 @@
 package report
 
 import (
-	"image/color"
 	"math"
 
 	"gonum.org/v1/plot"
@@ -76,8 +75,8 @@ func creationSimulated(in *chartData) bool {
 }
 
 // creationChart draws the cost per creation by style, log scale, each
-// style at its most preferred placement: filled markers at the chart's main
-// placement (cpu=same when the data has it), hollow ones for styles only
+// style at its most preferred placement: plain markers at the chart's main
+// placement (cpu=same when the data has it), ringed ones for styles only
 // measured elsewhere, so the eye does not read a placement's cost as a
 // style's.
 func creationChart(in *chartData, sim bool) (*figure, error) {
@@ -86,7 +85,7 @@ func creationChart(in *chartData, sim bool) (*figure, error) {
 	main := ps[0]
 	title := "Creating a task: create + exit + reap/join, by style, " + main.String()
 	if len(ps) > 1 {
-		title += " (hollow: " + ps[1].String() + ")"
+		title += " (ringed: " + ps[1].String() + ")"
 	}
 	p := newPlot(simTitle(title, sim), "creation style", "µs per creation (log scale)")
 	p.Y.Scale = plot.LogScale{}
@@ -115,7 +114,7 @@ func creationChart(in *chartData, sim bool) (*figure, error) {
 	p.Y.Min, p.Y.Max = logRange(lo, hi)
 	p.X.Min, p.X.Max = -0.6, float64(len(es))-0.4
 	for i, k := range kinds {
-		var first *plotter.Scatter
+		var plain *plotter.Scatter
 		for _, off := range []bool{false, true} {
 			pts := by[series{k, off}]
 			if len(pts) == 0 {
@@ -123,18 +122,22 @@ func creationChart(in *chartData, sim bool) (*figure, error) {
 			}
 			g := glyphs[i]
 			if off {
-				g = hollowGlyph{g}
+				g = ringedGlyph{g}
 			}
 			s, err := addCI(p, pts, kindColor(k), g)
 			if err != nil {
 				return nil, err
 			}
-			if first == nil {
-				first = s
+			if plain == nil {
+				// The legend shows the kind's plain marker; the
+				// ring has its own entry.
+				cp := *s
+				cp.GlyphStyle.Shape = glyphs[i]
+				plain = &cp
 			}
 		}
-		if first != nil {
-			p.Legend.Add(kindLegend[k], first)
+		if plain != nil {
+			p.Legend.Add(kindLegend[k], plain)
 		}
 	}
 	l, err := labels(lxy, ltext, 9, vg.Point{X: vg.Points(7), Y: vg.Points(-3)}, draw.XLeft)
@@ -145,26 +148,27 @@ func creationChart(in *chartData, sim bool) (*figure, error) {
 	p.Legend.Add("bar: 95% CI", ciThumb{colGrey})
 	capt := []string{machineCaption(in.h), methodCaption}
 	if len(ps) > 1 {
-		capt = append(capt, "filled markers: "+main.String()+"; hollow markers: styles the input has no "+main.String()+" row for, drawn at "+ps[1].String())
-		hollow, err := plotter.NewScatter(plotter.XYs{{}})
+		capt = append(capt, "plain markers: "+main.String()+"; ringed markers: styles the input has no "+main.String()+" row for, drawn at "+ps[1].String())
+		ringed, err := plotter.NewScatter(plotter.XYs{{}})
 		if err != nil {
 			return nil, err
 		}
-		hollow.GlyphStyle = draw.GlyphStyle{Color: colGrey, Radius: vg.Points(4), Shape: hollowGlyph{draw.CircleGlyph{}}}
-		p.Legend.Add("hollow: "+ps[1].String(), hollow)
+		ringed.GlyphStyle = draw.GlyphStyle{Color: colGrey, Radius: vg.Points(4), Shape: ringedGlyph{draw.CircleGlyph{}}}
+		p.Legend.Add("ringed: "+ps[1].String(), ringed)
 	}
 	return &figure{p: p, w: 9 * vg.Inch, h: 5.5 * vg.Inch, placement: placementWords(entryRows(es)),
 		caption: capt}, nil
 }
 
-// hollowGlyph draws its glyph as an outline: the shape in the colour, its
-// inside white.
-type hollowGlyph struct{ g draw.GlyphDrawer }
+// ringedGlyph draws its glyph inside a ring. Some of the kinds' glyphs are
+// outlines already, so a hollow form would not tell the placements apart;
+// a ring does for every shape.
+type ringedGlyph struct{ g draw.GlyphDrawer }
 
-func (h hollowGlyph) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
-	h.g.DrawGlyph(c, sty, pt)
-	in := sty
-	in.Color = color.White
-	in.Radius = sty.Radius * 0.5
-	h.g.DrawGlyph(c, in, pt)
+func (r ringedGlyph) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
+	r.g.DrawGlyph(c, sty, pt)
+	ring := sty
+	ring.Radius = sty.Radius * 1.9
+	c.SetLineStyle(draw.LineStyle{Color: sty.Color, Width: vg.Points(1)})
+	draw.RingGlyph{}.DrawGlyph(c, ring, pt)
 }

@@ -31,6 +31,17 @@
 //
 // A chart whose rows are absent is not drawn; report.md says why instead.
 //
+// Creation rows carry cpu=same (parent and child on one CPU) or cpu=any;
+// names stored before cpu= existed ran unpinned and count as cpu=any. Where
+// a chart or table shows one figure per style, step or point it takes
+// cpu=same, else cpu=any, else the legacy name, and says which; a series (the
+// clone-flag staircase, an RSS line, an fd step) is drawn at one placement,
+// never a mix. The creation table shows each style at every placement.
+// When the input has Create/style=fork-minimal the creation section sets it
+// beside fork with the Go parent's footprint. Rows with per-sample
+// disturb-ictxsw / disturb-migrations counts show how many samples were
+// disturbed; the counts are never drawn.
+//
 // Machines are told apart by config lines: a `host:` line when present,
 // otherwise cpu, kernel, virtualization, goos and goarch together. The
 // single-machine charts show the first machine in the input.
@@ -54,6 +65,7 @@
 // The API, as cmd/runbench uses it:
 //
 //	d, err := report.Load(files...)            // errors: "file:line: …", wrapping ErrNoResults or ErrMalformed
+//	d, err := report.FromFiles(fs...)          // the same from files resultfile has read
 //	base, err := report.Load(baseline)         // optional
 //	paths, err := report.Write(dir, d, report.Options{Baseline: base, Title: "…"})
 //	deltas, err := report.Compare(base, d, 0.05, 0.05) // per-row % change, CI range, U test
