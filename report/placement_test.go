@@ -280,4 +280,3 @@ func TestFromFiles(t *testing.T) {
 		t.Errorf("nil file: got %v", err)
 	}
 }
-
