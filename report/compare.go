@@ -48,10 +48,19 @@ func Compare(old, new *Data, alpha, threshold float64) ([]Delta, error) {
 		return nil, fmt.Errorf("report: compare: threshold %v must be ≥ 0", threshold)
 	}
 	oh, nh := old.primary(), new.primary()
+	// A known row pairs by its canonical name, so a baseline stored before
+	// creation rows had cpu= pairs with today's cpu=any rows, as in
+	// runbench compare.
+	canon := func(r *Row) string {
+		if r.Known {
+			return r.Spec.Canonical().String()
+		}
+		return r.Name
+	}
 	olds := map[rowKey]*Row{}
 	for _, r := range old.Rows {
 		if r.Host == oh {
-			olds[rowKey{"", r.Name, r.Simulated}] = r
+			olds[rowKey{"", canon(r), r.Simulated}] = r
 		}
 	}
 	th := benchmath.Thresholds{CompareAlpha: alpha}
@@ -60,7 +69,7 @@ func Compare(old, new *Data, alpha, threshold float64) ([]Delta, error) {
 		if r.Host != nh {
 			continue
 		}
-		o := olds[rowKey{"", r.Name, r.Simulated}]
+		o := olds[rowKey{"", canon(r), r.Simulated}]
 		if o == nil {
 			continue
 		}

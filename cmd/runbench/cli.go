@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/clonebench/clonebench/resultfile"
 	"io"
 	"os"
 	"os/signal"
@@ -54,7 +55,7 @@ type env struct {
 	// use it to deliver a signal at a known point).
 	beforeSample func(name string, sample int)
 	// writeReport draws the report for result files into dir.
-	writeReport func(dir string, files []string, baseline string) ([]string, error)
+	writeReport func(dir string, files []*resultfile.File, baseline *resultfile.File) ([]string, error)
 }
 
 func defaultEnv() *env {

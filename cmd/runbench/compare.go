@@ -162,6 +162,13 @@ func compareSets(w io.Writer, oldFile, curFile *resultfile.File, opts compareOpt
 	if len(differ) > 0 {
 		fmt.Fprintf(w, "note: forced comparison of different machines: %s differ\n", strings.Join(differ, ", "))
 	}
+	// The machine's state at each run's start (memory, reclaim, load): a
+	// change that moves with it is the machine's, not the code's.
+	for _, k := range sysinfo.StateKeys {
+		if a, b := oldFile.Get(k), curFile.Get(k); a != "" && b != "" && a != b {
+			fmt.Fprintf(w, "state: %s: %s → %s\n", k, a, b)
+		}
+	}
 	oldName, curName := colNames(oldFile.Path, curFile.Path)
 
 	type regression struct {

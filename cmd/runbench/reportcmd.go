@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/clonebench/clonebench/report"
+	"github.com/clonebench/clonebench/resultfile"
 )
 
 func (e *env) cmdReport(stdout, stderr io.Writer, args []string) error {
@@ -21,27 +22,27 @@ func (e *env) cmdReport(stdout, stderr io.Writer, args []string) error {
 	if fs.NArg() == 0 {
 		return badInput("want at least one result file")
 	}
-	files := fs.Args()
-	// report.Load reads with resultfile too, but takes one file holding two
-	// machines, or a row both simulated and real, as two hosts or rows:
-	// runbench refuses those files everywhere, so a report never shows
-	// what compare would call bad input.
-	for _, f := range append(files[:len(files):len(files)], *baseline) {
-		if f == "" {
-			continue
-		}
-		if _, err := readResult(f); err != nil {
+	// Each file is read once, here, by readResult, which refuses what
+	// runbench refuses everywhere (one file holding two machines), so a
+	// report never shows what compare would call bad input.
+	files, err := readResults(fs.Args()...)
+	if err != nil {
+		return err
+	}
+	var base *resultfile.File
+	if *baseline != "" {
+		if base, err = readResult(*baseline); err != nil {
 			return err
 		}
 	}
 	dir := *out
 	if dir == "" {
-		dir = strings.TrimSuffix(files[0], filepath.Ext(files[0]))
+		dir = strings.TrimSuffix(files[0].Path, filepath.Ext(files[0].Path))
 	}
 	if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 {
 		return badInput("-o %s: directory exists and is not empty; runbench never overwrites a report", dir)
 	}
-	written, err := e.reportInto(dir, files, *baseline)
+	written, err := e.reportInto(dir, files, base)
 	if err != nil {
 		return err
 	}
@@ -52,6 +53,16 @@ func (e *env) cmdReport(stdout, stderr io.Writer, args []string) error {
 // reportBeside draws the report for a result file into the directory of
 // the same name without .txt, or name-2 … if that is taken.
 func (e *env) reportBeside(path, baseline string) (string, error) {
+	files, err := readResults(path)
+	if err != nil {
+		return "", err
+	}
+	var baseFile *resultfile.File
+	if baseline != "" {
+		if baseFile, err = readResult(baseline); err != nil {
+			return "", err
+		}
+	}
 	base := strings.TrimSuffix(path, filepath.Ext(path))
 	for i := 1; i < 1000; i++ {
 		dir := base
@@ -61,7 +72,7 @@ func (e *env) reportBeside(path, baseline string) (string, error) {
 		if _, err := os.Lstat(dir); err == nil {
 			continue
 		}
-		d, err := e.reportInto(dir, []string{path}, baseline)
+		d, err := e.reportInto(dir, files, baseFile)
 		if errors.Is(err, os.ErrExist) {
 			continue
 		}
@@ -72,7 +83,7 @@ func (e *env) reportBeside(path, baseline string) (string, error) {
 
 // reportInto draws into a temporary directory beside dir and renames it
 // into place, so a report is complete or absent, never half-drawn.
-func (e *env) reportInto(dir string, files []string, baseline string) (string, error) {
+func (e *env) reportInto(dir string, files []*resultfile.File, baseline *resultfile.File) (string, error) {
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return "", err
@@ -101,16 +112,29 @@ func (e *env) reportInto(dir string, files []string, baseline string) (string, e
 
 // writeReport draws the charts and report.md of the result files into dir
 // with the report package.
-func writeReport(dir string, files []string, baseline string) ([]string, error) {
-	d, err := report.Load(files...)
+func writeReport(dir string, files []*resultfile.File, baseline *resultfile.File) ([]string, error) {
+	d, err := report.FromFiles(files...)
 	if err != nil {
 		return nil, err
 	}
 	var opts report.Options
-	if baseline != "" {
-		if opts.Baseline, err = report.Load(baseline); err != nil {
+	if baseline != nil {
+		if opts.Baseline, err = report.FromFiles(baseline); err != nil {
 			return nil, err
 		}
 	}
 	return report.Write(dir, d, opts)
+}
+
+// readResults is readResult for each path.
+func readResults(paths ...string) ([]*resultfile.File, error) {
+	out := make([]*resultfile.File, 0, len(paths))
+	for _, p := range paths {
+		f, err := readResult(p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/clonebench/clonebench/resultfile"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -29,9 +30,13 @@ func testEnv(dir string, rows []workloads.Row) *env {
 	}
 	e.now = func() time.Time { return time.Date(2026, 11, 25, 17, 4, 0, 0, time.UTC) }
 	e.notify = func(ctx context.Context) (context.Context, context.CancelFunc) { return context.WithCancel(ctx) }
-	e.writeReport = func(dir string, files []string, baseline string) ([]string, error) {
+	e.writeReport = func(dir string, files []*resultfile.File, baseline *resultfile.File) ([]string, error) {
+		var paths []string
+		for _, f := range files {
+			paths = append(paths, f.Path)
+		}
 		p := filepath.Join(dir, "report.md")
-		return []string{p}, os.WriteFile(p, []byte("report of "+strings.Join(files, " ")+"\n"), 0o644)
+		return []string{p}, os.WriteFile(p, []byte("report of "+strings.Join(paths, " ")+"\n"), 0o644)
 	}
 	return e
 }

@@ -17,11 +17,16 @@ const Unknown = "unknown"
 
 // MachineKeys are the facts that identify a machine and its configuration:
 // results that differ in any of them are not comparable. Facts that vary
-// from run to run on one machine (loadavg, commit, go) are not among them.
+// from run to run on one machine (loadavg, mem, reclaim, commit, go) are
+// not among them; StateKeys are those compare shows beside a change.
 var MachineKeys = []string{
 	"goos", "goarch", "cpu", "kernel", "nproc", "virtualization",
 	"governor", "thp", "mitigations", "host",
 }
+
+// StateKeys are the facts that describe the machine's state at the start
+// of a run: the load and the memory state creation rows depend on.
+var StateKeys = []string{"loadavg", "mem", "reclaim"}
 
 // IsMachineKey reports whether key is one of MachineKeys.
 func IsMachineKey(key string) bool {
@@ -49,6 +54,10 @@ func Collect() []Fact {
 		{"thp", orUnknown(THP())},
 		{"mitigations", orUnknown(Mitigations())},
 		{"loadavg", orUnknown(loadavgString())},
+		// Machine state, not identity: it drifts on one machine, and compare
+		// shows where it differs so a shift can be told from a regression.
+		{"mem", orUnknown(MemState())},
+		{"reclaim", orUnknown(Reclaim())},
 		{"gomaxprocs", strconv.Itoa(runtime.GOMAXPROCS(0))},
 		{"go", runtime.Version()},
 		{"host", orUnknown(Hostname())},

@@ -273,3 +273,75 @@ func readTrim(path string) string {
 	}
 	return strings.TrimSpace(string(b))
 }
+
+// MemState is the memory state creation rows depend on, which drifts on
+// one machine from run to run: available and free memory, the page cache,
+// and anonymous memory in huge pages, in MiB ("avail=20480 free=18000
+// cached=1500 anonhuge=0"). fork copies page tables and a machine short of
+// free memory reclaims inside the op, so a shift here can move fork
+// without any change to the kernel's fork.
+func MemState() (string, error) {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return "", err
+	}
+	want := []struct{ key, name string }{
+		{"MemAvailable", "avail"}, {"MemFree", "free"}, {"Cached", "cached"}, {"AnonHugePages", "anonhuge"},
+	}
+	got := map[string]int64{}
+	for _, line := range strings.Split(string(b), "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+		if err == nil {
+			got[k] = kb
+		}
+	}
+	var parts []string
+	for _, w := range want {
+		if kb, ok := got[w.key]; ok {
+			parts = append(parts, fmt.Sprintf("%s=%d", w.name, kb>>10))
+		}
+	}
+	if len(parts) == 0 {
+		return "", fmt.Errorf("/proc/meminfo: none of MemAvailable, MemFree, Cached, AnonHugePages")
+	}
+	return strings.Join(parts, " "), nil
+}
+
+// Reclaim names the background memory work that can run beside a
+// benchmark and change what fork finds: DAMON's kdamonds and their state
+// (a pageout scheme pages out memory the parent then faults back), and
+// THP's defrag mode and khugepaged's ("damon=0 thp-defrag=madvise
+// khugepaged-defrag=1").
+func Reclaim() (string, error) {
+	var parts []string
+	const damon = "/sys/kernel/mm/damon/admin/kdamonds"
+	if b, err := os.ReadFile(damon + "/nr_kdamonds"); err == nil {
+		n := strings.TrimSpace(string(b))
+		d := "damon=" + n
+		if k, _ := strconv.Atoi(n); k > 0 {
+			var states []string
+			for i := range k {
+				if s, err := os.ReadFile(fmt.Sprintf("%s/%d/state", damon, i)); err == nil {
+					states = append(states, strings.TrimSpace(string(s)))
+				}
+			}
+			d += "(" + strings.Join(states, ",") + ")"
+		}
+		parts = append(parts, d)
+	} else {
+		parts = append(parts, "damon=none")
+	}
+	if b, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/defrag"); err == nil {
+		if s, err := selected(string(b)); err == nil {
+			parts = append(parts, "thp-defrag="+s)
+		}
+	}
+	if b, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/khugepaged/defrag"); err == nil {
+		parts = append(parts, "khugepaged-defrag="+strings.TrimSpace(string(b)))
+	}
+	return strings.Join(parts, " "), nil
+}

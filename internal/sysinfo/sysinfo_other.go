@@ -32,3 +32,9 @@ func Mitigations() (string, error) { return "", unsupported("mitigations") }
 
 // LoadAvg is the 1, 5 and 15 minute load average.
 func LoadAvg() ([3]float64, error) { return [3]float64{}, unsupported("load average") }
+
+// MemState is the memory state creation rows depend on.
+func MemState() (string, error) { return "", unsupported("memory state") }
+
+// Reclaim names the background memory work beside a benchmark.
+func Reclaim() (string, error) { return "", unsupported("reclaim state") }
