@@ -430,6 +430,12 @@ func (cl *Cloner) MinimalForkLoop(n int) (LoopResult, Footprint, error) {
 }
 
 func (cl *Cloner) startMinimal(n int, holdFD int) (*minimal, error) {
+	return cl.startMinimalWith(n, holdFD, nil)
+}
+
+// startMinimalWith clones the minimal child; edit (a test hook) may change
+// its inputs first.
+func (cl *Cloner) startMinimalWith(n int, holdFD int, edit func(l *loopCtl, gaps [][3]uint64)) (*minimal, error) {
 	if cl.closed {
 		return nil, errors.New("rawclone: MinimalForkLoop on a closed Cloner")
 	}
@@ -509,6 +515,9 @@ func (cl *Cloner) startMinimal(n int, holdFD int) (*minimal, error) {
 	l.holdFD = int64(holdFD)
 	l.textStart, l.textEnd = text.Start, text.End
 	l.probeBefore, l.probeAfter = 1, 1
+	if edit != nil {
+		edit(l, g)
+	}
 
 	r := runLoop(base)
 	runtime.KeepAlive(probe)
