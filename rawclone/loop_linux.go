@@ -69,6 +69,9 @@ type loopCtl struct {
 	rbuf        [2]uint64
 	// TLS block for CLONE_SETTLS when the child has no stack of its own.
 	tlsBlock [8]uint64
+	// The minimal child's pid (or -errno of its clone), stored by the
+	// go-between that cloned it.
+	minPid int64
 }
 
 var _ = [1]struct{}{}[unsafe.Sizeof(loopCtl{})/(ctlSlot+1)] // loopCtl must fit a ctl slot
@@ -94,12 +97,23 @@ const (
 	minExitMunmap = 12
 	minExitHold   = 13
 	minExitLoop   = 14 // the fork loop failed: see failed, errno, done
+
+	// The minimal child is cloned by a go-between that shares our memory
+	// and suspends us until it exits (VM|VFORK), with CLONE_PARENT so that
+	// it is our child. A CLONE_VM child starts with no rseq(2)
+	// registration, and so does what it forks; a fork straight from our
+	// thread would inherit the thread's (glibc's, in a cgo or race binary),
+	// and the kernel, finding the area unmapped, would kill the child with
+	// SIGSEGV on its next return to user after a preemption or migration.
+	minGoBetweenFlags = CloneVM | CloneVfork | SIGCHLD
+	minChildFlags     = CloneParent | SIGCHLD
 )
 
 // loopAsm runs the loop l describes. With loopModeLoop it returns once the
 // loop is over (0; the outcome is in l). With loopModeMinimal it clones the
-// minimal fork child and returns its pid or -errno; the child runs the loop
-// and exits.
+// go-between and returns its pid or -errno once it has exited; the
+// go-between has cloned the minimal child (pid in l.minPid), which runs the
+// loop and exits.
 //
 //go:noescape
 func loopAsm(l uintptr) int
@@ -409,8 +423,8 @@ const minMaxGaps = 64
 // MinimalForkLoop measures the kernel's fork for a minimal process, the
 // figure a C program's fork+waitpid is compared with: fork from the Go
 // process copies Go's heap arenas and its hundred-odd mappings, which is
-// Go's cost, not fork's. The Cloner clones a fork-style child whose
-// assembly body munmaps everything it inherited except the loop's own text
+// Go's cost, not fork's. The Cloner clones (through a go-between, see
+// minGoBetweenFlags) a fork-style child of ours whose assembly body munmaps everything it inherited except the loop's own text
 // pages, one MAP_SHARED area (inputs, tick readings, status), a small
 // stack and the kernel's special mappings ([vdso], [vvar], …: every
 // process has them from exec and a C program's fork copies them too, so
@@ -519,13 +533,34 @@ func (cl *Cloner) startMinimalWith(n int, holdFD int, edit func(l *loopCtl, gaps
 		edit(l, g)
 	}
 
+	l.minPid = 0
 	r := runLoop(base)
 	runtime.KeepAlive(probe)
 	if r < 0 {
 		m.free()
-		return nil, fmt.Errorf("rawclone: MinimalForkLoop: clone: %w", unix.Errno(-r))
+		return nil, fmt.Errorf("rawclone: MinimalForkLoop: clone go-between (%v): %w", minGoBetweenFlags, unix.Errno(-r))
 	}
-	m.pid = r
+	// The go-between has exited (VFORK): reap it.
+	var ws unix.WaitStatus
+	for {
+		_, err := unix.Wait4(r, &ws, unix.WALL, nil)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			// The minimal child, if any, runs on: leave its area be.
+			return nil, fmt.Errorf("rawclone: MinimalForkLoop: reap go-between %d: wait4: %w", r, err)
+		}
+		break
+	}
+	if !ws.Exited() || ws.ExitStatus() != 0 {
+		return nil, fmt.Errorf("rawclone: MinimalForkLoop: go-between %d ended with %s", r, waitStatusString(ws))
+	}
+	if l.minPid <= 0 {
+		m.free()
+		return nil, fmt.Errorf("rawclone: MinimalForkLoop: clone(%v): %w", minChildFlags, unix.Errno(-l.minPid))
+	}
+	m.pid = int(l.minPid)
 	return m, nil
 }
 

@@ -160,8 +160,23 @@ fail:
 	RET
 
 minimal:
-	// clone(SIGCHLD, minStack, 0, 0, 0): the minimal child.
-	MOVQ	$const_SIGCHLD, DI
+	// clone(VM|VFORK|SIGCHLD, 0, 0, 0, 0): the go-between (see
+	// minGoBetweenFlags). It runs on our stack, suspended, touching none.
+	MOVQ	$const_minGoBetweenFlags, DI
+	XORQ	SI, SI
+	XORQ	DX, DX
+	XORQ	R10, R10
+	XORQ	R8, R8
+	MOVQ	$const_sysClone, AX
+	SYSCALL
+	TESTQ	AX, AX
+	JEQ	min_between
+	MOVQ	AX, ret+8(FP)
+	RET
+
+min_between:
+	// clone(PARENT|SIGCHLD, minStack, 0, 0, 0): the minimal child, ours.
+	MOVQ	$const_minChildFlags, DI
 	MOVQ	loopCtl_minStack(R12), SI
 	XORQ	DX, DX
 	XORQ	R10, R10
@@ -170,8 +185,12 @@ minimal:
 	SYSCALL
 	TESTQ	AX, AX
 	JEQ	min_child
-	MOVQ	AX, ret+8(FP)
-	RET
+	MOVQ	AX, loopCtl_minPid(R12)
+min_between_exit:
+	XORQ	DI, DI
+	MOVQ	$const_sysExitGroup, AX
+	SYSCALL
+	JMP	min_between_exit
 
 min_child:
 	// Die with the thread that cloned us, should it die first.

@@ -163,8 +163,22 @@ fail:
 	RET
 
 minimal:
-	// clone(SIGCHLD, minStack, 0, 0, 0): the minimal child.
-	MOVD	$const_SIGCHLD, R0
+	// clone(VM|VFORK|SIGCHLD, 0, 0, 0, 0): the go-between (see
+	// minGoBetweenFlags). It runs on our stack, suspended, touching none.
+	MOVD	$const_minGoBetweenFlags, R0
+	MOVD	$0, R1
+	MOVD	$0, R2
+	MOVD	$0, R3
+	MOVD	$0, R4
+	MOVD	$const_sysClone, R8
+	SVC
+	CBZ	R0, min_between
+	MOVD	R0, ret+8(FP)
+	RET
+
+min_between:
+	// clone(PARENT|SIGCHLD, minStack, 0, 0, 0): the minimal child, ours.
+	MOVD	$const_minChildFlags, R0
 	MOVD	loopCtl_minStack(R19), R1
 	MOVD	$0, R2
 	MOVD	$0, R3
@@ -172,8 +186,12 @@ minimal:
 	MOVD	$const_sysClone, R8
 	SVC
 	CBZ	R0, min_child
-	MOVD	R0, ret+8(FP)
-	RET
+	MOVD	R0, loopCtl_minPid(R19)
+min_between_exit:
+	MOVD	$0, R0
+	MOVD	$const_sysExitGroup, R8
+	SVC
+	B	min_between_exit
 
 min_child:
 	// Die with the thread that cloned us, should it die first.
