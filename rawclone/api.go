@@ -137,6 +137,13 @@ func (r Result) Elapsed() time.Duration { return r.End - r.Start }
 //	func (t *Task) Kill() error                      // end the task now and join/reap it
 //	func (t *Task) Result() Result                    // valid after Wait
 //
+//	// Creation timed in assembly, no Go between ops (loop.go, loop_linux.go):
+//	func (cl *Cloner) Loop(flags Flags, n int, opt Options) (LoopResult, error) // n × clone → exit → join/reap; StackCached only
+//	func (cl *Cloner) MinimalForkLoop(n int) (LoopResult, Footprint, error)     // n forks from a child that unmapped Go
+//	func (cl *Cloner) Pin(cpu int) (restore func() error, err error)            // the Cloner thread (and its children) on one CPU
+//	type LoopResult struct{ Ops []time.Duration; Elapsed time.Duration; Ticks []uint64; NsPerTick float64 }
+//	type Footprint struct{ Kept []Mapping; Mappings int; Bytes int64 }
+//
 //	type Word struct{ … }                 // a futex word in MAP_SHARED memory (word.go)
 //	func NewWord() (*Word, error)         // zeroed: the initiator's turn
 //	func (w *Word) Load() uint32
