@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -176,7 +175,7 @@ func TestLoopRefuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	closed.Close()
-	runtime.LockOSThread() // Close unlocked the goroutine from cl's thread
+	// LockOSThread nests: cl's lock on this goroutine and thread still holds.
 	if _, err := closed.Loop(ThreadFlags, 1, Options{}); err == nil {
 		t.Error("Loop on a closed Cloner succeeded")
 	}
