@@ -136,7 +136,10 @@ var styles = map[rowspec.Style]struct {
 	extra string
 	clone bool
 }{
-	rowspec.StyleFork:             {rawclone.ForkFlags, "", true},
+	rowspec.StyleFork: {rawclone.ForkFlags, "", true},
+	// The model's parent holds only what the row gives it, as the minimal
+	// fork child does: its fork is the model's fork.
+	rowspec.StyleForkMinimal:      {rawclone.ForkFlags, "", true},
 	rowspec.StyleThread:           {rawclone.ThreadFlags, "", true},
 	rowspec.StyleThreadFreshStack: {rawclone.ThreadFlags, "thread-fresh-stack", true},
 	rowspec.StyleVfork:            {rawclone.VforkFlags, "", true},

@@ -18,7 +18,7 @@ import (
 // 2-CPU host (catalogue_test.go checks the real catalogue).
 func rowNames() []string {
 	var out []string
-	for _, s := range []string{"fork", "thread", "thread-fresh-stack", "vfork", "pthread", "libc-fork", "goroutine", "spawn"} {
+	for _, s := range []string{"fork", "fork-minimal", "thread", "thread-fresh-stack", "vfork", "pthread", "libc-fork", "goroutine", "spawn"} {
 		out = append(out, "Create/style="+s)
 	}
 	for _, f := range []string{

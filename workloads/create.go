@@ -78,6 +78,14 @@ func init() {
 	// quick suite, which is how every creation row ran before cpu= existed.
 	register(placed(rawRow(createSpec(rowspec.StyleFork), fork,
 		"raw clone(fork flags) from one locked thread, child exit_groups at once, parent reaps with wait4"), bothCPUs...)...)
+	register(placed(Row{
+		Spec:  createSpec(rowspec.StyleForkMinimal),
+		Needs: Needs{Linux: true},
+		Doc: "fork's floor: a fork-style raw child unmaps every mapping it inherited from the Go process but the loop's code, " +
+			"a shared result page and a small stack, then forks (clone with fork flags), the grandchild exit_groups at once and it reaps with wait4, " +
+			"op after op in one assembly loop: the kernel's fork+wait for a minimal process, the figure a small C program's fork+waitpid compares with",
+		Run: runForkMinimal,
+	}, rowspec.CPUSame)...)
 	register(placed(rawRow(createSpec(rowspec.StyleThread), thread,
 		"raw clone(thread flags) on a cached stack from one locked thread, child exits at once, parent joins on the clear-tid futex"), bothCPUs...)...)
 	register(placed(rawRow(createSpec(rowspec.StyleThreadFreshStack), fresh,
@@ -289,25 +297,101 @@ func timeOps(n int, op func() error) (Result, error) {
 	return res, nil
 }
 
-// runRaw times n raw clones of spec. The OS thread stays locked across the
-// loop so every clone is issued from one thread, as a C loop would.
+// runRaw times n raw clones of spec from one Cloner (one locked OS thread
+// with every signal blocked, as a C loop's thread would run).
+//
+// The clone → exit → join/reap loop runs in assembly (rawclone's Loop),
+// which takes the per-op timestamps itself, so no Go code (scheduler,
+// allocator, GC) runs between ops. StackFresh rows, whose per-op mmap and
+// munmap are Go's, and hosts whose cycle counter the loop cannot trust
+// (Loop says ErrUnsupported) time each op from Go instead: the op is the
+// same, only the harness between ops differs.
+//
+// Besides the time, every sample records what disturbed the measuring
+// thread (involuntary switches, migrations) and, for a fork-style clone,
+// what the Go parent holds that fork copies.
 func runRaw(spec rawSpec, n int) (Result, error) {
-	// One Cloner for the whole loop: its thread keeps every signal blocked,
-	// so each op is the kernel's clone+exit+join and not also the two
-	// rt_sigprocmask calls Clone makes around every clone.
+	if n < 1 {
+		return Result{}, fmt.Errorf("n=%d: need at least one op", n)
+	}
 	cl, err := rawclone.NewCloner()
 	if err != nil {
 		return Result{}, err
 	}
+	var footprint []Metric
+	if !spec.Flags.Has(rawclone.CloneVM) {
+		if footprint, err = parentFootprint(); err != nil && !errors.Is(err, errors.ErrUnsupported) {
+			return Result{}, errors.Join(err, cl.Close())
+		}
+	}
+	before, cerr := readThreadCounters()
+	res, err := rawOps(cl, spec, n)
+	after, cerr2 := readThreadCounters()
+	err = errors.Join(err, cl.Close())
+	if err != nil {
+		return Result{}, err
+	}
+	if cerr == nil && cerr2 == nil {
+		res.Metrics = append(res.Metrics, disturbance(before, after)...)
+	}
+	res.Metrics = append(res.Metrics, footprint...)
+	return res, nil
+}
+
+// rawOps is runRaw's op loop: rawclone.Loop where it can, else Clone and
+// Wait timed from Go.
+func rawOps(cl *rawclone.Cloner, spec rawSpec, n int) (Result, error) {
+	if spec.Opt.Stack != rawclone.StackFresh {
+		lr, err := cl.Loop(spec.Flags, n, spec.Opt)
+		if err == nil {
+			return loopResult(lr)
+		}
+		if !errors.Is(err, errors.ErrUnsupported) {
+			return Result{}, err
+		}
+	}
 	body := rawclone.Body{Op: rawclone.OpExit, CPU: rawclone.NoCPU}
-	res, err := timeOps(n, func() error {
+	return timeOps(n, func() error {
 		t, err := cl.Clone(spec.Flags, body, spec.Opt)
 		if err != nil {
 			return err
 		}
 		return t.Wait(0)
 	})
-	return res, errors.Join(err, cl.Close())
+}
+
+// loopResult turns an assembly loop's per-op readings into a Result.
+func loopResult(lr rawclone.LoopResult) (Result, error) {
+	res := Result{N: len(lr.Ops), Elapsed: lr.Elapsed, Unit: rowspec.UnitNsOp, Samples: lr.Ops}
+	m, err := percentileMetrics(lr.Ops)
+	if err != nil {
+		return Result{}, err
+	}
+	res.Metrics = m
+	return res, nil
+}
+
+// runForkMinimal times n forks from a process that holds next to nothing
+// (rawclone's MinimalForkLoop). parent-maps is what that process kept,
+// beside the Go parent's on the fork row.
+func runForkMinimal(n int) (Result, error) {
+	if n < 1 {
+		return Result{}, fmt.Errorf("n=%d: need at least one op", n)
+	}
+	cl, err := rawclone.NewCloner()
+	if err != nil {
+		return Result{}, err
+	}
+	lr, fp, err := cl.MinimalForkLoop(n)
+	if err = errors.Join(err, cl.Close()); err != nil {
+		return Result{}, err
+	}
+	res, err := loopResult(lr)
+	if err != nil {
+		return Result{}, err
+	}
+	res.Metrics = append(res.Metrics, Metric{Value: float64(fp.Mappings), Unit: rowspec.UnitParentMaps})
+	return res, nil
 }
 
 func runGoroutine(n int) (Result, error) {

@@ -69,7 +69,7 @@ func cgoCreateRows() []Row {
 func runPthread(n int) (Result, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	return timeOps(n, func() error {
+	return observedOps(nil, n, func() error {
 		if e := C.cb_pthread_op(); e != 0 {
 			return fmt.Errorf("pthread_create/join: %w", syscall.Errno(e))
 		}
@@ -80,8 +80,12 @@ func runPthread(n int) (Result, error) {
 func runLibcFork(n int) (Result, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
+	footprint, err := parentFootprint()
+	if err != nil {
+		return Result{}, err
+	}
 	var status C.int
-	return timeOps(n, func() error {
+	return observedOps(footprint, n, func() error {
 		if e := C.cb_fork_op(&status); e != 0 {
 			return fmt.Errorf("fork/waitpid: %w", syscall.Errno(e))
 		}
@@ -90,4 +94,20 @@ func runLibcFork(n int) (Result, error) {
 		}
 		return nil
 	})
+}
+
+// observedOps is timeOps on the calling locked thread with the sample's
+// disturbance of that thread, and footprint, added as metrics.
+func observedOps(footprint []Metric, n int, op func() error) (Result, error) {
+	before, cerr := readThreadCounters()
+	res, err := timeOps(n, op)
+	after, cerr2 := readThreadCounters()
+	if err != nil {
+		return Result{}, err
+	}
+	if cerr == nil && cerr2 == nil {
+		res.Metrics = append(res.Metrics, disturbance(before, after)...)
+	}
+	res.Metrics = append(res.Metrics, footprint...)
+	return res, nil
 }

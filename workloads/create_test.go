@@ -39,7 +39,7 @@ func TestCreationRowsAreWellFormed(t *testing.T) {
 				t.Errorf("%s: part %q is not a lowercase key=value without spaces", r.Name, part)
 			}
 		}
-		isRaw := r.raw != nil
+		isRaw := r.raw != nil || r.Spec.Style == rowspec.StyleForkMinimal
 		if isRaw != r.Needs.Linux {
 			t.Errorf("%s: raw clone row %v but Needs.Linux %v", r.Name, isRaw, r.Needs.Linux)
 		}
