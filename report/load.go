@@ -205,15 +205,7 @@ func (r *Row) add(rr *resultfile.Row) error {
 		r.Values[real] = append(r.Values[real], rr.Values(u)...)
 	}
 	for _, smp := range rr.Samples {
-		counted, disturbed := false, false
-		for _, u := range []string{rowspec.UnitDisturbIctxsw, rowspec.UnitDisturbMigrations} {
-			for _, as := range []string{u, rowspec.Sim(u)} {
-				if v, ok := smp.Get(as); ok {
-					counted = true
-					disturbed = disturbed || v > 0
-				}
-			}
-		}
+		counted, disturbed := smp.Disturbed()
 		if counted {
 			r.DisturbCounted++
 		}

@@ -31,9 +31,11 @@ func placedInput() string {
 	}
 	disturb := func(bad int) func(int) string {
 		return func(j int) string {
-			ict, mig := 0, 0
+			// One preemption never disturbs a sample
+			// (resultfile.DisturbedEvery); twenty in 40 ms do.
+			ict, mig := 1, 0
 			if j < bad {
-				ict = 1
+				ict = 20
 				if j == 0 {
 					mig = 2
 				}

@@ -64,6 +64,30 @@ func (s Sample) Get(u string) (float64, bool) {
 	return 0, false
 }
 
+// DisturbedEvery is the disturbance rule's rate: a sample is disturbed
+// when its measuring thread moved CPU, or was switched out involuntarily
+// more than once per DisturbedEvery of the sample's timed interval. A
+// pinned thread is preempted now and then by a kernel thread (a kworker,
+// RCU) whatever we do; more often than that, something else was running
+// on its CPU for a good part of the sample.
+const DisturbedEvery = 10e6 // ns
+
+// Disturbed reports whether the sample carries disturbance counts
+// (rowspec.UnitDisturbIctxsw, UnitDisturbMigrations), and whether by the
+// rule above it was disturbed. No sample is dropped for it: the median and
+// its distribution-free interval are robust to a few, and readers show how
+// many there were.
+func (s Sample) Disturbed() (counted, disturbed bool) {
+	ictx, ok1 := s.Get(rowspec.UnitDisturbIctxsw)
+	mig, ok2 := s.Get(rowspec.UnitDisturbMigrations)
+	if !ok1 && !ok2 {
+		return false, false
+	}
+	ns, _ := s.Get(rowspec.UnitNsOp)
+	span := ns * float64(s.Iters)
+	return true, mig > 0 || ictx > 1+span/DisturbedEvery
+}
+
 // Row is every sample of one name on one machine, real or simulated.
 type Row struct {
 	// Name is the row name without "Benchmark" and go test's -N suffix,

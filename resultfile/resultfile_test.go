@@ -109,3 +109,28 @@ func TestReadSpecial(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 }
+
+// The disturbance rule: a migration, or more involuntary switches than one
+// per DisturbedEvery of the sample (plus one), disturbs a sample.
+func TestDisturbed(t *testing.T) {
+	for _, tc := range []struct {
+		line               string
+		counted, disturbed bool
+	}{
+		{"BenchmarkX 100 400000 ns/op\n", false, false},                                      // 40 ms
+		{"BenchmarkX 100 400000 ns/op 5 disturb-ictxsw 0 disturb-migrations\n", true, false}, // 1+4 allowed
+		{"BenchmarkX 100 400000 ns/op 6 disturb-ictxsw 0 disturb-migrations\n", true, true},
+		{"BenchmarkX 100 400000 ns/op 0 disturb-ictxsw 1 disturb-migrations\n", true, true},
+		{"BenchmarkX 1000 1000 ns/op 1 disturb-ictxsw\n", true, false}, // 1 ms: one allowed
+		{"BenchmarkX 1000 1000 ns/op 2 disturb-ictxsw\n", true, true},
+	} {
+		f, err := Parse(strings.NewReader(tc.line), "d")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, d := f.Rows[0].Samples[0].Disturbed()
+		if c != tc.counted || d != tc.disturbed {
+			t.Errorf("%q: counted %v disturbed %v, want %v %v", tc.line, c, d, tc.counted, tc.disturbed)
+		}
+	}
+}

@@ -5,7 +5,9 @@
 # (base, head, base, head, … COUNT times each, so drift and noisy neighbours
 # hit both alike), then compares them with `runbench compare`.
 # Exit status: that of `runbench compare` (0 no significant regression over
-# the threshold, 1 regression, 2 bad input), or 3 if a build or run failed.
+# the threshold, 1 regression, 2 bad input, 4 machine shift: every row moved
+# together, which interleaving base and head makes unlikely), or 3 if a build
+# or run failed.
 # Used by .github/workflows/nightly.yml and runnable by hand on a lab machine.
 set -uo pipefail
 base=${1:?usage: nightly.sh BASE HEAD OUTDIR [real|sim]}

@@ -18,10 +18,13 @@ import (
 
 // Exit codes. compare adds its own meaning to 1 (a significant regression).
 const (
-	exitOK          = 0
-	exitFail        = 1
-	exitBadInput    = 2
-	exitInterrupted = 130
+	exitOK       = 0
+	exitFail     = 1
+	exitBadInput = 2
+	// exitMachineShift: compare found every row moved together, the
+	// machine's doing rather than the code's (see machineShift).
+	exitMachineShift = 4
+	exitInterrupted  = 130
 )
 
 // codeError carries the exit code an error should end the command with.

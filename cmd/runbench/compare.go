@@ -177,6 +177,7 @@ func compareSets(w io.Writer, oldFile, curFile *resultfile.File, opts compareOpt
 		cmp        benchmath.Comparison
 	}
 	var regressions []regression
+	var moves []move
 	tables := 0
 	for _, unit := range old.units {
 		if _, ok := cur.orig[unit]; !ok {
@@ -213,6 +214,9 @@ func compareSets(w io.Writer, oldFile, curFile *resultfile.File, opts compareOpt
 				oldCenters = append(oldCenters, sum1.Center)
 				curCenters = append(curCenters, sum2.Center)
 			}
+			if isPrimary(old.orig[unit]) && sum1.Center > 0 && sum2.Center > 0 {
+				moves = append(moves, move{name, sum2.Center/sum1.Center - 1, cmp.P < cmp.Alpha})
+			}
 			if isPrimary(old.orig[unit]) && cmp.P < cmp.Alpha && sum1.Center > 0 {
 				pct := (sum2.Center/sum1.Center - 1) * 100
 				if pct > opts.threshold {
@@ -231,6 +235,7 @@ func compareSets(w io.Writer, oldFile, curFile *resultfile.File, opts compareOpt
 		return badInput("%s and %s have no benchmark and unit in common", oldFile.Path, curFile.Path)
 	}
 	fmt.Fprintln(w)
+	printDisturbed(w, oldFile, curFile)
 	if len(regressions) == 0 {
 		fmt.Fprintf(w, "verdict: no significant regression over %g%% (α=%g)\n", opts.threshold, opts.alpha)
 		return nil
@@ -238,8 +243,92 @@ func compareSets(w io.Writer, oldFile, curFile *resultfile.File, opts compareOpt
 	for _, r := range regressions {
 		fmt.Fprintf(w, "regression: %s %s %+.2f%% (%s) exceeds %g%%\n", r.name, r.unit, r.pct, r.cmp, opts.threshold)
 	}
+	if lo, hi, ok := machineShift(moves); ok {
+		fmt.Fprintf(w, "verdict: machine shift: all %d rows, creation and switch alike, moved together by %+.1f%% to %+.1f%%; "+
+			"on one kernel and configuration that is the machine (its host, its memory), not the code: run again\n",
+			len(moves), lo*100, hi*100)
+		return withCode(exitMachineShift, nil)
+	}
 	fmt.Fprintf(w, "verdict: %d significant regression(s) over %g%% (α=%g)\n", len(regressions), opts.threshold, opts.alpha)
 	return withCode(exitFail, nil)
+}
+
+// move is one row's change of its primary figure, and whether the U-test
+// calls it significant.
+type move struct {
+	name string
+	rel  float64
+	sig  bool
+}
+
+// machineShift reports whether every compared row moved significantly in
+// the same direction, over at least 4 rows of both the creation and the
+// switch families, and by how much. A code change (a kernel patch, a
+// harness change) moves the rows whose path it touches; the clone path and
+// the switch path share little, so when every row of both moves at once on
+// one kernel and configuration (compare refuses different machines), the
+// cause is the machine's state: its host's load or clock, its memory.
+func machineShift(moves []move) (lo, hi float64, ok bool) {
+	if len(moves) < 4 {
+		return 0, 0, false
+	}
+	var creation, sw bool
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, m := range moves {
+		if !m.sig || (m.rel > 0) != (moves[0].rel > 0) {
+			return 0, 0, false
+		}
+		if sp, err := rowspec.Parse(m.name); err == nil {
+			creation = creation || sp.Family.Creation()
+			sw = sw || !sp.Family.Creation()
+		}
+		lo, hi = math.Min(lo, m.rel), math.Max(hi, m.rel)
+	}
+	return lo, hi, creation && sw
+}
+
+// printDisturbed lists the rows either file says had disturbed samples
+// (resultfile's rule), so a change can be weighed against what disturbed
+// its samples. None is dropped.
+func printDisturbed(w io.Writer, oldFile, curFile *resultfile.File) {
+	type count struct{ n, of int }
+	tally := func(f *resultfile.File) map[string]count {
+		out := map[string]count{}
+		for _, r := range f.Rows {
+			name := r.Name
+			if r.Known {
+				name = r.Spec.Canonical().String()
+			}
+			c := out[name]
+			for _, s := range r.Samples {
+				if counted, dist := s.Disturbed(); counted {
+					c.of++
+					if dist {
+						c.n++
+					}
+				}
+			}
+			out[name] = c
+		}
+		return out
+	}
+	o, c := tally(oldFile), tally(curFile)
+	any := false
+	for _, r := range curFile.Rows {
+		name := r.Name
+		if r.Known {
+			name = r.Spec.Canonical().String()
+		}
+		if o[name].n == 0 && c[name].n == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "disturbed: %s: %d/%d samples in %s, %d/%d in %s\n", name, o[name].n, o[name].of, filepath.Base(oldFile.Path), c[name].n, c[name].of, filepath.Base(curFile.Path))
+		delete(c, name)
+		any = true
+	}
+	if any {
+		fmt.Fprintln(w, "(disturbed: the measuring thread moved CPU, or was preempted more than once per 10 ms; such samples are kept, the median is robust to a few)")
+	}
 }
 
 // pctRange is the CI half-width as a percentage of the center, "∞" when

@@ -268,3 +268,39 @@ func TestCompareLegacyNames(t *testing.T) {
 		t.Errorf("the legacy row was compared with cpu=same:\n%s", out)
 	}
 }
+
+// TestCompareMachineShift: when every row of both families moves together
+// compare calls it the machine's (exit 4); when only the creation rows
+// move, the same figures are regressions (exit 1).
+func TestCompareMachineShift(t *testing.T) {
+	dir := t.TempDir()
+	rows := []string{"Create/style=fork/cpu=same", "Create/style=thread/cpu=same", "Switch/mech=pipe/mode=process/cpu=same/ws=0", "Switch/mech=pipe/mode=thread/cpu=same/ws=0"}
+	write := func(name string, factor func(row string) float64) string {
+		var b strings.Builder
+		b.WriteString("goos: linux\ngoarch: amd64\n")
+		for i := range 12 {
+			for _, r := range rows {
+				fmt.Fprintf(&b, "Benchmark%s-2 100 %g ns/op\n", r, (10000+float64(i*20))*factor(r))
+			}
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	base := write("base.txt", func(string) float64 { return 1 })
+	all := write("all.txt", func(string) float64 { return 1.2 })
+	creation := write("creation.txt", func(r string) float64 {
+		if strings.HasPrefix(r, "Create") {
+			return 1.2
+		}
+		return 1
+	})
+	if out, _, code := runCmd(t, nil, "compare", base, all); code != exitMachineShift || !strings.Contains(out, "verdict: machine shift: all 4 rows") {
+		t.Errorf("all rows +20%%: exit %d, want %d:\n%s", code, exitMachineShift, out)
+	}
+	if out, _, code := runCmd(t, nil, "compare", base, creation); code != exitFail || strings.Contains(out, "machine shift") {
+		t.Errorf("creation rows +20%%: exit %d, want %d:\n%s", code, exitFail, out)
+	}
+}

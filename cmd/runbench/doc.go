@@ -29,9 +29,22 @@
 //	[runbench] 7/27 Switch/mech=pipe/mode=thread/cpu=same/ws=0  sample 3/10  12s elapsed, ~40s left
 //
 // It is "runbench run -suite quick" with an automatic sample count: the
-// most samples in [6, 10] (benchstat needs 6 for a 95% confidence interval)
-// that fit a 90 s measuring budget, so the whole command finishes in under
-// two minutes on a 2-core machine.
+// most samples in [6, 30] (benchstat needs 6 for a 95% confidence interval,
+// and its interval narrows with more) that fit a 90 s measuring budget, so
+// the whole command finishes in under two minutes on a 2-core machine.
+//
+// Sampling policy: the pilot is the warm-up and is never written; samples
+// are short and interleaved; no sample is dropped. Each creation sample
+// records its measuring thread's involuntary switches and migrations, and
+// one that moved CPU or was preempted more than once per 10 ms counts as
+// disturbed (resultfile.Sample.Disturbed): report and compare show how
+// many, and the median is robust to a few.
+//
+// compare's exit codes: 0 no significant regression, 1 a regression over
+// the threshold, 2 bad input or different machines, 4 a machine shift:
+// every row of both the creation and the switch families moved
+// significantly the same way, which on one kernel and configuration is the
+// machine's state (its host, its memory), not the code; run again.
 //
 // # run
 //
