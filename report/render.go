@@ -194,7 +194,7 @@ func (linTicks) Ticks(min, max float64) []plot.Tick {
 // tickName wraps a long hyphenated name ("thread-fresh-stack") over lines
 // so neighbouring tick labels do not run into each other.
 func tickName(s string, sim bool) string {
-	const max = 12
+	const max = 10 // "fork-minimal" wraps; nine styles share the axis
 	var lines []string
 	cur := ""
 	for _, part := range strings.SplitAfter(s, "-") {
