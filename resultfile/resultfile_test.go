@@ -2,10 +2,7 @@ package resultfile
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 )
 
@@ -91,22 +88,6 @@ func TestRowsAndSkips(t *testing.T) {
 	}
 	if len(two.Machines()) != 2 || two.OneMachine() == nil {
 		t.Errorf("two machines: %v, OneMachine %v", two.Machines(), two.OneMachine())
-	}
-}
-
-func TestReadSpecial(t *testing.T) {
-	dir := t.TempDir()
-	fifo := filepath.Join(dir, "fifo")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Skip(err)
-	}
-	for _, p := range []string{fifo, "/dev/zero", dir} {
-		if _, err := Read(p); !errors.Is(err, ErrMalformed) {
-			t.Errorf("Read(%s) = %v, want ErrMalformed", p, err)
-		}
-	}
-	if _, err := Read(filepath.Join(dir, "none")); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("missing file: %v", err)
 	}
 }
 
