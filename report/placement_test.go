@@ -208,7 +208,7 @@ func TestForkFloor(t *testing.T) {
 		"| cpu | fork | fork-minimal | fork / fork-minimal | Go parent RSS | its page tables | its mappings |",
 		"| cpu=same | 400 µs | 50.0 µs | **8.00×**",
 		"| 48.0 MiB | 512 KiB | 130 |",
-		"a C program's fork + waitpid",
+		"A C program's fork + waitpid pays more than that floor: its parent and child take copy-on-write faults",
 	} {
 		if !strings.Contains(md, s) {
 			t.Errorf("report.md lacks %q", s)

@@ -156,7 +156,7 @@ func forkFloor(b *strings.Builder, d *Data, h *Host) {
 		return
 	}
 	w("\n#### fork's floor: the Go process against a minimal one\n\n")
-	w("fork copies the parent's address space: the page tables of every mapping and the mappings (VMAs) themselves. Forking from the Go process therefore also pays for Go's heap arenas and its 100+ mappings; fork-minimal forks, in an assembly loop, from a raw child that unmapped the Go address space, so it is what the kernel charges a minimal process, the figure to compare with a C program's fork + waitpid. The footprint is the Go parent's, as the fork row recorded it.\n\n")
+	w("fork copies the parent's address space: the page tables of every mapping and the mappings (VMAs) themselves. Forking from the Go process therefore also pays for Go's heap arenas and its mappings (the count is below); fork-minimal forks, in an assembly loop, from a raw child that unmapped the Go address space, so it is what the kernel charges a minimal process. A C program's fork + waitpid pays more than that floor: its parent and child take copy-on-write faults on every page they write after the fork (about 8 per fork for a small loop), and glibc's fork does its own bookkeeping; fork-minimal writes no private page. The footprint is the Go parent's, as the fork row recorded it.\n\n")
 	w("| cpu | fork | fork-minimal | fork / fork-minimal | Go parent RSS | its page tables | its mappings |\n|---|---|---|---|---|---|---|\n")
 	for _, p := range pairs {
 		fs, ms := summaryOf(p.fork), summaryOf(p.floor)
