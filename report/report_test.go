@@ -225,7 +225,7 @@ func TestLoadErrors(t *testing.T) {
 		{"longline.txt", strings.Repeat("x", 100000) + "\n", ErrMalformed, "longline.txt:0: bufio.Scanner: token too long"},
 		{"truncated.txt", "BenchmarkCreate/style=fork-2 200 1200 ns/op\nBenchmarkCreate/style=fork-2 200 12", ErrMalformed, "truncated.txt: truncated"},
 		{"nan.txt", "BenchmarkCreate/style=fork-2 200 NaN ns/op\n", ErrMalformed, "nan.txt:1: Create/style=fork: NaN ns/op is not a finite number"},
-		{"mixed.txt", "BenchmarkCreate/style=fork-8 200 588614 sim-ns/op 0 ns/op\n", ErrMalformed, "mixed.txt:1: Create/style=fork mixes simulated"},
+		{"mixed.txt", "BenchmarkCreate/style=fork-8 200 588614 sim-ns/op 1 ns/op\n", ErrMalformed, "mixed.txt:1: Create/style=fork mixes simulated"},
 		{"twice.txt", "BenchmarkCreate/style=fork-8 200 588614 sim-ns/op 5 p50-ns 6 sim-p50-ns\n", ErrMalformed, "twice.txt:1: Create/style=fork has both sim-p50-ns and p50-ns"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

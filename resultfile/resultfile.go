@@ -327,6 +327,11 @@ func (f *File) add(rec *benchfmt.Result, rows map[string]*Row) error {
 		if val < 0 && nonNegative(u) {
 			return fmt.Errorf("%s: %s: %v %s is negative: %w", pos, name, val, u, ErrMalformed)
 		}
+		if val <= 0 && rowspec.Real(u) == rowspec.UnitNsOp {
+			// An op takes time: a zero per-op figure is a broken row, and
+			// a log-scale chart has no place for it.
+			return fmt.Errorf("%s: %s: %v %s: the time per op must be positive: %w", pos, name, val, u, ErrMalformed)
+		}
 		sim = sim || rowspec.IsSim(u)
 	}
 	machine := machineID(cfg)

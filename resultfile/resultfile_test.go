@@ -39,6 +39,8 @@ func TestParseRefuses(t *testing.T) {
 		{"nan", "BenchmarkX 1 NaN ns/op\n", ErrMalformed},
 		{"inf", "BenchmarkX 1 +Inf ns/op\n", ErrMalformed},
 		{"negative", "BenchmarkX 1 -5 ns/op\n", ErrMalformed},
+		{"zero", "BenchmarkX 1 0 ns/op\n", ErrMalformed},
+		{"simzero", "BenchmarkX 1 0 sim-ns/op\n", ErrMalformed},
 		{"mixed", "BenchmarkX 1 5 ns/op 3 sim-ns/op\n", ErrMalformed},
 		{"nounit", "BenchmarkX 1 5 ctxsw/op\n", ErrMalformed},
 		{"badline", "BenchmarkX one 5 ns/op\n", ErrMalformed},
