@@ -129,7 +129,11 @@
 // Results are written to a temporary file and linked into place, so a
 // reader never sees half a file, and a new run never replaces an existing
 // file: the default name gets -2, -3 … if taken, and an explicit -o that
-// exists is refused before anything is measured.
+// exists is refused before anything is measured, as is a result
+// directory that cannot be created or written. If the file still cannot be
+// written at the end (the disk filled, -o appeared meanwhile), the samples
+// are kept in a runbench-rescued-*.txt file in the temporary directory,
+// named on stderr (on stdout if even that fails), and runbench exits 1.
 //
 // # compare
 //

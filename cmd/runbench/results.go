@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -93,6 +94,28 @@ func writeResults(w io.Writer, config []sysinfo.Fact, samples []sample, skips []
 // and an existing file is never replaced: if path exists the error wraps
 // os.ErrExist.
 func writeNew(path string, write func(io.Writer) error) error {
+	if err := writeNewTmp(path, write); err != nil {
+		// The user knows the name they gave, not our temporary one.
+		return fmt.Errorf("writing %s: %w", path, unwrapPath(err))
+	}
+	return nil
+}
+
+// unwrapPath drops the file name from a *PathError or *LinkError, which
+// may be a temporary name the user never gave, keeping the cause.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
+}
+
+func writeNewTmp(path string, write func(io.Writer) error) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -109,19 +132,19 @@ func writeNew(path string, write func(io.Writer) error) error {
 	}
 	if err := write(tmp); err != nil {
 		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
+		return err
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
+		return err
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+		return err
 	}
 	// link(2) fails with EEXIST instead of replacing, unlike rename(2).
 	if err := os.Link(tmp.Name(), path); err != nil {
 		if errors.Is(err, os.ErrExist) {
-			return fmt.Errorf("%s: %w", path, os.ErrExist)
+			return os.ErrExist
 		}
 		// A file system without hard links: reserve the name, then rename
 		// over our own empty reservation.

@@ -61,6 +61,9 @@ func (e *env) cmdRun(stdout, stderr io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := e.checkOutput(rf); err != nil {
+		return err
+	}
 	warnIfBusy(stderr)
 	start := e.now()
 	samples, interrupted := e.measureRun(stderr, plans, rf, start)
@@ -81,9 +84,10 @@ func (e *env) cmdRun(stdout, stderr io.Writer, args []string) error {
 		}
 		return fmt.Errorf("no row ran (%d skipped); nothing written", len(skips))
 	}
-	path, err := e.writeRun(rf, start, interrupted, func(w io.Writer) error { return writeResults(w, config, samples, skips) })
+	write := func(w io.Writer) error { return writeResults(w, config, samples, skips) }
+	path, err := e.writeRun(rf, start, interrupted, write)
 	if err != nil {
-		return err
+		return rescue(stdout, stderr, err, write)
 	}
 	fmt.Fprintln(stdout, path)
 	if interrupted {
@@ -221,6 +225,82 @@ func (e *env) measureRun(stderr io.Writer, plans []*plan, rf *runFlags, start ti
 	return samples, m.interrupted
 }
 
+// resultDir is the directory the result file will go in.
+func (e *env) resultDir(rf *runFlags) string {
+	if rf.out != "" {
+		return filepath.Dir(rf.out)
+	}
+	return filepath.Join(e.resultsDir, resultHost())
+}
+
+func resultHost() string {
+	host, err := sysinfo.Hostname()
+	if err != nil || host == "" {
+		host = "unknown-host"
+	}
+	return host
+}
+
+// checkOutput refuses, before minutes are spent measuring, a result
+// directory that cannot be written. It creates nothing that stays: a
+// missing directory is judged by its nearest existing ancestor, where
+// MkdirAll would have to create it.
+func (e *env) checkOutput(rf *runFlags) error {
+	dir := e.resultDir(rf)
+	what := "results directory " + dir
+	if rf.out != "" {
+		what = "-o " + rf.out + ": directory " + dir
+	}
+	probe := dir
+	for {
+		fi, err := os.Stat(probe)
+		if err == nil {
+			if !fi.IsDir() {
+				return badInput("%s: %s is not a directory", what, probe)
+			}
+			break
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			return badInput("%s: %w", what, unwrapPath(err))
+		}
+		up := filepath.Dir(probe)
+		if up == probe {
+			return badInput("%s: no existing ancestor", what)
+		}
+		probe = up
+	}
+	f, err := os.CreateTemp(probe, ".runbench-probe-*")
+	if err != nil {
+		return badInput("%s: not writable: %w", what, unwrapPath(err))
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return nil
+}
+
+// rescue keeps the samples when the result file cannot be written after
+// all (the disk filled, -o appeared during the run): minutes of measuring
+// are worth a file in the temporary directory, or at worst stdout.
+func rescue(stdout, stderr io.Writer, werr error, write func(io.Writer) error) error {
+	f, err := os.CreateTemp("", "runbench-rescued-*.txt")
+	if err == nil {
+		err = write(f)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			fmt.Fprintf(stderr, "[runbench] the samples are kept in %s\n", f.Name())
+			return fmt.Errorf("%w; the samples are kept in %s", werr, f.Name())
+		}
+		os.Remove(f.Name())
+	}
+	fmt.Fprintf(stderr, "[runbench] could not keep the samples in %s either (%v); they follow on stdout\n", os.TempDir(), err)
+	if err := write(stdout); err != nil {
+		return fmt.Errorf("%w; writing the samples to stdout: %w", werr, err)
+	}
+	return fmt.Errorf("%w; the samples were written to stdout", werr)
+}
+
 // writeRun writes the result file to -o, or to a fresh name under
 // results/HOST/, marked partial when interrupted, and returns its path.
 func (e *env) writeRun(rf *runFlags, start time.Time, interrupted bool, write func(io.Writer) error) (string, error) {
@@ -231,11 +311,7 @@ func (e *env) writeRun(rf *runFlags, start time.Time, interrupted bool, write fu
 		}
 		return path, writeNew(path, write)
 	}
-	host, err := sysinfo.Hostname()
-	if err != nil || host == "" {
-		host = "unknown-host"
-	}
-	base := filepath.Join(e.resultsDir, host, start.UTC().Format("20060102T150405Z"))
+	base := filepath.Join(e.resultsDir, resultHost(), start.UTC().Format("20060102T150405Z"))
 	if interrupted {
 		base += "-partial"
 	}
