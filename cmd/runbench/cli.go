@@ -50,7 +50,7 @@ type env struct {
 	rows       func() []workloads.Row
 	now        func() time.Time
 	resultsDir string // default parent of results/HOST/TIME.txt
-	// notify returns a context cancelled by SIGINT/SIGTERM.
+	// notify returns a context cancelled by SIGINT/SIGTERM/SIGHUP.
 	notify func(context.Context) (context.Context, context.CancelFunc)
 	// grace is how long an interrupted run waits for the row in flight.
 	grace time.Duration
@@ -67,16 +67,44 @@ func defaultEnv() *env {
 		now:        time.Now,
 		resultsDir: "results",
 		notify: func(ctx context.Context) (context.Context, context.CancelFunc) {
-			return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+			return signal.NotifyContext(ctx, stopSignals...)
 		},
 		grace:       1200 * time.Millisecond,
 		writeReport: writeReport,
 	}
 }
 
+// stopSignals end a run with a partial file. SIGHUP is among them: a
+// closed terminal or ssh session should keep the finished samples, as
+// Ctrl-C does.
+var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
+
 // run is the whole command: main only turns its result into an exit code.
 func run(stdout, stderr io.Writer, args []string) int {
+	// A reader of stderr that goes away ("runbench run 2>&1 | head") must
+	// cost the progress lines, not the run: with SIGPIPE ignored, writes
+	// fail with EPIPE and progressWriter falls silent.
+	ignoreSIGPIPE()
 	return defaultEnv().main(stdout, stderr, args)
+}
+
+// progressWriter is stderr for progress lines: once a write fails with
+// EPIPE, later ones are dropped, so a closed pipe never stops a run.
+type progressWriter struct {
+	w      io.Writer
+	broken bool
+}
+
+func (p *progressWriter) Write(b []byte) (int, error) {
+	if p.broken {
+		return len(b), nil
+	}
+	n, err := p.w.Write(b)
+	if err != nil && errors.Is(err, syscall.EPIPE) {
+		p.broken = true
+		return len(b), nil
+	}
+	return n, err
 }
 
 var subcommands = map[string]func(e *env, stdout, stderr io.Writer, args []string) error{

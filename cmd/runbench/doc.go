@@ -229,19 +229,21 @@
 //
 // # Signals
 //
-// SIGINT or SIGTERM during a run stops it: the sample in flight is given
-// 1.2 s to finish (rows clean up their own children when Run returns),
-// then the finished samples are written to NAME-partial.txt with the
-// config line "partial: true", no report is drawn, and runbench exits
+// SIGINT, SIGTERM or SIGHUP during a run stops it: the sample in flight
+// is given 1.2 s to finish (rows clean up their own children when Run
+// returns), then the finished samples are written to NAME-partial.txt with
+// the config line "partial: true", no report is drawn, and runbench exits
 // with status 130 — within 2 s of the signal. If a row's Run has not
 // returned by then, runbench kills (SIGKILL) and reaps every process whose
-// parent it is — process-style raw clone children get no parent-death
-// signal: PR_SET_PDEATHSIG is set by the child itself and rawclone children
-// run only an assembly body — and exits; thread-style children
-// (CLONE_THREAD) end with the process. A SIGKILL to runbench itself gives
-// no chance to clean up: its process-style children are then reparented to
-// init, and a pipe partner sees end-of-file, but one waiting on a futex
-// waits until killed.
+// parent it is, and exits; thread-style children (CLONE_THREAD) end with
+// the process. SIGPIPE is ignored: when stderr's reader goes away
+// ("runbench run 2>&1 | head"), progress output stops and the run goes on.
+//
+// A SIGKILL to runbench itself gives no chance to clean up, but a
+// process-style raw clone child that blocks or loops has asked the kernel
+// (PR_SET_PDEATHSIG) for SIGKILL when the thread that cloned it ends, so it
+// dies with runbench rather than being reparented to init; a child that
+// only exits is not given one and needs none.
 //
 // Any other exit status: 2 for bad input (unknown command or flag, missing,
 // unreadable, empty or malformed file — one line on stderr naming the

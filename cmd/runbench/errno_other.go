@@ -5,3 +5,6 @@ package main
 import "os"
 
 var errNotEmpty error = os.ErrExist
+
+// ignoreSIGPIPE: there is no SIGPIPE to ignore here.
+func ignoreSIGPIPE() {}

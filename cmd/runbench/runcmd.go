@@ -49,6 +49,7 @@ type runFlags struct {
 // nothing: then it selects the rows, measures them, writes the result file
 // and draws the report and comparison.
 func (e *env) cmdRun(stdout, stderr io.Writer, args []string) error {
+	stderr = &progressWriter{w: stderr}
 	rf, err := parseRunFlags(stderr, args)
 	if err != nil {
 		return err

@@ -1,0 +1,25 @@
+//go:build unix
+
+package main
+
+import (
+	"context"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestSIGHUPStopsRun: a hang-up cancels the run's context, as SIGINT does,
+// instead of killing the process with the samples unwritten.
+func TestSIGHUPStopsRun(t *testing.T) {
+	ctx, stop := defaultEnv().notify(context.Background())
+	defer stop()
+	if err := syscall.Kill(syscall.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("SIGHUP did not cancel the run")
+	}
+}
