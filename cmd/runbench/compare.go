@@ -48,7 +48,19 @@ func (e *env) cmdCompare(stdout, stderr io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
+	warnPartial(stderr, old, cur)
 	return compareSets(stdout, old, cur, opts)
+}
+
+// warnPartial says which files are interrupted runs. They are compared
+// anyway: their samples are real, only fewer, which benchstat's intervals
+// and n= already show.
+func warnPartial(stderr io.Writer, files ...*resultfile.File) {
+	for _, f := range files {
+		if f.Get("partial") == "true" {
+			fmt.Fprintf(stderr, "[runbench] warning: %s is a partial run (interrupted); its rows may have fewer samples\n", f.Path)
+		}
+	}
 }
 
 // validAlpha refuses a significance level outside (0, 1), NaN included:

@@ -146,6 +146,10 @@
 //	1  a significant (p < -alpha) slowdown larger than -threshold in ns/op or sim-ns/op
 //	2  bad input: unreadable or malformed files, different machines, real against simulated
 //
+// A partial file (an interrupted run, "partial: true") is compared, as OLD
+// or NEW or as run's -baseline, with a warning on stderr: its rows may have
+// fewer samples.
+//
 // Rows are named, and matched between the files, as -run selects them:
 // without go test's -GOMAXPROCS suffix.
 //

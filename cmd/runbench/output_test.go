@@ -79,3 +79,31 @@ func TestRunRescuesSamples(t *testing.T) {
 		t.Errorf("-o was overwritten")
 	}
 }
+
+// TestPartialWarns: compare and run -baseline say a file is partial.
+func TestPartialWarns(t *testing.T) {
+	dir := t.TempDir()
+	e := testEnv(dir, []workloads.Row{exactRow("Fake/op=a", time.Microsecond)})
+	base := filepath.Join(dir, "base.txt")
+	if _, errs, code := runCmd(t, e, "run", "-count", "6", "-budget", "1s", "-report=false", "-o", base); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	raw, err := os.ReadFile(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	part := filepath.Join(dir, "part.txt")
+	if err := os.WriteFile(part, []byte("partial: true\n"+string(raw)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := part + " is a partial run (interrupted)"
+	if _, errs, code := runCmd(t, e, "compare", part, base); code != 0 || !strings.Contains(errs, want) {
+		t.Errorf("compare: exit %d, stderr lacks %q:\n%s", code, want, errs)
+	}
+	if _, errs, code := runCmd(t, e, "compare", base, base); code != 0 || strings.Contains(errs, "partial") {
+		t.Errorf("compare of whole files: exit %d, stderr:\n%s", code, errs)
+	}
+	if _, errs, code := runCmd(t, e, "run", "-count", "6", "-budget", "1s", "-report=false", "-baseline", part); code != 0 || !strings.Contains(errs, want) {
+		t.Errorf("run -baseline: exit %d, stderr lacks %q:\n%s", code, want, errs)
+	}
+}

@@ -58,6 +58,9 @@ func (e *env) cmdRun(stdout, stderr io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
+	if base != nil {
+		warnPartial(stderr, base)
+	}
 	plans, skips, config, err := e.selectRun(rf)
 	if err != nil {
 		return err
