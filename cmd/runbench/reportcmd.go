@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/clonebench/clonebench/report"
 	"github.com/clonebench/clonebench/resultfile"
@@ -39,8 +40,22 @@ func (e *env) cmdReport(stdout, stderr io.Writer, args []string) error {
 	if dir == "" {
 		dir = strings.TrimSuffix(files[0].Path, filepath.Ext(files[0].Path))
 	}
-	if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 {
-		return badInput("-o %s: directory exists and is not empty; runbench never overwrites a report", dir)
+	if fi, err := os.Lstat(dir); err == nil {
+		if !fi.IsDir() {
+			return badInput("-o %s: exists and is not a directory", dir)
+		}
+		ents, err := os.ReadDir(dir)
+		if err != nil {
+			return badInput("-o %s: %w", dir, unwrapPath(err))
+		}
+		if len(ents) > 0 {
+			return badInput("-o %s: directory exists and is not empty; runbench never overwrites a report", dir)
+		}
+		// An empty directory the user made for the report: rename(2) may
+		// replace it, but not on every system, so make room explicitly.
+		if err := os.Remove(dir); err != nil {
+			return fmt.Errorf("-o %s: %w", dir, unwrapPath(err))
+		}
 	}
 	written, err := e.reportInto(dir, files, base)
 	if err != nil {
@@ -88,6 +103,7 @@ func (e *env) reportInto(dir string, files []*resultfile.File, baseline *resultf
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return "", err
 	}
+	removeStaleReports(parent, time.Now().Add(-staleReportAge))
 	tmp, err := os.MkdirTemp(parent, ".report-*")
 	if err != nil {
 		return "", err
@@ -108,6 +124,28 @@ func (e *env) reportInto(dir string, files []*resultfile.File, baseline *resultf
 		return "", err
 	}
 	return dir, nil
+}
+
+// staleReportAge: a .report-* directory older than this belongs to a
+// report that was killed; none takes minutes to draw.
+const staleReportAge = 10 * time.Minute
+
+// removeStaleReports removes temporary report directories left in parent
+// by killed runs, last modified before cutoff; a younger one may be a
+// report being drawn now.
+func removeStaleReports(parent string, cutoff time.Time) {
+	ents, err := os.ReadDir(parent)
+	if err != nil {
+		return
+	}
+	for _, ent := range ents {
+		if !ent.IsDir() || !strings.HasPrefix(ent.Name(), ".report-") {
+			continue
+		}
+		if fi, err := ent.Info(); err == nil && fi.ModTime().Before(cutoff) {
+			os.RemoveAll(filepath.Join(parent, ent.Name()))
+		}
+	}
 }
 
 // writeReport draws the charts and report.md of the result files into dir
