@@ -55,8 +55,8 @@
 // round-robin — sample 1 of every row, then sample 2 … — so drift on a
 // shared machine hits every row alike. If the rounds run slower than the
 // pilot predicted, later rounds use a smaller n to keep to the budget.
-// Before measuring, run warns on stderr if /proc/loadavg says the machine
-// is not quiet.
+// Before measuring, run samples /proc/stat for 200 ms and warns on stderr
+// if other tasks used more than 10% of a CPU meanwhile.
 //
 //	-suite quick|full   which rows (default quick)
 //	-run REGEXP         only rows whose name (Create/style=thread …) matches
