@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -50,6 +51,7 @@ type env struct {
 	rows       func() []workloads.Row
 	now        func() time.Time
 	resultsDir string // default parent of results/HOST/TIME.txt
+	lockPath   string // the machine's run lock (unix)
 	// notify returns a context cancelled by SIGINT/SIGTERM/SIGHUP.
 	notify func(context.Context) (context.Context, context.CancelFunc)
 	// grace is how long an interrupted run waits for the row in flight.
@@ -66,6 +68,7 @@ func defaultEnv() *env {
 		rows:       workloads.Catalogue,
 		now:        time.Now,
 		resultsDir: "results",
+		lockPath:   filepath.Join(os.TempDir(), "clonebench-run.lock"),
 		notify: func(ctx context.Context) (context.Context, context.CancelFunc) {
 			return signal.NotifyContext(ctx, stopSignals...)
 		},

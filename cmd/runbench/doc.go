@@ -69,6 +69,12 @@
 //	-benchtime D        aim each sample at D instead of dividing the budget
 //	-budget D           the measuring budget (default 90s quick, 10m full)
 //	-report=false       do not draw the report
+//	-wait               wait for another run to finish instead of refusing
+//
+// One run at a time per machine, since two would measure each other: on
+// unix, run holds an flock on $TMPDIR/clonebench-run.lock (which holds its
+// pid) while measuring, and a second run refuses naming that pid, or with
+// -wait waits. The kernel drops the lock with the process, however it ends.
 //
 // A row that cannot run here (Row.Skip: no cgo, too few CPUs, too little
 // memory …) is skipped with its reason; a row whose Run fails is dropped

@@ -40,6 +40,7 @@ type runFlags struct {
 	alpha     float64
 	report    bool
 	profile   string
+	wait      bool
 
 	suite workloads.Suite
 	re    *regexp.Regexp
@@ -68,6 +69,11 @@ func (e *env) cmdRun(stdout, stderr io.Writer, args []string) error {
 	if err := e.checkOutput(rf); err != nil {
 		return err
 	}
+	release, err := lockRun(e.lockPath, rf.wait, stderr)
+	if err != nil {
+		return err
+	}
+	defer release()
 	warnIfBusy(stderr)
 	start := e.now()
 	samples, interrupted := e.measureRun(stderr, plans, rf, start)
@@ -119,6 +125,7 @@ func parseRunFlags(stderr io.Writer, args []string) (*runFlags, error) {
 	fs.Var(&rf.threshold, "threshold", "with -baseline: a significant slowdown over `percent` fails the run")
 	fs.Float64Var(&rf.alpha, "alpha", 0.05, "with -baseline: significance level `α` of the Mann-Whitney U test")
 	fs.StringVar(&rf.profile, "profile", "", "with -kernel sim: the calibration `profile` (default: the one shipped in simkernel)")
+	fs.BoolVar(&rf.wait, "wait", false, "if another run holds the machine's run lock, wait for it instead of refusing")
 	fs.BoolVar(&rf.report, "report", true, "draw charts and report.md beside the result file")
 	if err := parseFlags(fs, args); err != nil {
 		return nil, err
