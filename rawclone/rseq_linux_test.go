@@ -14,9 +14,41 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// This test binary links no cgo, so no thread of ours has an rseq
-// registration unless a test makes one: a fork-style child then inherits
-// none, and its own registration takes.
+// A cgo-free test binary has no rseq registration on any thread unless a
+// test makes one; under -race or external linking glibc registers one on
+// every thread. A fork-style child inherits whatever its cloning thread
+// has, so the tests ask the kernel (threadHasRSeq) rather than assume.
+
+// threadHasRSeq reports whether the calling (locked) thread already has an
+// rseq registration: registering a probe area then fails with EINVAL (the
+// kernel's answer for "another area is registered"); if it succeeds, the
+// probe is unregistered at once.
+func threadHasRSeq(t *testing.T) bool {
+	t.Helper()
+	// A page of its own: rseq wants 32-byte alignment, and the probe must
+	// not move while registered.
+	mem, err := unix.Mmap(-1, 0, 4096, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Munmap(mem)
+	probe := (*rseqArea)(unsafe.Pointer(&mem[0]))
+	probe.cpuID = rseqCPUIDUninit
+	addr := uintptr(unsafe.Pointer(probe))
+	_, _, e := unix.RawSyscall6(unix.SYS_RSEQ, addr, rseqLen, 0, rseqSig, 0, 0)
+	switch e {
+	case 0:
+		const rseqFlagUnregister = 1
+		if _, _, e := unix.RawSyscall6(unix.SYS_RSEQ, addr, rseqLen, rseqFlagUnregister, rseqSig, 0, 0); e != 0 {
+			t.Fatalf("rseq unregister of the probe: %v", e)
+		}
+		return false
+	case unix.EINVAL:
+		return true
+	}
+	t.Fatalf("rseq probe: %v", e)
+	return false
+}
 
 // sleepingInRead waits until task is asleep (blocked in its OpBlockRead), so
 // every return to user it made before blocking is behind it.
@@ -42,6 +74,11 @@ func TestRSeqRegistersTheArea(t *testing.T) {
 		{"process/no-rseq", ForkFlags, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			// A fork-style child keeps the cloning thread's registration
+			// (its own rseq then says EINVAL); CLONE_VM clears it.
+			inherits := tc.flags&CloneVM == 0 && threadHasRSeq(t)
 			r, w := pipe(t)
 			task, err := Clone(tc.flags, Body{Op: OpBlockRead, In: r, RSeq: tc.rseq, CPU: 0}, Options{})
 			if err != nil {
@@ -55,14 +92,18 @@ func TestRSeqRegistersTheArea(t *testing.T) {
 			sleepingInRead(t, task)
 			got := atomic.LoadUint32(&c.rseq.cpuID)
 			want := uint32(rseqCPUIDUninit)
-			if tc.rseq {
+			if tc.rseq && !inherits {
 				want = 0
 			}
 			if got != want {
-				t.Errorf("%v child with RSeq %v: area's cpu_id = %#x, want %#x", tc.flags, tc.rseq, got, want)
+				t.Errorf("%v child with RSeq %v (inherits a registration: %v): area's cpu_id = %#x, want %#x", tc.flags, tc.rseq, inherits, got, want)
 			}
-			if k := atomic.LoadInt64(&c.rseqKept); k != 0 {
-				t.Errorf("%v child: rseq returned %d and the task went on with another registration; this binary has none to inherit", tc.flags, k)
+			wantKept := int64(0)
+			if tc.rseq && inherits {
+				wantKept = -int64(unix.EINVAL)
+			}
+			if k := atomic.LoadInt64(&c.rseqKept); k != wantKept {
+				t.Errorf("%v child (inherits a registration: %v): rseq returned %d, want %d", tc.flags, inherits, k, wantKept)
 			}
 			if _, err := unix.Write(w, []byte{1}); err != nil {
 				t.Fatal(err)
@@ -96,6 +137,31 @@ func TestRSeqKeepsAnInheritedRegistration(t *testing.T) {
 		// Locked and never unlocked unless the registration is undone: the
 		// thread dies with the goroutine otherwise, and its rseq with it.
 		runtime.LockOSThread()
+		if threadHasRSeq(t) {
+			// glibc's registration (cgo, -race, external linking) is
+			// the one the child inherits; we cannot read its area, so
+			// check what the kernel says to the child's own rseq.
+			defer runtime.UnlockOSThread()
+			r, w := pipe(t)
+			task, err := Clone(ForkFlags, Body{Op: OpBlockRead, In: r, RSeq: true, CPU: 0}, Options{})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer task.Kill()
+			sleepingInRead(t, task)
+			if k := atomic.LoadInt64(&task.c.rseqKept); k != -int64(unix.EINVAL) {
+				t.Errorf("child of a thread with glibc's registration: rseq returned %d, want %d (EINVAL)", k, -int64(unix.EINVAL))
+			}
+			if _, err := unix.Write(w, []byte{1}); err != nil {
+				t.Error(err)
+				return
+			}
+			if err := task.Wait(waitTimeout); err != nil {
+				t.Error(err)
+			}
+			return
+		}
 		if _, _, e := unix.RawSyscall6(unix.SYS_RSEQ, addr, rseqLen, 0, rseqSig, 0, 0); e != 0 {
 			t.Errorf("rseq register on the cloning thread: %v", e)
 			return
