@@ -122,6 +122,17 @@ func (r *Row) Values(u string) []float64 {
 	return out
 }
 
+// CompareName is the name rows are paired by across files: a known row's
+// canonical name, so a creation row stored before cpu= existed pairs with
+// today's cpu=any row, which runs the same way; another tool's row keeps
+// its own name.
+func (r *Row) CompareName() string {
+	if r.Known {
+		return r.Spec.Canonical().String()
+	}
+	return r.Name
+}
+
 // Family is the row's family: the name before the first '/'.
 func (r *Row) Family() string {
 	f, _, _ := strings.Cut(r.Name, "/")

@@ -324,10 +324,19 @@ func runRaw(spec rawSpec, n int) (Result, error) {
 			return Result{}, errors.Join(err, cl.Close())
 		}
 	}
+	res, err := observed(footprint, func() (Result, error) { return rawOps(cl, spec, n) })
+	if err = errors.Join(err, cl.Close()); err != nil {
+		return Result{}, err
+	}
+	return res, nil
+}
+
+// observed runs one sample's op loop on the calling locked thread and adds
+// what disturbed that thread meanwhile, and footprint, as metrics.
+func observed(footprint []Metric, loop func() (Result, error)) (Result, error) {
 	before, cerr := readThreadCounters()
-	res, err := rawOps(cl, spec, n)
+	res, err := loop()
 	after, cerr2 := readThreadCounters()
-	err = errors.Join(err, cl.Close())
 	if err != nil {
 		return Result{}, err
 	}

@@ -69,12 +69,13 @@ func cgoCreateRows() []Row {
 func runPthread(n int) (Result, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	return observedOps(nil, n, func() error {
+	op := func() error {
 		if e := C.cb_pthread_op(); e != 0 {
 			return fmt.Errorf("pthread_create/join: %w", syscall.Errno(e))
 		}
 		return nil
-	})
+	}
+	return observed(nil, func() (Result, error) { return timeOps(n, op) })
 }
 
 func runLibcFork(n int) (Result, error) {
@@ -85,7 +86,7 @@ func runLibcFork(n int) (Result, error) {
 		return Result{}, err
 	}
 	var status C.int
-	return observedOps(footprint, n, func() error {
+	op := func() error {
 		if e := C.cb_fork_op(&status); e != 0 {
 			return fmt.Errorf("fork/waitpid: %w", syscall.Errno(e))
 		}
@@ -93,21 +94,6 @@ func runLibcFork(n int) (Result, error) {
 			return fmt.Errorf("forked child: wait status %#x, want exit 0", int(status))
 		}
 		return nil
-	})
-}
-
-// observedOps is timeOps on the calling locked thread with the sample's
-// disturbance of that thread, and footprint, added as metrics.
-func observedOps(footprint []Metric, n int, op func() error) (Result, error) {
-	before, cerr := readThreadCounters()
-	res, err := timeOps(n, op)
-	after, cerr2 := readThreadCounters()
-	if err != nil {
-		return Result{}, err
 	}
-	if cerr == nil && cerr2 == nil {
-		res.Metrics = append(res.Metrics, disturbance(before, after)...)
-	}
-	res.Metrics = append(res.Metrics, footprint...)
-	return res, nil
+	return observed(footprint, func() (Result, error) { return timeOps(n, op) })
 }

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/clonebench/clonebench/internal/procfs"
 	"github.com/clonebench/clonebench/rowspec"
 )
 
@@ -59,7 +60,7 @@ func disturbance(a, b threadCounters) []Metric {
 // loop's needs: resident memory, page tables and the number of mappings
 // (one vm_area_struct each), read from /proc/self.
 func parentFootprint() ([]Metric, error) {
-	status, err := os.ReadFile("/proc/self/status")
+	status, err := procfs.ReadStatus("/proc/self/status")
 	if err != nil {
 		return nil, err
 	}
@@ -79,18 +80,14 @@ func parentFootprint() ([]Metric, error) {
 	return out, nil
 }
 
-func statusKB(status []byte, key string) (int64, error) {
-	sc := bufio.NewScanner(bytes.NewReader(status))
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), ":")
-		if !ok || k != key {
-			continue
-		}
-		n, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-		if err != nil {
-			return 0, fmt.Errorf("/proc/self/status: %s: %w", key, err)
-		}
-		return n, nil
+func statusKB(status map[string]string, key string) (int64, error) {
+	v, ok := status[key]
+	if !ok {
+		return 0, fmt.Errorf("/proc/self/status: no %s line", key)
 	}
-	return 0, fmt.Errorf("/proc/self/status: no %s line", key)
+	n, err := strconv.ParseInt(strings.TrimSuffix(v, " kB"), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("/proc/self/status: %s: %w", key, err)
+	}
+	return n, nil
 }

@@ -38,16 +38,11 @@ func isolate() (restore func() error, err error) {
 	if err := unix.SchedGetaffinity(0, &own); err != nil {
 		return nil, fmt.Errorf("cpu=same: sched_getaffinity: %w", err)
 	}
-	cpu := -1
-	for i := 0; i < 1024; i++ { // IsSet is false past the set's end
-		if own.IsSet(i) {
-			cpu = i
-			break
-		}
-	}
-	if cpu < 0 {
+	first := firstCPUs(&own, 1)
+	if len(first) == 0 {
 		return nil, fmt.Errorf("cpu=same: empty affinity mask")
 	}
+	cpu := first[0]
 	var one unix.CPUSet
 	one.Set(cpu)
 	if err := unix.SchedSetaffinity(0, &one); err != nil {
@@ -129,4 +124,16 @@ func eachThread(fn func(tid int, mask unix.CPUSet) (bool, error)) (int, error) {
 		}
 	}
 	return changed, nil
+}
+
+// firstCPUs lists up to n CPUs of set, lowest first: where cpu=same (the
+// first) and cpu=cross (the first two) place their tasks.
+func firstCPUs(set *unix.CPUSet, n int) []int {
+	var cpus []int
+	for i := 0; i < 1024 && len(cpus) < n; i++ { // IsSet is false past the set's end
+		if set.IsSet(i) {
+			cpus = append(cpus, i)
+		}
+	}
+	return cpus
 }

@@ -25,12 +25,7 @@ func switchPlacement(c switchCPU) (initCPU, respCPU int, err error) {
 	if err := unix.SchedGetaffinity(0, &set); err != nil {
 		return 0, 0, fmt.Errorf("cpu=%s: sched_getaffinity: %w", c, err)
 	}
-	var cpus []int
-	for i := 0; i < 1024 && len(cpus) < 2; i++ { // IsSet is false past the set's end
-		if set.IsSet(i) {
-			cpus = append(cpus, i)
-		}
-	}
+	cpus := firstCPUs(&set, 2)
 	switch {
 	case len(cpus) == 0:
 		return 0, 0, fmt.Errorf("cpu=%s: empty affinity mask", c)

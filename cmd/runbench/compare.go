@@ -92,10 +92,7 @@ type figures struct {
 func figuresOf(f *resultfile.File) *figures {
 	fg := &figures{values: map[string]map[string][]float64{}, orig: map[string]string{}}
 	for _, r := range f.Rows {
-		name := r.Name
-		if r.Known {
-			name = r.Spec.Canonical().String()
-		}
+		name := r.CompareName()
 		m, ok := fg.values[name]
 		if !ok {
 			m = map[string][]float64{}
@@ -307,10 +304,7 @@ func printDisturbed(w io.Writer, oldFile, curFile *resultfile.File) {
 	tally := func(f *resultfile.File) map[string]count {
 		out := map[string]count{}
 		for _, r := range f.Rows {
-			name := r.Name
-			if r.Known {
-				name = r.Spec.Canonical().String()
-			}
+			name := r.CompareName()
 			c := out[name]
 			for _, s := range r.Samples {
 				if counted, dist := s.Disturbed(); counted {
@@ -327,10 +321,7 @@ func printDisturbed(w io.Writer, oldFile, curFile *resultfile.File) {
 	o, c := tally(oldFile), tally(curFile)
 	any := false
 	for _, r := range curFile.Rows {
-		name := r.Name
-		if r.Known {
-			name = r.Spec.Canonical().String()
-		}
+		name := r.CompareName()
 		if o[name].n == 0 && c[name].n == 0 {
 			continue
 		}
