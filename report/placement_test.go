@@ -282,3 +282,18 @@ func TestFromFiles(t *testing.T) {
 		t.Errorf("nil file: got %v", err)
 	}
 }
+
+// TestLogRange: the axis range always holds the data and is never empty,
+// even for one value on a 1-2-5 step, which once made gonum widen it by
+// ±1, below zero, and panic.
+func TestLogRange(t *testing.T) {
+	for _, tc := range []struct{ lo, hi float64 }{
+		{0.005, 0.005}, {0.001, 0.001}, {1, 1}, {2, 2}, {5, 5}, {10, 10},
+		{3, 7}, {0.3, 900}, {17, 17}, {1, 2}, {4.99, 5},
+	} {
+		l, h := logRange(tc.lo, tc.hi)
+		if !(l > 0 && l <= tc.lo && h >= tc.hi && h > l) {
+			t.Errorf("logRange(%v, %v) = [%v, %v]; want 0 < l ≤ lo, hi ≤ h, l < h", tc.lo, tc.hi, l, h)
+		}
+	}
+}

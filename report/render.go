@@ -282,6 +282,11 @@ func fmtTick(v float64) string {
 func logRange(lo, hi float64) (float64, float64) {
 	l := math.Pow(10, math.Floor(math.Log10(lo)))
 	h := math.Pow(10, math.Ceil(math.Log10(hi)))
+	if h <= l {
+		// One value on a decade: gonum widens an empty range by ±1,
+		// which takes a log axis below zero.
+		h = l * 10
+	}
 	if math.Log10(h/l) <= 2 {
 		for _, m := range []float64{5, 2} {
 			if l*m <= lo {
@@ -290,7 +295,7 @@ func logRange(lo, hi float64) (float64, float64) {
 			}
 		}
 		for _, m := range []float64{5, 2} {
-			if h/m >= hi {
+			if h/m >= hi && h/m > l {
 				h /= m
 				break
 			}
