@@ -8,6 +8,9 @@ package history
 import (
 	"context"
 	"fmt"
+	"io"
+	"log"
+	"os"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -24,6 +27,9 @@ import (
 func perfdata(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
+	// The app logs every file and query; a test's output is for failures.
+	log.SetOutput(io.Discard)
+	t.Cleanup(func() { log.SetOutput(os.Stderr) })
 	d, err := db.OpenSQL("sqlite3", filepath.Join(dir, "perfdata.db"))
 	if err != nil {
 		t.Fatal(err)

@@ -160,13 +160,20 @@ func WriteText(w io.Writer, machines []*Machine, sum Summary) []Finding {
 				n++
 			}
 		}
-		if n == 0 {
-			fmt.Fprintf(w, "no change point in any row\n")
-		}
+		var untested []string
 		for _, s := range m.Series {
 			if len(s.Points) < 2*opts.MinSize {
-				fmt.Fprintf(w, "%s: %d runs, fewer than %d: not tested\n", s.Name, len(s.Points), 2*opts.MinSize)
+				untested = append(untested, fmt.Sprintf("%s (%d)", s.Name, len(s.Points)))
 			}
+		}
+		if n == 0 {
+			fmt.Fprintf(w, "no change point in any of the %d rows tested\n", len(m.Series)-len(untested))
+		}
+		switch {
+		case len(untested) == len(m.Series):
+			fmt.Fprintf(w, "not tested: no row has the %d runs two segments need\n", 2*opts.MinSize)
+		case len(untested) > 0:
+			fmt.Fprintf(w, "not tested, fewer than %d runs: %s\n", 2*opts.MinSize, strings.Join(untested, ", "))
 		}
 	}
 	v := Verdict(fs, sum.Threshold)
