@@ -37,7 +37,10 @@ func Upload(ctx context.Context, server string, paths []string) (*storage.Upload
 			return nil, fmt.Errorf("upload %s to %s: %w", p, server, err)
 		}
 		if _, err := w.Write(data); err != nil {
-			u.Abort()
+			// The server stopped reading: its answer says why.
+			if _, cerr := u.Commit(); cerr != nil {
+				err = cerr
+			}
 			return nil, fmt.Errorf("upload %s to %s: %w", p, server, err)
 		}
 	}

@@ -28,7 +28,9 @@ func perfdata(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	// The app logs every file and query; a test's output is for failures.
-	log.SetOutput(io.Discard)
+	if os.Getenv("PERFDATA_LOG") == "" {
+		log.SetOutput(io.Discard)
+	}
 	t.Cleanup(func() { log.SetOutput(os.Stderr) })
 	d, err := db.OpenSQL("sqlite3", filepath.Join(dir, "perfdata.db"))
 	if err != nil {
@@ -100,5 +102,36 @@ func TestFleetRoundTrip(t *testing.T) {
 	}
 	if _, err := Query(ctx, server, "host:nosuchhost"); err == nil {
 		t.Errorf("query matching nothing: no error")
+	}
+}
+
+// TestFleetRealRuns sends this machine's real runs (results/vm) through
+// the store: every row's per-run median comes back the same.
+func TestFleetRealRuns(t *testing.T) {
+	server := perfdata(t)
+	paths := realPaths(t)
+	st, err := Upload(context.Background(), server, paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := Query(context.Background(), server, "upload:"+st.UploadID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := Build(files, ByTime{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := analyze(t, paths)
+	if len(ms) != 1 || ms[0].ID != local[0].ID {
+		t.Fatalf("machine through the store %v, local %q", ms, local[0].ID)
+	}
+	if len(ms[0].Series) != len(local[0].Series) {
+		t.Fatalf("%d series through the store, %d local", len(ms[0].Series), len(local[0].Series))
+	}
+	for i, s := range ms[0].Series {
+		if ls := local[0].Series[i]; s.Name != ls.Name || fmt.Sprint(s.Medians()) != fmt.Sprint(ls.Medians()) {
+			t.Errorf("%s: %v through the store, %s %v local", s.Name, s.Medians(), ls.Name, ls.Medians())
+		}
 	}
 }

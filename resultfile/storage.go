@@ -11,16 +11,19 @@ import (
 )
 
 // StoragePrefix starts the storage label of a config key that is also a
-// row-name key. x/perf's storage server keeps a result's file config and
-// the key=value parts of its name in one set of labels, and refuses an
-// upload where both have a key (SQLite: UNIQUE constraint failed:
-// RecordLabels…): runbench's "cpu: <model>" and "thp: madvise" lines meet
-// the rows' cpu= and thp= keys. Such a line is stored as "config-cpu: …".
+// label the server takes from a benchmark name. x/perf's storage server
+// keeps a result's file config and the labels of its name in one set per
+// record, and refuses an upload where both have a key (SQLite: UNIQUE
+// constraint failed: RecordLabels…). From a name it takes "name" (the base
+// name), "gomaxprocs" (go test's -N suffix) and each key=value part; so
+// runbench's "cpu: <model>", "thp: madvise" and "gomaxprocs: 2" lines meet
+// the rows' cpu=, thp= and -2. Such a line is stored as "config-cpu: …".
 const StoragePrefix = "config-"
 
-// nameKeys are the keys row names use, from rowspec (their one owner).
+// nameKeys are the labels the server takes from a name: its own two, and
+// the keys row names use, from rowspec (their one owner).
 func nameKeys() map[string]bool {
-	keys := map[string]bool{}
+	keys := map[string]bool{"name": true, "gomaxprocs": true}
 	for _, f := range rowspec.Families() {
 		for _, k := range f.Keys() {
 			keys[string(k)] = true
