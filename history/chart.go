@@ -90,9 +90,9 @@ func chart(m *Machine, fam string, series []*Series) ([]byte, error) {
 		}
 	}
 	p := plot.New()
-	p.Title.Text = fmt.Sprintf("%s on %s: median and 95%% CI per run", fam, m.Host)
+	p.Title.Text = fmt.Sprintf("%s on %s", fam, m.Host)
 	p.X.Label.Text = "run"
-	p.Y.Label.Text = "% of the first segment's mean"
+	p.Y.Label.Text = "median and 95% CI, % of the first segment's mean"
 	p.Legend.Top = true
 	p.Legend.TextStyle.Font.Size = vg.Points(8)
 	p.Add(plotter.NewGrid())
@@ -147,7 +147,7 @@ func chart(m *Machine, fam string, series []*Series) ([]byte, error) {
 	// Headroom for the legend, so it never covers the newest runs.
 	p.Y.Max += (p.Y.Max - p.Y.Min) * 0.07 * float64(len(pick))
 	if n := len(series) - len(pick); n > 0 {
-		p.Title.Text += fmt.Sprintf(" (%d more rows without a change point not drawn)", n)
+		p.Title.Text += fmt.Sprintf(" (%d rows without a change point not drawn)", n)
 	}
 	h := 4*vg.Inch + vg.Length(len(pick))*0.18*vg.Inch
 	c := vgimg.NewWith(vgimg.UseWH(8*vg.Inch, h), vgimg.UseDPI(96), vgimg.UseBackgroundColor(color.White))
