@@ -117,6 +117,8 @@ var subcommands = map[string]func(e *env, stdout, stderr io.Writer, args []strin
 	"info":      (*env).cmdInfo,
 	"verify":    (*env).cmdVerify,
 	"calibrate": (*env).cmdCalibrate,
+	"history":   (*env).cmdHistory,
+	"upload":    (*env).cmdUpload,
 }
 
 const usage = `usage: runbench [command] [flags] [args]
@@ -131,6 +133,8 @@ commands:
   info       print the config lines a result file would carry
   verify     check the task-model claims on this kernel
   calibrate  fit a simulated-kernel profile to a result file
+  history    change points across runs (files, a directory, or a storage server)
+  upload     send result files to an x/perf storage server
 
 "runbench COMMAND -h" lists a command's flags. See "go doc ./cmd/runbench".
 `
@@ -148,7 +152,7 @@ func (e *env) main(stdout, stderr io.Writer, args []string) int {
 	}
 	f, ok := subcommands[cmd]
 	if !ok {
-		fmt.Fprintf(stderr, "runbench: unknown command %q (want run, compare, report, info, verify or calibrate)\n", cmd)
+		fmt.Fprintf(stderr, "runbench: unknown command %q (want run, compare, report, info, verify, calibrate, history or upload)\n", cmd)
 		return exitBadInput
 	}
 	if auto {

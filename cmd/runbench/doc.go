@@ -10,6 +10,9 @@
 //	runbench info [-kernel real|sim]
 //	runbench verify
 //	runbench calibrate FILE -o PROFILE
+//	runbench history [-o DIR] [-by time|commit] FILES|DIR...
+//	runbench history [-o DIR] -server URL -q QUERY
+//	runbench upload -server URL FILE...
 //
 // Flags may come before or after the file arguments. `go run ./cmd/runbench`
 // and `go install ./cmd/runbench` give the same tool.
@@ -238,6 +241,41 @@
 // (simkernel.Fit) to a real Linux result file and writes the profile as
 // JSON, then prints each row's measured figure beside the model's. Use the
 // profile with "run -kernel sim -profile PROFILE".
+//
+// # history
+//
+// history follows every row of every machine across runs and reports the
+// runs where a row's figure changed (package history: E-divisive means
+// with Hunter's t-test on the per-run medians, α = -alpha, default 1e-4
+// per test; segments of at least -min runs, default 3). A directory
+// argument stands for every *.txt under it; ordered by time (-by time, the
+// default), a file there not named UTCTIME.txt (results/reference/) is
+// left out with a note. -by commit orders by the files' commit line in
+// the history of the git repository -repo (default ".").
+//
+// Each change is printed LKP-style: the row and unit, the change in % of
+// the mean of per-run medians, the run where it starts (its file, commit
+// and kernel), the p-value, and the mean and %stddev on both sides; a
+// change whose neighbouring runs drift its way is marked as a ramp. -o DIR
+// writes history.md and one chart per machine and family,
+// history-HOST-FAMILY.png: each row relative to its first segment, median
+// and 95% CI per run, a ring where a change point starts.
+//
+// history's exit codes: 0, 1 when the newest segment of a headline row
+// (report.IsHeadline) is a significant regression over -threshold
+// (default 2%), 2 for bad input (a file that cannot be read or ordered,
+// an unknown -by, a store that returns nothing for -q).
+//
+// # upload
+//
+// upload sends result files, checked first, as one upload to the x/perf
+// storage server at -server (golang.org/x/perf/storage: the perfdata app,
+// or localperfdata backed by SQLite), and prints the upload ID and file
+// IDs. "history -server URL -q QUERY" reads them back: QUERY is the
+// server's (label:value words, e.g. "host:lab1", "upload-time>2026-12-01");
+// config keys that are also name keys are stored as config-KEY
+// ("config-cpu:…"). The files under results/ stay the default: history
+// needs no server.
 //
 // # Signals
 //

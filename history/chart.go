@@ -1,0 +1,216 @@
+package history
+
+import (
+	"bytes"
+	"fmt"
+	"image/color"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+)
+
+// maxChartRows bounds the lines of one chart: past that a legend is
+// unreadable. Rows with a change point come first, then headline rows.
+const maxChartRows = 8
+
+// Okabe–Ito, as report's charts.
+var palette = []color.Color{
+	color.RGBA{R: 0xD5, G: 0x5E, B: 0x00, A: 0xFF},
+	color.RGBA{R: 0x00, G: 0x72, B: 0xB2, A: 0xFF},
+	color.RGBA{R: 0x00, G: 0x9E, B: 0x73, A: 0xFF},
+	color.RGBA{R: 0xCC, G: 0x79, B: 0xA7, A: 0xFF},
+	color.RGBA{R: 0xE6, G: 0x9F, B: 0x00, A: 0xFF},
+	color.RGBA{R: 0x56, G: 0xB4, B: 0xE9, A: 0xFF},
+	color.RGBA{R: 0x77, G: 0x77, B: 0x77, A: 0xFF},
+	color.Black,
+}
+
+var (
+	colRegress = color.RGBA{R: 0xC0, G: 0x1B, B: 0x1B, A: 0xFF}
+	colImprove = color.RGBA{R: 0x00, G: 0x9E, B: 0x73, A: 0xFF}
+)
+
+// WriteCharts draws one trend chart per machine and family into dir,
+// history-HOST-FAMILY.png, and returns the file names. Each row is drawn
+// relative to the mean of its first segment, so rows of different scales
+// share an axis and a 5% step looks like one: the median per run with its
+// 95% interval, and a ring at each run where a change point starts (red a
+// regression, green an improvement).
+func WriteCharts(dir string, machines []*Machine) ([]string, error) {
+	var names []string
+	for mi, m := range machines {
+		host := m.Host
+		if host == "" {
+			host = fmt.Sprintf("machine%d", mi+1)
+		}
+		var families []string
+		byFam := map[string][]*Series{}
+		for _, s := range m.Series {
+			if len(s.Points) == 0 {
+				continue
+			}
+			if _, ok := byFam[s.Family]; !ok {
+				families = append(families, s.Family)
+			}
+			byFam[s.Family] = append(byFam[s.Family], s)
+		}
+		for _, fam := range families {
+			name := fmt.Sprintf("history-%s-%s.png", sanitize(host), sanitize(fam))
+			png, err := chart(m, fam, byFam[fam])
+			if err != nil {
+				return names, fmt.Errorf("history: %s: %w", name, err)
+			}
+			if err := writeFile(filepath.Join(dir, name), png); err != nil {
+				return names, err
+			}
+			names = append(names, name)
+		}
+	}
+	return names, nil
+}
+
+func chart(m *Machine, fam string, series []*Series) ([]byte, error) {
+	// Rows with changes first, then headlines, then the rest, each in
+	// file order.
+	var pick []*Series
+	for pass := 0; pass < 3; pass++ {
+		for _, s := range series {
+			want := (pass == 0 && len(s.Changes) > 0) ||
+				(pass == 1 && len(s.Changes) == 0 && s.Headline) ||
+				(pass == 2 && len(s.Changes) == 0 && !s.Headline)
+			if want && len(pick) < maxChartRows {
+				pick = append(pick, s)
+			}
+		}
+	}
+	p := plot.New()
+	p.Title.Text = fmt.Sprintf("%s on %s", fam, m.Host)
+	p.X.Label.Text = "run"
+	p.Y.Label.Text = "median and 95% CI, % of the first segment's mean"
+	p.Legend.Top = true
+	p.Legend.TextStyle.Font.Size = vg.Points(8)
+	p.Add(plotter.NewGrid())
+	for i, s := range pick {
+		first := len(s.Points)
+		if len(s.Changes) > 0 {
+			first = s.Changes[0].At
+		}
+		ref, _ := meanSD(s.Medians()[:first])
+		col := palette[i%len(palette)]
+		pts := make(plotter.XYs, len(s.Points))
+		errs := make(plotter.YErrors, len(s.Points))
+		for j, pt := range s.Points {
+			y := pt.Median / ref * 100
+			pts[j] = plotter.XY{X: float64(pt.Run + 1), Y: y}
+			lo, hi := pt.Lo/ref*100, pt.Hi/ref*100
+			// An interval benchmath cannot bound (too few samples) is
+			// drawn as none rather than as infinity.
+			if lo != lo || hi != hi || lo < -1e300 || hi > 1e300 {
+				lo, hi = y, y
+			}
+			errs[j] = struct{ Low, High float64 }{y - lo, hi - y}
+		}
+		line, err := plotter.NewLine(pts)
+		if err != nil {
+			return nil, err
+		}
+		line.Color = col
+		bars, err := plotter.NewYErrorBars(struct {
+			plotter.XYs
+			plotter.YErrors
+		}{pts, errs})
+		if err != nil {
+			return nil, err
+		}
+		bars.Color = col
+		bars.CapWidth = vg.Points(3)
+		p.Add(line, bars)
+		p.Legend.Add(s.Name, line)
+		for _, c := range s.Changes {
+			cp, err := plotter.NewScatter(plotter.XYs{pts[c.At]})
+			if err != nil {
+				return nil, err
+			}
+			cp.GlyphStyle = draw.GlyphStyle{Shape: draw.RingGlyph{}, Radius: vg.Points(6), Color: colImprove}
+			if meanOf(s, c.After) > meanOf(s, c.Before) {
+				cp.GlyphStyle.Color = colRegress
+			}
+			p.Add(cp)
+		}
+	}
+	// Headroom for the legend, so it never covers the newest runs.
+	p.Y.Max += (p.Y.Max - p.Y.Min) * 0.07 * float64(len(pick))
+	if n := len(series) - len(pick); n > 0 {
+		p.Title.Text += fmt.Sprintf(" (%d rows without a change point not drawn)", n)
+	}
+	h := 4*vg.Inch + vg.Length(len(pick))*0.18*vg.Inch
+	c := vgimg.NewWith(vgimg.UseWH(8*vg.Inch, h), vgimg.UseDPI(96), vgimg.UseBackgroundColor(color.White))
+	p.Draw(draw.New(c))
+	var buf bytes.Buffer
+	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func meanOf(s *Series, r [2]int) float64 {
+	m, _ := meanSD(s.Medians()[r[0]:r[1]])
+	return m
+}
+
+// sanitize keeps a host or family name safe as part of a file name.
+func sanitize(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '-' || r == '_' || r == '.' || (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') {
+			return r
+		}
+		return '_'
+	}, s)
+}
+
+// writeFile writes to a temporary file and renames it, so a reader never
+// sees half a file.
+func writeFile(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// Write writes history.md and the charts into dir, and returns the
+// verdict's findings and the files written.
+func Write(dir string, machines []*Machine, sum Summary) ([]Finding, []string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, nil, err
+	}
+	charts, err := WriteCharts(dir, machines)
+	if err != nil {
+		return nil, nil, err
+	}
+	var b bytes.Buffer
+	v := WriteMarkdown(&b, machines, sum, charts)
+	if err := writeFile(filepath.Join(dir, "history.md"), b.Bytes()); err != nil {
+		return nil, nil, err
+	}
+	return v, append([]string{"history.md"}, charts...), nil
+}
