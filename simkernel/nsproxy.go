@@ -17,8 +17,8 @@ import (
 // NSProxy is an nsproxy: each field is a namespace's id, as the inode of
 // /proc/PID/ns/KIND identifies it.
 type NSProxy struct {
-	ID    int
-	Count int
+	ID                                         int
+	Count                                      int
 	UTS, IPC, Mnt, PIDForChildren, Net, Cgroup int
 }
 
