@@ -105,7 +105,7 @@ func nsChart(in *chartData, sim bool) (*figure, error) {
 	for i, e := range es {
 		rows[i] = e.r
 	}
-	p := newPlot(simTitle("Containers' creation: clone3, pidfds, cgroups and namespaces, "+placementWords(rows), sim),
+	p := newPlot(simTitle("Containers' creation, "+placementWords(rows), sim),
 		"", "µs per create + exit + reap/join (log scale)")
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = logTicks{}
@@ -178,7 +178,7 @@ type kindKey string
 var nsWhy = map[rowspec.NS]string{
 	rowspec.NSUTS:    "copy_utsname copies one struct; freed at once at the last reference",
 	rowspec.NSIPC:    "create_ipc_ns sets up the SysV ipc ids and an mqueue mount; freed by free_ipc_work after an RCU grace period",
-	rowspec.NSMnt:    "copy_mnt_ns copies the whole mount tree (every mount of ours); freed on the last put",
+	rowspec.NSMnt:    "copy_mnt_ns copies the whole mount tree (every mount of ours); its mounts are released after an RCU grace period",
 	rowspec.NSPID:    "create_pid_namespace makes a pid cache and a proc mount point; freed by an RCU callback",
 	rowspec.NSNet:    "setup_net runs every registered pernet init (loopback device, sysctls, protocol tables); cleanup_net runs every pernet exit on the netns workqueue, with RCU barriers, after the reap",
 	rowspec.NSUser:   "create_user_ns makes credentials and a keyring; freed by a work item",
