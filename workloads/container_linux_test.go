@@ -303,3 +303,37 @@ func TestCgroupIntoPutsTheChildThere(t *testing.T) {
 		})
 	}
 }
+
+// TestCreateNSCountsTeardown: a network namespace row reports the kernel
+// threads' time after its loop (cleanup_net runs on a kworker), and that
+// time only grows. A host too busy to go quiet gets no figure, by design.
+func TestCreateNSCountsTeardown(t *testing.T) {
+	if !rawCloneSupported() {
+		t.Skip("raw clone unsupported here")
+	}
+	flags := rawclone.ForkFlags | rawclone.CloneNewNet
+	if reason := nsSkipReason(flags); reason != "" {
+		t.Skip(reason)
+	}
+	k0, err := kthreadRuntime()
+	if err != nil {
+		t.Skip(err)
+	}
+	res, err := runNS(flags, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k1, err := kthreadRuntime(); err != nil || k1 < k0 {
+		t.Fatalf("kernel threads' run time went from %d to %d ns (%v)", k0, k1, err)
+	}
+	for _, m := range res.Metrics {
+		if m.Unit == rowspec.UnitKthreadNsOp {
+			if m.Value <= 0 {
+				t.Fatalf("%s = %v after 20 network namespaces were reaped", m.Unit, m.Value)
+			}
+			t.Logf("%s = %.0f", m.Unit, m.Value)
+			return
+		}
+	}
+	t.Skip("the kernel threads did not go quiet within a second: a busy host, no figure")
+}
