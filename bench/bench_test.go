@@ -46,6 +46,10 @@ func BenchmarkSwitch(b *testing.B)         { runFamily(b, rowspec.Switch) }
 func BenchmarkSwitchLibc(b *testing.B)     { runFamily(b, rowspec.SwitchLibc) }
 func BenchmarkSwitchOverhead(b *testing.B) { runFamily(b, rowspec.SwitchOverhead) }
 func BenchmarkSwitchPairs(b *testing.B)    { runFamily(b, rowspec.SwitchPairs) }
+func BenchmarkClone3(b *testing.B)         { runFamily(b, rowspec.Clone3) }
+func BenchmarkCreateNS(b *testing.B)       { runFamily(b, rowspec.CreateNS) }
+func BenchmarkCreateCgroup(b *testing.B)   { runFamily(b, rowspec.CreateCgroup) }
+func BenchmarkCreatePidfd(b *testing.B)    { runFamily(b, rowspec.CreatePidfd) }
 
 // TestEveryFamilyHasABenchmark ties the Benchmark functions above to the
 // schema: a family rowspec adds needs its function here.
@@ -54,6 +58,8 @@ func TestEveryFamilyHasABenchmark(t *testing.T) {
 		rowspec.Create: BenchmarkCreate, rowspec.CloneFlags: BenchmarkCloneFlags, rowspec.CreateRSS: BenchmarkCreateRSS,
 		rowspec.CreateFDs: BenchmarkCreateFDs, rowspec.Switch: BenchmarkSwitch, rowspec.SwitchLibc: BenchmarkSwitchLibc,
 		rowspec.SwitchOverhead: BenchmarkSwitchOverhead, rowspec.SwitchPairs: BenchmarkSwitchPairs,
+		rowspec.Clone3: BenchmarkClone3, rowspec.CreateNS: BenchmarkCreateNS,
+		rowspec.CreateCgroup: BenchmarkCreateCgroup, rowspec.CreatePidfd: BenchmarkCreatePidfd,
 	}
 	for _, f := range rowspec.Families() {
 		if have[f] == nil {

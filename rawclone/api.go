@@ -139,6 +139,7 @@ func (r Result) Elapsed() time.Duration { return r.End - r.Start }
 //
 //	// Creation timed in assembly, no Go between ops (loop.go, loop_linux.go):
 //	func (cl *Cloner) Loop(flags Flags, n int, opt Options) (LoopResult, error) // n × clone → exit → join/reap; StackCached only
+//	func (cl *Cloner) Loop3(c Clone3, n int) (LoopResult, error)                // the same through clone3 (loop3.go): PIDFD, INTO_CGROUP, a child's write
 //	func (cl *Cloner) MinimalForkLoop(n int) (LoopResult, Footprint, error)     // n forks from a child that unmapped Go
 //	func (cl *Cloner) Pin(cpu int) (restore func() error, err error)            // the Cloner thread (and its children) on one CPU
 //	type LoopResult struct{ Ops []time.Duration; Elapsed time.Duration; Ticks []uint64; NsPerTick float64 }

@@ -48,9 +48,14 @@ child:
 	CMPQ	AX, $-4095
 	JCC	fail
 	// The parent may have died before the prctl: then nobody reaps us.
+	// In a new pid namespace (NEWPID) every parent is outside it and
+	// reads as 0, so there the check cannot tell and PDEATHSIG alone
+	// covers it.
 	MOVQ	$const_sysGetppid, BX
 	MOVQ	BX, AX
 	SYSCALL
+	TESTQ	AX, AX
+	JEQ	pin
 	CMPQ	AX, ctl_ppid(R12)
 	JNE	orphan
 

@@ -49,6 +49,7 @@ child:
 	// The parent may have died before the prctl: then nobody reaps us.
 	MOVD	$const_sysGetppid, R8
 	SVC
+	CBZ	R0, pin // a new pid namespace: every parent reads as 0
 	MOVD	ctl_ppid(R19), R9
 	CMP	R9, R0
 	BNE	orphan

@@ -7,6 +7,11 @@
 // thread-style set pthread_create uses, vfork's, and every set between —
 // with no Go runtime work inside the measured interval.
 //
+// Cloner.Loop3 issues clone3(2) instead, with a struct clone_args, from
+// the same assembly loop: what clone(2) cannot pass (CLONE_INTO_CGROUP's
+// directory, a CLONE_PIDFD descriptor beside PARENT_SETTID's word) and
+// what glibc 2.34 and later uses for pthread_create.
+//
 // Every signal is blocked on the calling (locked) OS thread around the
 // syscall, as the runtime's newosproc does, so the child starts with all
 // signals blocked and no Go signal handler ever runs on a raw task.

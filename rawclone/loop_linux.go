@@ -70,6 +70,36 @@ type loopCtl struct {
 	// The minimal child's pid (or -errno of its clone), stored by the
 	// go-between that cloned it.
 	minPid int64
+
+	// Inputs of a clone3 loop (Loop3); sys3 = 0 is the clone(2) loop.
+	sys3       int64
+	cargs      cloneArgs
+	closePidfd int64 // close the CLONE_PIDFD descriptor after each join
+	childWrite int64 // the child writes childByte to childFD before it exits
+	childFD    int64
+	childByte  int64 // "0": for cgroup.procs, the writer itself
+	// Outputs of a clone3 loop.
+	pidfd    int32 // CLONE_PIDFD's descriptor (cargs.pidfd points here)
+	_        int32
+	curPid   int64 // the op's child while waitid runs (its rusage argument is the pid's register)
+	childErr int64 // the child's failed write: its return value
+	siginfo  [16]uint64
+}
+
+// cloneArgs is struct clone_args (include/uapi/linux/sched.h), up to
+// CLONE_ARGS_SIZE_VER2.
+type cloneArgs struct {
+	flags      uint64
+	pidfd      uint64
+	childTID   uint64
+	parentTID  uint64
+	exitSignal uint64
+	stack      uint64
+	stackSize  uint64
+	tls        uint64
+	setTID     uint64
+	setTIDSize uint64
+	cgroup     uint64
 }
 
 var _ = [1]struct{}{}[unsafe.Sizeof(loopCtl{})/(ctlSlot+1)] // loopCtl must fit a ctl slot
@@ -80,6 +110,13 @@ const (
 	loopModeMinimal = 1
 	joinFutex       = 0
 	joinWait4       = 1
+	joinPidfd       = 2 // waitid(P_PIDFD, pidfd, &info, WEXITED|__WALL, NULL)
+	sysClone3       = unix.SYS_CLONE3
+	sysWaitid       = unix.SYS_WAITID
+	sysClose        = unix.SYS_CLOSE
+	pPidfd          = 3 // P_PIDFD
+	waitidOpts      = unix.WEXITED | unix.WALL
+	cloneArgsSize   = int(unsafe.Sizeof(cloneArgs{}))
 	sysWait4        = unix.SYS_WAIT4
 	sysMunmap       = unix.SYS_MUNMAP
 	sysMincore      = unix.SYS_MINCORE
@@ -154,17 +191,21 @@ func runLoop(l uintptr) int {
 // been joined or reaped. The Cloner's mask (every signal blocked) stays, so
 // a fork-style child's SIGCHLD interrupts nothing.
 func (cl *Cloner) Loop(flags Flags, n int, opt Options) (LoopResult, error) {
-	return cl.loop(flags, n, opt, -1, 0)
+	return cl.loop(flags, n, opt, -1, 0, nil)
 }
 
-func (cl *Cloner) loop(flags Flags, n int, opt Options, failAt int, badFlags Flags) (LoopResult, error) {
+func (cl *Cloner) loop(flags Flags, n int, opt Options, failAt int, badFlags Flags, c3 *Clone3) (LoopResult, error) {
 	if cl.closed {
 		return LoopResult{}, errors.New("rawclone: Loop on a closed Cloner")
 	}
 	if n <= 0 {
 		return LoopResult{}, fmt.Errorf("rawclone: Loop of %d ops: need at least one", n)
 	}
-	if err := check(flags, Body{CPU: NoCPU}); err != nil {
+	if c3 != nil {
+		if err := c3.check(); err != nil {
+			return LoopResult{}, err
+		}
+	} else if err := check(flags, Body{CPU: NoCPU}); err != nil {
 		return LoopResult{}, err
 	}
 	switch opt.Stack {
@@ -216,12 +257,22 @@ func (cl *Cloner) loop(flags Flags, n int, opt Options, failAt int, badFlags Fla
 	l.ticks = uintptr(unsafe.Pointer(&ticks[0]))
 	l.failAt = int64(failAt)
 	l.badFlags = uint64(badFlags)
+	if c3 != nil {
+		c3.fill(l)
+	}
 
 	runLoop(uintptr(unsafe.Pointer(l)))
 	runtime.KeepAlive(ticks)
 
 	if l.failed != 0 {
-		err := l.loopErr(fmt.Sprintf("rawclone: Loop(%v)", flags), n)
+		pre := fmt.Sprintf("rawclone: Loop(%v)", flags)
+		if c3 != nil {
+			pre = fmt.Sprintf("rawclone: Loop3(%v)", c3)
+			if l.closePidfd != 0 && l.failed != sysClone3 && l.failed != sysClose && l.pid > 0 {
+				defer unix.Close(int(l.pidfd)) // the failing op's pidfd, after its child is finished
+			}
+		}
+		err := l.loopErr(pre, n)
 		if cerr := l.finishFailed(flags); cerr != nil {
 			// The child may still run on the stack and write the block:
 			// leak both rather than reuse them under it.
@@ -247,8 +298,14 @@ func (l *loopCtl) loopErr(pre string, n int) error {
 	switch {
 	case l.failed == sysClockGettime:
 		return fmt.Errorf("%s: clock_gettime: %w", pre, unix.Errno(-l.errno))
+	case l.failed == sysWait4 && l.errno == 0 && l.childErr < 0:
+		return fmt.Errorf("%s: child %d: its write to fd %d: %w", where, l.pid, l.childFD, unix.Errno(-l.childErr))
 	case l.failed == sysWait4 && l.errno == 0:
 		return fmt.Errorf("%s: child %d ended with %s", where, l.pid, waitStatusString(unix.WaitStatus(l.wstatus)))
+	case l.failed == sysWaitid && l.errno == 0 && l.childErr < 0:
+		return fmt.Errorf("%s: child %d: its write to fd %d: %w", where, l.pid, l.childFD, unix.Errno(-l.childErr))
+	case l.failed == sysWaitid && l.errno == 0:
+		return fmt.Errorf("%s: child %d ended with code %d status %d", where, l.pid, int32(l.siginfo[1]), int32(l.siginfo[3]))
 	}
 	return fmt.Errorf("%s: %s: %w", where, loopSyscallName(l.failed), unix.Errno(-l.errno))
 }
@@ -256,10 +313,10 @@ func (l *loopCtl) loopErr(pre string, n int) error {
 // finishFailed joins or reaps the failing op's child if the join was what
 // failed (a clone that failed made none, and every earlier one is done).
 func (l *loopCtl) finishFailed(flags Flags) error {
-	if l.pid <= 0 || l.failed == sysClone || (l.failed == sysWait4 && l.errno == 0) {
+	if l.pid <= 0 || l.failed == sysClone || l.failed == sysClone3 || l.failed == sysClose || (l.failed == sysWait4 && l.errno == 0) || (l.failed == sysWaitid && l.errno == 0) {
 		return nil
 	}
-	if l.join == joinWait4 {
+	if l.join == joinWait4 || l.join == joinPidfd {
 		for {
 			var ws unix.WaitStatus
 			_, err := unix.Wait4(int(l.pid), &ws, unix.WALL, nil)
@@ -289,6 +346,12 @@ func loopSyscallName(nr int64) string {
 		return "clone"
 	case sysWait4:
 		return "wait4"
+	case sysClone3:
+		return "clone3"
+	case sysWaitid:
+		return "waitid"
+	case sysClose:
+		return "close"
 	case sysMunmap:
 		return "munmap"
 	case sysPrctl:

@@ -56,6 +56,8 @@ op:
 	CMPQ	R13, loopCtl_failAt(R12)
 	JEQ	op_bad
 op_clone:
+	CMPQ	loopCtl_sys3(R12), $0
+	JNE	op_clone3
 	MOVQ	loopCtl_stack(R12), SI
 	LEAQ	loopCtl_tid(R12), DX
 	MOVQ	DX, R10
@@ -67,6 +69,9 @@ op_clone:
 	JEQ	child
 	JLT	fail
 	MOVQ	AX, R8
+op_join:
+	CMPQ	loopCtl_join(R12), $const_joinPidfd
+	JEQ	waitpidfd
 	CMPQ	loopCtl_join(R12), $const_joinFutex
 	JNE	reap
 
@@ -74,7 +79,7 @@ join:
 	// FUTEX_WAIT on the tid word while it is not 0.
 	MOVL	loopCtl_tid(R12), DX
 	TESTL	DX, DX
-	JEQ	joined
+	JEQ	closefd
 	LEAQ	loopCtl_tid(R12), DI
 	MOVQ	$const_futexWait, SI
 	XORQ	R10, R10
@@ -106,6 +111,17 @@ reap:
 	CMPL	loopCtl_wstatus(R12), $0
 	JNE	bad_status
 
+closefd:
+	// close(pidfd) for a CLONE_PIDFD op, whichever way it was reaped.
+	CMPQ	loopCtl_closePidfd(R12), $0
+	JEQ	joined
+	MOVLQSX	loopCtl_pidfd(R12), DI
+	MOVQ	$const_sysClose, BX
+	MOVQ	BX, AX
+	SYSCALL
+	CMPQ	AX, $-4095
+	JCC	fail
+
 joined:
 	INCQ	R13
 	LFENCE
@@ -133,12 +149,65 @@ op_bad:
 	MOVQ	loopCtl_badFlags(R12), DI
 	JMP	op_clone
 
+op_clone3:
+	// clone3(&cargs, sizeof cargs): Go filled in the flags, the tid
+	// and pidfd words, the stack and the cgroup.
+	LEAQ	loopCtl_cargs(R12), DI
+	MOVQ	$const_cloneArgsSize, SI
+	MOVQ	$const_sysClone3, BX
+	MOVQ	BX, AX
+	SYSCALL
+	TESTQ	AX, AX
+	JEQ	child
+	JLT	fail
+	MOVQ	AX, R8
+	JMP	op_join
+
+waitpidfd:
+	// waitid(P_PIDFD, pidfd, &info, WEXITED|__WALL, NULL). R8 is the
+	// rusage argument, so the pid waits in curPid.
+	MOVQ	R8, loopCtl_curPid(R12)
+	MOVQ	$const_pPidfd, DI
+	MOVLQSX	loopCtl_pidfd(R12), SI
+	LEAQ	loopCtl_siginfo(R12), DX
+	MOVQ	$const_waitidOpts, R10
+	XORQ	R8, R8
+	MOVQ	$const_sysWaitid, BX
+	MOVQ	BX, AX
+	SYSCALL
+	MOVQ	loopCtl_curPid(R12), R8
+	CMPQ	AX, $-const_eintr
+	JEQ	waitpidfd
+	CMPQ	AX, $-4095
+	JCC	fail_join
+	// si_status (offset 24) of a child that exited 0.
+	CMPL	(loopCtl_siginfo+24)(R12), $0
+	JNE	bad_status
+	JMP	closefd
+
 child:
-	// An op's child: exit at once.
+	// An op's child: exit at once, or first write childByte to childFD
+	// and exit 1 (its return value in childErr) if that fails.
+	CMPQ	loopCtl_childWrite(R12), $0
+	JEQ	child_exit
+	MOVQ	loopCtl_childFD(R12), DI
+	LEAQ	loopCtl_childByte(R12), SI
+	MOVQ	$1, DX
+	MOVQ	$const_sysWrite, AX
+	SYSCALL
+	CMPQ	AX, $1
+	JEQ	child_exit
+	MOVQ	AX, loopCtl_childErr(R12)
+child_fail:
+	MOVQ	R9, AX
+	MOVQ	$1, DI
+	SYSCALL
+	JMP	child_fail
+child_exit:
 	MOVQ	R9, AX
 	XORQ	DI, DI
 	SYSCALL
-	JMP	child
+	JMP	child_exit
 
 fail_join:
 	// The child exists and is not joined: Go finishes it.

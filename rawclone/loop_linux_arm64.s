@@ -59,6 +59,8 @@ op:
 	CMP	R9, R20
 	BEQ	op_bad
 op_clone:
+	MOVD	loopCtl_sys3(R19), R9
+	CBNZ	R9, op_clone3
 	MOVD	loopCtl_stack(R19), R1
 	ADD	$loopCtl_tid, R19, R2
 	MOVD	loopCtl_tls(R19), R3
@@ -70,7 +72,10 @@ op_clone:
 	CMP	$0, R0
 	BLT	fail
 	MOVD	R0, R25
+op_join:
 	MOVD	loopCtl_join(R19), R9
+	CMP	$const_joinPidfd, R9
+	BEQ	waitpidfd
 	CMP	$const_joinFutex, R9
 	BNE	reap
 
@@ -78,7 +83,7 @@ join:
 	// FUTEX_WAIT on the tid word while it is not 0.
 	ADD	$loopCtl_tid, R19, R0
 	LDARW	(R0), R2
-	CBZW	R2, joined
+	CBZW	R2, closefd
 	MOVD	$const_futexWait, R1
 	MOVD	$0, R3
 	MOVD	$const_sysFutex, R23
@@ -109,6 +114,17 @@ reap:
 	MOVWU	loopCtl_wstatus(R19), R9
 	CBNZW	R9, bad_status
 
+closefd:
+	// close(pidfd) for a CLONE_PIDFD op, whichever way it was reaped.
+	MOVD	loopCtl_closePidfd(R19), R9
+	CBZ	R9, joined
+	MOVW	loopCtl_pidfd(R19), R0
+	MOVD	$const_sysClose, R23
+	MOVD	R23, R8
+	SVC
+	CMN	$4095, R0
+	BHS	fail
+
 joined:
 	ADD	$1, R20
 	ISB	$15
@@ -135,12 +151,62 @@ op_bad:
 	MOVD	loopCtl_badFlags(R19), R0
 	B	op_clone
 
+op_clone3:
+	// clone3(&cargs, sizeof cargs): Go filled in the flags, the tid
+	// and pidfd words, the stack and the cgroup.
+	ADD	$loopCtl_cargs, R19, R0
+	MOVD	$const_cloneArgsSize, R1
+	MOVD	$const_sysClone3, R23
+	MOVD	R23, R8
+	SVC
+	CBZ	R0, child
+	CMP	$0, R0
+	BLT	fail
+	MOVD	R0, R25
+	B	op_join
+
+waitpidfd:
+	// waitid(P_PIDFD, pidfd, &info, WEXITED|__WALL, NULL).
+	MOVD	$const_pPidfd, R0
+	MOVW	loopCtl_pidfd(R19), R1
+	ADD	$loopCtl_siginfo, R19, R2
+	MOVD	$const_waitidOpts, R3
+	MOVD	$0, R4
+	MOVD	$const_sysWaitid, R23
+	MOVD	R23, R8
+	SVC
+	CMN	$const_eintr, R0
+	BEQ	waitpidfd
+	CMN	$4095, R0
+	BHS	fail_join
+	// si_status (offset 24) of a child that exited 0.
+	MOVWU	(loopCtl_siginfo+24)(R19), R9
+	CBNZW	R9, bad_status
+	B	closefd
+
 child:
-	// An op's child: exit at once.
+	// An op's child: exit at once, or first write childByte to childFD
+	// and exit 1 (its return value in childErr) if that fails.
+	MOVD	loopCtl_childWrite(R19), R9
+	CBZ	R9, child_exit
+	MOVD	loopCtl_childFD(R19), R0
+	ADD	$loopCtl_childByte, R19, R1
+	MOVD	$1, R2
+	MOVD	$const_sysWrite, R8
+	SVC
+	CMP	$1, R0
+	BEQ	child_exit
+	MOVD	R0, loopCtl_childErr(R19)
+child_fail:
+	MOVD	$1, R0
+	MOVD	R24, R8
+	SVC
+	B	child_fail
+child_exit:
 	MOVD	$0, R0
 	MOVD	R24, R8
 	SVC
-	B	child
+	B	child_exit
 
 fail_join:
 	// The child exists and is not joined: Go finishes it.

@@ -196,7 +196,7 @@ func TestLoopFailingClone(t *testing.T) {
 		t.Errorf("Loop(%v) = %v, want op 0 of 10: clone: EINVAL", bad, err)
 	}
 	for _, f := range append([]Flags{ForkFlags, ThreadFlags, VforkFlags}, loopSweep()[2]) {
-		_, err := cl.loop(f, 100, Options{}, 17, bad)
+		_, err := cl.loop(f, 100, Options{}, 17, bad, nil)
 		want := "op 17 of 100: clone: "
 		if !errors.Is(err, unix.EINVAL) || !strings.Contains(err.Error(), want) {
 			t.Errorf("Loop(%v) failing at op 17 = %v, want %q EINVAL", f, err, want)

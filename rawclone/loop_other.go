@@ -16,3 +16,8 @@ func (cl *Cloner) MinimalForkLoop(n int) (LoopResult, Footprint, error) {
 func (cl *Cloner) Pin(cpu int) (restore func() error, err error) {
 	return nil, errUnsupported
 }
+
+// Loop3 returns an error wrapping errors.ErrUnsupported.
+func (cl *Cloner) Loop3(c Clone3, n int) (LoopResult, error) {
+	return LoopResult{}, errUnsupported
+}

@@ -55,6 +55,8 @@ var charts = []chart{
 		[]rowspec.Family{rowspec.Switch}, switchWSSupports, switchWSSimulated, switchWSChart},
 	{"distribution.png", "Creation latency distributions", "Spread of the per-sample means (boxes) and each sample's per-op p50 and p99.",
 		[]rowspec.Family{rowspec.Create}, creationSupports, creationSimulated, distributionChart},
+	{"namespaces.png", "Containers' creation: namespaces, clone3, pidfds, cgroups", "Cost of one create + exit + reap per CLONE_NEW* flag, beside plain fork and thread, clone3, CLONE_PIDFD and CLONE_INTO_CGROUP; grey triangles: kernel threads' time per op after the reap (the deferred teardown).",
+		[]rowspec.Family{rowspec.Clone3, rowspec.CreateNS, rowspec.CreateCgroup, rowspec.CreatePidfd}, nsSupports, nsSimulated, nsChart},
 	{"compare.png", "Change against the baseline", "Percent change of each row's median; red rows are significant regressions beyond the threshold.",
 		nil, compareSupports, compareSimulated, compareChart},
 	{"hosts.png", "Machines side by side", "The headline rows on each machine in the input.",

@@ -25,11 +25,18 @@ const (
 	SwitchLibc     Family = "SwitchLibc"
 	SwitchOverhead Family = "SwitchOverhead"
 	SwitchPairs    Family = "SwitchPairs"
+
+	// Containers' creation: clone3, namespaces, cgroups, pidfds.
+	Clone3       Family = "Clone3"       // the seed flag sets through clone3
+	CreateNS     Family = "CreateNS"     // fork-style clone with one CLONE_NEW* flag, or a runtime's set
+	CreateCgroup Family = "CreateCgroup" // into a cgroup v2: CLONE_INTO_CGROUP or a write to cgroup.procs
+	CreatePidfd  Family = "CreatePidfd"  // CLONE_PIDFD, reaped through the pidfd or with wait4
 )
 
 // Families lists every family in catalogue order.
 func Families() []Family {
-	return []Family{Create, CloneFlags, CreateRSS, CreateFDs, Switch, SwitchLibc, SwitchOverhead, SwitchPairs}
+	return []Family{Create, CloneFlags, CreateRSS, CreateFDs, Switch, SwitchLibc, SwitchOverhead, SwitchPairs,
+		Clone3, CreateNS, CreateCgroup, CreatePidfd}
 }
 
 // Rank is f's position in Families, or len(Families()) for an unknown one.
@@ -42,11 +49,20 @@ func (f Family) Rank() int {
 
 // Creation reports whether f times create+exit+reap/join.
 func (f Family) Creation() bool {
-	return f == Create || f == CloneFlags || f == CreateRSS || f == CreateFDs
+	return f == Create || f == CloneFlags || f == CreateRSS || f == CreateFDs || f.container()
+}
+
+// container reports whether f is one of the clone3/namespace/cgroup/pidfd
+// families, which simkernel does not run as rows (it models their flags'
+// rules, not their costs).
+func (f Family) container() bool {
+	return f == Clone3 || f == CreateNS || f == CreateCgroup || f == CreatePidfd
 }
 
 // Simulated reports whether simkernel models f.
-func (f Family) Simulated() bool { return f != SwitchLibc && f.Rank() < len(Families()) }
+func (f Family) Simulated() bool {
+	return f != SwitchLibc && !f.container() && f.Rank() < len(Families())
+}
 
 // Keys are f's keys, in the order its names write them.
 func (f Family) Keys() []Key { return familyKeys[f] }
@@ -60,6 +76,10 @@ var familyKeys = map[Family][]Key{
 	SwitchLibc:     {KeyMode, KeyCPU},
 	SwitchOverhead: {KeyMech},
 	SwitchPairs:    {KeyMode, KeyPairs},
+	Clone3:         {KeyStyle, KeyCPU},
+	CreateNS:       {KeyNS, KeyCPU},
+	CreateCgroup:   {KeyHow, KeyCPU},
+	CreatePidfd:    {KeyWait, KeyCPU},
 }
 
 // Key is one key of a row name.
@@ -76,6 +96,9 @@ const (
 	KeyCPU   Key = "cpu"   // CPU placement
 	KeyWS    Key = "ws"    // Size each side touches per round trip
 	KeyPairs Key = "pairs" // ping-pong pairs, a count ≥ 1
+	KeyNS    Key = "ns"    // NS: the CLONE_NEW* flag of a CreateNS row
+	KeyHow   Key = "how"   // How: how a CreateCgroup child gets into its cgroup
+	KeyWait  Key = "wait"  // Wait: how a CreatePidfd child is reaped
 )
 
 // Kind is what sort of value a key holds.
@@ -118,6 +141,12 @@ func (k Key) Values() []string {
 		return strs(CPUs())
 	case KeyTHP:
 		return []string{"off", "on"}
+	case KeyNS:
+		return strs(NSs())
+	case KeyHow:
+		return strs(Hows())
+	case KeyWait:
+		return strs(Waits())
 	}
 	return nil
 }
@@ -204,6 +233,45 @@ const (
 // CPUs lists every placement in report order.
 func CPUs() []CPU { return []CPU{CPUSame, CPUCross, CPUAny} }
 
+// NS is the namespace a CreateNS row's child gets new.
+type NS string
+
+const (
+	NSUTS    NS = "uts"    // CLONE_NEWUTS
+	NSIPC    NS = "ipc"    // CLONE_NEWIPC
+	NSMnt    NS = "mnt"    // CLONE_NEWNS
+	NSPID    NS = "pid"    // CLONE_NEWPID
+	NSNet    NS = "net"    // CLONE_NEWNET
+	NSUser   NS = "user"   // CLONE_NEWUSER
+	NSCgroup NS = "cgroup" // CLONE_NEWCGROUP
+	NSAll    NS = "all"    // a container runtime's set: mnt, uts, ipc, pid, net, cgroup
+)
+
+// NSs lists every namespace value in report order.
+func NSs() []NS { return []NS{NSUTS, NSIPC, NSMnt, NSPID, NSNet, NSUser, NSCgroup, NSAll} }
+
+// How is how a CreateCgroup child gets into the prepared cgroup.
+type How string
+
+const (
+	HowInto    How = "into"    // clone3 with CLONE_INTO_CGROUP
+	HowMigrate How = "migrate" // clone3 without it, then a write to cgroup.procs
+)
+
+// Hows lists every How in report order.
+func Hows() []How { return []How{HowInto, HowMigrate} }
+
+// Wait is how a CreatePidfd child is reaped.
+type Wait string
+
+const (
+	WaitPidfd Wait = "pidfd" // waitid(P_PIDFD)
+	WaitWait4 Wait = "wait4" // wait4(pid), the pidfd only closed
+)
+
+// Waits lists every Wait in report order.
+func Waits() []Wait { return []Wait{WaitPidfd, WaitWait4} }
+
 // Spec is a typed row name. Which fields a Spec uses is decided by its
 // Family (Family.Keys); the others stay zero.
 //
@@ -223,6 +291,9 @@ type Spec struct {
 	CPU    CPU    // Switch, SwitchLibc; creation rows: same or any ("" in names stored before cpu=)
 	WS     Size   // Switch
 	Pairs  int    // SwitchPairs
+	NS     NS     // CreateNS
+	How    How    // CreateCgroup
+	Wait   Wait   // CreatePidfd
 }
 
 // Get returns the value of key k as the name writes it, and whether s's
@@ -255,6 +326,12 @@ func (s Spec) Get(k Key) (string, bool) {
 		return s.WS.String(), true
 	case KeyPairs:
 		return strconv.Itoa(s.Pairs), true
+	case KeyNS:
+		return string(s.NS), true
+	case KeyHow:
+		return string(s.How), true
+	case KeyWait:
+		return string(s.Wait), true
 	}
 	return "", false
 }
@@ -365,6 +442,12 @@ func (s *Spec) set(k Key, v string) error {
 			return fmt.Errorf("%s=%q: want at least 1", k, v)
 		}
 		s.Pairs = n
+	case KeyNS:
+		s.NS = NS(v)
+	case KeyHow:
+		s.How = How(v)
+	case KeyWait:
+		s.Wait = Wait(v)
 	}
 	return nil
 }
@@ -420,6 +503,10 @@ func (s Spec) check() error {
 	case CreateRSS, CreateFDs:
 		if s.Style.Kind() == "goroutine" {
 			return fmt.Errorf("style=%s has no %s rows", s.Style, s.Family)
+		}
+	case Clone3:
+		if s.Style != StyleFork && s.Style != StyleThread {
+			return fmt.Errorf("style=%s has no %s rows (fork and thread only)", s.Style, s.Family)
 		}
 	case SwitchLibc, SwitchPairs:
 		if s.Mode == ModeGoroutine {

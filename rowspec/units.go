@@ -52,3 +52,10 @@ func IsSim(u string) bool { return strings.HasPrefix(u, SimPrefix) }
 
 // Real is u without the simulated prefix.
 func Real(u string) string { return strings.TrimPrefix(u, SimPrefix) }
+
+// UnitKthreadNsOp is the CPU time the kernel's own threads (kworkers, RCU,
+// ksoftirqd) ran, per op, from the start of a CreateNS row's loop until
+// they went quiet after it: where the deferred namespace teardown runs
+// (cleanup_net on the netns workqueue, free_ipc, free_user_ns, RCU
+// callbacks), on whichever CPU the kernel chose.
+const UnitKthreadNsOp = "kthread-ns/op"

@@ -16,7 +16,12 @@
 // copy_process step by step: the flag validity rules with the kernel's
 // errors (errors.Is(err, syscall.EINVAL) holds exactly where the real clone
 // fails with EINVAL), dup_task_struct, copy_files, copy_fs, copy_sighand,
-// copy_signal, copy_mm, pid allocation and the thread group. Exit and Wait
+// copy_signal, copy_mm, copy_namespaces (an nsproxy shared, or copied
+// with each CLONE_NEW* flag's namespace new; the user namespace of the
+// credentials; the active pid namespace, with the EINVAL and EPERM rules
+// of copy_process, copy_namespaces and create_user_ns, checked against
+// the real kernel by diff_ns_linux_test.go), pid allocation and the
+// thread group. NewNamespaces is the /proc/PID/ns comparison. Exit and Wait
 // follow exit_notify: thread-group members are released at once, other
 // tasks stay zombies until their parent reaps them. ProcList and ProcTask are
 // the /proc view: TGIDs at the top, thread ids under task/.

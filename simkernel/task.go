@@ -83,6 +83,12 @@ type Task struct {
 	Sighand *Sighand
 	Signal  *Signal
 
+	// Namespaces (nsproxy.go): the nsproxy, the user namespace of the
+	// task's credentials, and its active pid namespace.
+	NS     *NSProxy
+	UserNS int
+	PidNS  int
+
 	clearTID    bool  // CLONE_CHILD_CLEARTID: the exit wakes a joiner
 	vforkChild  *Task // set on a parent suspended in vfork
 	vforkParent *Task // set on a vfork child: whom its exit resumes
@@ -126,6 +132,9 @@ func NewKernel(p Profile) *Kernel {
 		Sighand:    &Sighand{ID: k.id(), Count: 1},
 		Signal:     &Signal{ID: k.id(), NrThreads: 1, Init: true},
 	}
+	init.NS = &NSProxy{ID: k.id(), Count: 1, UTS: k.id(), IPC: k.id(), Mnt: k.id(), PIDForChildren: k.id(), Net: k.id(), Cgroup: k.id()}
+	init.UserNS = k.id()
+	init.PidNS = init.NS.PIDForChildren
 	init.Pid, _ = k.allocPid()
 	init.Tgid = init.Pid
 	init.Leader = init
@@ -205,10 +214,20 @@ func (k *Kernel) CheckFlags(parent *Task, flags rawclone.Flags) error {
 		return ErrParentFromInit
 	case flags&rawclone.CloneThread != 0 && flags&(rawclone.CloneNewUser|rawclone.CloneNewPID) != 0:
 		return ErrThreadNewNS
+	case flags&rawclone.CloneThread != 0 && parent.PidNS != parent.NS.PIDForChildren:
+		// After unshare(CLONE_NEWPID) a thread would sit in two pid
+		// namespaces at once.
+		return ErrThreadNewNS
 	case has(rawclone.ClonePidfd | rawclone.CloneDetached):
 		return ErrPidfdDetached
-	case flags&namespaceFlags != 0 && !k.Privileged:
+	// copy_creds (create_user_ns) then copy_namespaces: the capability
+	// is the child's, in its new user namespace if CLONE_NEWUSER made one,
+	// where it holds them all.
+	case flags&namespaceFlags != 0 && flags&rawclone.CloneNewUser == 0 && !k.Privileged:
 		return ErrNamespacePerm
+	case has(rawclone.CloneNewIPC | rawclone.CloneSysVSem):
+		// Checked after the capability: an unprivileged caller gets EPERM.
+		return ErrNewIPCWithSysVSem
 	}
 	return nil
 }
@@ -279,6 +298,8 @@ func (k *Kernel) Clone(parent *Task, flags rawclone.Flags) (*Task, error) {
 		k.charge(p.Copy.VM + p.MMPerMiB*small + p.MMPerMiBHuge*huge)
 		t.MM = &MM{ID: k.id(), Users: 1, Mapped: parent.MM.Mapped, Huge: parent.MM.Huge}
 	}
+	// copy_namespaces (and the user namespace of copy_creds).
+	k.copyNamespaces(parent, t, flags)
 	// Flags that add work rather than avoid it.
 	for _, fc := range p.flagCosts() {
 		if flags&fc.bit != 0 {
@@ -343,6 +364,7 @@ func (k *Kernel) release(t *Task) {
 		t.Sighand.Count--
 		t.Sighand = nil
 	}
+	releaseNS(t)
 }
 
 // Exit ends t as exit(2) does for one task. A thread-group member that is

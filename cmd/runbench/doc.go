@@ -229,8 +229,10 @@
 // CLONE_FS, CLONE_FILES and CLONE_SIGHAND, a raw clone child (package
 // rawclone, blocked reading a pipe) shares that resource with its parent
 // with the flag and has its own copy without it, as seen in
-// /proc/CHILD/{maps,cwd,fd,status}; and CLONE_THREAD puts the child in
-// our thread group, out of the /proc listing.
+// /proc/CHILD/{maps,cwd,fd,status}; CLONE_THREAD puts the child in
+// our thread group, out of the /proc listing; and a child cloned with
+// every CLONE_NEW* flag beside VM and FILES is in namespaces of its own
+// (/proc/CHILD/ns/*) yet shares our mm and fd table.
 //
 //	$ runbench verify
 //	…

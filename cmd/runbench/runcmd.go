@@ -232,6 +232,10 @@ func (e *env) measureRun(stderr io.Writer, plans []*plan, rf *runFlags, start ti
 		if n, err := killChildren(time.Now().Add(200 * time.Millisecond)); err == nil && n > 0 {
 			fmt.Fprintf(stderr, "[runbench] killed and reaped %d child process(es) of the abandoned row\n", n)
 		}
+		// Its children gone, the cgroups it made are empty and can go.
+		if err := workloads.RemoveTestCgroups(); err != nil {
+			fmt.Fprintf(stderr, "[runbench] removing the abandoned row's test cgroups: %v\n", err)
+		}
 	}
 	return samples, m.interrupted
 }

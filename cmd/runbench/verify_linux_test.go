@@ -21,15 +21,15 @@ func TestVerify(t *testing.T) {
 		t.Fatalf("exit %d\n%s%s", code, out, errs)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 9 {
-		t.Errorf("%d claims, want 9:\n%s", len(lines), out)
+	if len(lines) != 10 {
+		t.Errorf("%d claims, want 10:\n%s", len(lines), out)
 	}
 	for _, l := range lines {
 		if !strings.Contains(l, " → PASS (") {
 			t.Errorf("not a passing claim: %s", l)
 		}
 	}
-	for _, flag := range []string{"CLONE_VM", "CLONE_FS", "CLONE_FILES", "CLONE_SIGHAND", "CLONE_THREAD"} {
+	for _, flag := range []string{"CLONE_VM", "CLONE_FS", "CLONE_FILES", "CLONE_SIGHAND", "CLONE_THREAD", "CLONE_NEW*"} {
 		if !strings.Contains(out, flag+" ") {
 			t.Errorf("no claim about %s", flag)
 		}
