@@ -25,6 +25,7 @@ var sections = []section{
 	{[]rowspec.Family{rowspec.CreateRSS}, rssSection},
 	{[]rowspec.Family{rowspec.CreateFDs}, fdSection},
 	{[]rowspec.Family{rowspec.CloneFlags}, flagSection},
+	{[]rowspec.Family{rowspec.Create, rowspec.CloneFlags, rowspec.CreateRSS}, phasesSection},
 }
 
 // headlineFamilies are the families of the headline table.
