@@ -20,7 +20,9 @@ const (
 )
 
 // Phases lists every phase in op order.
-func Phases() []Phase { return []Phase{PhaseBetween, PhaseCopy, PhaseStart, PhaseRun, PhaseTeardown, PhaseReap} }
+func Phases() []Phase {
+	return []Phase{PhaseBetween, PhaseCopy, PhaseStart, PhaseRun, PhaseTeardown, PhaseReap}
+}
 
 func (p Phase) String() string {
 	switch p {

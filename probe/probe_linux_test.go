@@ -195,3 +195,15 @@ func TestInterruptDetaches(t *testing.T) {
 	cmd.Wait()
 	noneLeft(t)
 }
+
+// FunctionsSupported gives the kernel's answer to an fentry program on
+// dup_mmap: nil where fentry works, else an error naming the step.
+func TestFunctionsSupported(t *testing.T) {
+	needBPF(t)
+	err := FunctionsSupported()
+	t.Logf("fentry on dup_mmap: %v", err)
+	if err != nil && !strings.Contains(err.Error(), "dup_mmap") {
+		t.Errorf("error %q does not name the function", err)
+	}
+	noneLeft(t)
+}

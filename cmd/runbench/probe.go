@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
 	"runtime"
+	"syscall"
 
+	bpfprobe "github.com/clonebench/clonebench/probe"
 	"github.com/clonebench/clonebench/workloads"
 )
 
@@ -36,4 +39,19 @@ func withProbed(plans []*plan, skips []skipped) ([]*plan, []skipped) {
 		out = append(out, tp)
 	}
 	return out, skips
+}
+
+// fentryAnswer is the kernel's answer to the fentry program per-function
+// attribution would need: "ok", or the errno it refused with, so a -probe
+// run says why its rows carry no per-function figures.
+func fentryAnswer() string {
+	err := bpfprobe.FunctionsSupported()
+	if err == nil {
+		return "ok (not used yet: the rows report tracepoint phases only)"
+	}
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return "refused by the kernel: " + errno.Error()
+	}
+	return "refused: " + err.Error()
 }

@@ -67,6 +67,9 @@ func (e *env) cmdRun(stdout, stderr io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
+	if rf.probe {
+		fmt.Fprintf(stderr, "[runbench] probe: per-function attribution (fentry on dup_mmap): %s\n", fentryAnswer())
+	}
 	if err := e.checkOutput(rf); err != nil {
 		return err
 	}
