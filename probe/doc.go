@@ -20,17 +20,18 @@
 //	phase     unit              from (tracepoint)                              to (tracepoint)
 //	between   between-ns/op     parent: previous op closed (raw_syscalls:sys_enter)  parent: sys_enter clone/clone3
 //	copy      copy-ns/op        parent: sys_enter clone/clone3                 parent: task:task_newtask (end of copy_process)
-//	start     start-ns/op       task_newtask                                   child: first raw_syscalls:sys_exit (clone returns 0 in the child)
-//	run       run-ns/op         child: first sys_exit                          child: sys_enter exit/exit_group
+//	start     start-ns/op       task_newtask                                   sched:sched_switch to the child (its first time on a CPU)
+//	run       run-ns/op         sched_switch to the child                      child: sys_enter exit/exit_group
 //	teardown  teardown-ns/op    child: sys_enter exit/exit_group               child: last sched:sched_switch away (do_exit, exit_mm, exit_notify)
 //	reap      reap-ns/op        child: last sched_switch away                  parent: next sys_enter after the join (the next clone, or the loop's clock read)
 //
-// start is wake_up_new_task, the wait until the child is picked and the
-// switch into it, ret_from_fork; on one CPU it also holds the parent's
-// return from clone and its entry into wait4 or futex, since the child
-// only runs once the parent sleeps. run is the child's own user code (a
-// few instructions). reap is waking the parent, wait4's release_task or
-// the clear-tid futex wake, and the return to the loop. between is zero
+// start is wake_up_new_task and the wait until the child is picked; on
+// one CPU it also holds the parent's return from clone and its entry into
+// wait4 or futex, since the child only runs once the parent sleeps. run
+// is the switch into the child, ret_from_fork, its return to user space
+// and its own code (a few instructions) up to the exit system call. reap
+// is waking the parent, wait4's release_task or the clear-tid futex wake,
+// and the return to the loop. between is zero
 // for the assembly loops, whose parent makes no system call between the
 // join and the next clone; for a fresh-stack row it is the munmap and
 // mmap of the stack.
@@ -41,16 +42,23 @@
 // at the parent's next system call: the rest of do_exit overlaps the next
 // op and is not on the op's path. Marks are clamped into order, so a late
 // or missing mark moves time between neighbouring phases and never out of
-// the op; an op missing its newtask or first-return mark is counted as
+// the op; an op missing its newtask or first-switch-in mark is counted as
 // incomplete and its whole span goes to other-ns/op.
+//
+// The op loop's own timer (rawclone's TSC readings) is what ns/op
+// reports; the marks come from bpf_ktime_get_ns on the same clock.
 //
 // # Which tasks count
 //
 // The programs compare the current task's tid with two slots of one array
 // map: the measuring thread's tid, written before attaching, and the
 // child's, written at task_newtask when the creating task is the measuring
-// thread. Every other task's events (the Go runtime's threads, any other
-// process) return at once without touching the map.
+// thread (sched_switch compares the prev and next task pointers with the
+// child's, noted at the same time). Every other task's events (the Go
+// runtime's threads, any other process) return at once without writing
+// the map. Three programs, on raw_syscalls:sys_enter, task:task_newtask
+// and sched:sched_switch; none on sys_exit, which every system call on the
+// machine would run.
 //
 // # Why asm and not C
 //

@@ -45,7 +45,7 @@ func (p Phase) String() string {
 // Totals is what a Session counted over its whole life.
 type Totals struct {
 	Ops        int64              // ops closed with every mark
-	Incomplete int64              // ops closed without a newtask or first-return mark
+	Incomplete int64              // ops closed without a newtask or first switch-in mark
 	Children   int64              // task_newtask events of the measuring thread
 	Exits      int64              // exit/exit_group entries of those children
 	Ns         [numPhases]float64 // per-phase sums over the complete ops

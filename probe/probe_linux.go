@@ -25,7 +25,7 @@ const (
 	slotT0 // op opened: the previous op's close
 	slotT1 // parent sys_enter clone/clone3
 	slotT2 // task_newtask
-	slotT3 // child's first sys_exit
+	slotT3 // sched_switch to the child: its first time on a CPU
 	slotT4 // child sys_enter exit/exit_group
 	slotT5 // child's latest sched_switch away after t4
 	slotOps
@@ -34,6 +34,7 @@ const (
 
 const (
 	slotOther = slotSum0 + int(numPhases) + iota
+	slotChildTask // the child's task_struct, which sched_switch names
 	slotIncomplete
 	slotChildren
 	slotExits
@@ -112,7 +113,6 @@ func Start(tid int) (_ *Session, err error) {
 		// The child's marks first, so no op can close before every
 		// program that stamps it is in place.
 		{Prefix + "newtask", "task_newtask", newtaskProg(rec.FD(), pidOff)},
-		{Prefix + "sys_exit", "sys_exit", sysExitProg(rec.FD())},
 		{Prefix + "switch", "sched_switch", switchProg(rec.FD())},
 		{Prefix + "sys_enter", "sys_enter", sysEnterProg(rec.FD())},
 	} {
@@ -284,6 +284,8 @@ func newtaskProg(mapFD int, pidOff int32) asm.Instructions {
 		asm.JNE.Imm(asm.R0, 0, "out"),
 		asm.LoadMem(asm.R1, asm.RFP, -8, asm.Word),
 		asm.StoreMem(asm.R6, off(slotChild), asm.R1, asm.DWord),
+		asm.LoadMem(asm.R1, asm.R9, 0, asm.DWord),
+		asm.StoreMem(asm.R6, off(slotChildTask), asm.R1, asm.DWord),
 		asm.FnKtimeGetNs.Call(),
 		asm.StoreMem(asm.R6, off(slotT2), asm.R0, asm.DWord),
 	)
@@ -291,31 +293,36 @@ func newtaskProg(mapFD int, pidOff int32) asm.Instructions {
 	return append(insns, epilogue()...)
 }
 
-// sysExitProg stamps t3 at the child's first return to user space.
-func sysExitProg(mapFD int) asm.Instructions {
-	insns := prologue(mapFD)
-	insns = append(insns, ifNotChild()...)
-	insns = append(insns,
-		asm.LoadMem(asm.R1, asm.R6, off(slotT3), asm.DWord),
-		asm.JNE.Imm(asm.R1, 0, "out"),
-		asm.FnKtimeGetNs.Call(),
-		asm.StoreMem(asm.R6, off(slotT3), asm.R0, asm.DWord),
-	)
-	return append(insns, epilogue()...)
-}
-
-// switchProg stamps t5 each time the exiting child is switched away (the
-// current task at sched_switch is the one leaving): the last stamp is its
-// final switch.
+// switchProg (sched_switch: args[1] = prev, args[2] = next) stamps t3
+// when the child first gets a CPU and t5 each time the exiting child
+// leaves one: the last stamp is its final switch. It compares task
+// pointers with the one task_newtask noted, so it reads no task memory.
 func switchProg(mapFD int) asm.Instructions {
-	insns := prologue(mapFD)
-	insns = append(insns, ifNotChild()...)
-	insns = append(insns,
+	insns := asm.Instructions{
+		asm.Mov.Reg(asm.R9, asm.R1),
+		asm.StoreImm(asm.RFP, -4, 0, asm.Word),
+		asm.LoadMapPtr(asm.R1, mapFD),
+		asm.Mov.Reg(asm.R2, asm.RFP),
+		asm.Add.Imm(asm.R2, -4),
+		asm.FnMapLookupElem.Call(),
+		asm.JEq.Imm(asm.R0, 0, "out"),
+		asm.Mov.Reg(asm.R6, asm.R0),
+		asm.LoadMem(asm.R7, asm.R6, off(slotChildTask), asm.DWord),
+		asm.JEq.Imm(asm.R7, 0, "out"),
+		asm.LoadMem(asm.R1, asm.R9, 8, asm.DWord), // prev
+		asm.JNE.Reg(asm.R1, asm.R7, "next"),
 		asm.LoadMem(asm.R1, asm.R6, off(slotT4), asm.DWord),
 		asm.JEq.Imm(asm.R1, 0, "out"),
 		asm.FnKtimeGetNs.Call(),
 		asm.StoreMem(asm.R6, off(slotT5), asm.R0, asm.DWord),
-	)
+		asm.Ja.Label("out"),
+		asm.LoadMem(asm.R1, asm.R9, 16, asm.DWord).WithSymbol("next"),
+		asm.JNE.Reg(asm.R1, asm.R7, "out"),
+		asm.LoadMem(asm.R1, asm.R6, off(slotT3), asm.DWord),
+		asm.JNE.Imm(asm.R1, 0, "out"),
+		asm.FnKtimeGetNs.Call(),
+		asm.StoreMem(asm.R6, off(slotT3), asm.R0, asm.DWord),
+	}
 	return append(insns, epilogue()...)
 }
 
@@ -428,7 +435,7 @@ func closeOp() asm.Instructions {
 	)
 	insns = append(insns, incr(slotIncomplete)...)
 	insns = append(insns, asm.StoreMem(asm.R6, off(slotLast), asm.R7, asm.DWord).WithSymbol("reset"))
-	for _, slot := range []int{slotChild, slotT1, slotT2, slotT3, slotT4, slotT5} {
+	for _, slot := range []int{slotChild, slotChildTask, slotT1, slotT2, slotT3, slotT4, slotT5} {
 		insns = append(insns, zero64(asm.R6, off(slot)))
 	}
 	return append(insns, asm.StoreMem(asm.R6, off(slotT0), asm.R7, asm.DWord))

@@ -40,8 +40,8 @@ const (
 	// and a row's phases sum to its ns/op.
 	UnitBetweenNsOp  = "between-ns/op"  // parent's system calls between the join and the next clone
 	UnitCopyNsOp     = "copy-ns/op"     // clone/clone3 entry → task_newtask: copy_process
-	UnitStartNsOp    = "start-ns/op"    // task_newtask → the child's first return to user
-	UnitRunNsOp      = "run-ns/op"      // the child's user code, up to its exit entry
+	UnitStartNsOp    = "start-ns/op"    // task_newtask → the child's first switch in
+	UnitRunNsOp      = "run-ns/op"      // the child's first switch in → its exit entry
 	UnitTeardownNsOp = "teardown-ns/op" // exit/exit_group entry → the child's last switch away: do_exit
 	UnitReapNsOp     = "reap-ns/op"     // → the parent's next system call after wait4/futex returned
 	UnitOtherNsOp    = "other-ns/op"    // ops the probe could not split (a mark missing)
