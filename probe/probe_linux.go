@@ -33,7 +33,7 @@ const (
 )
 
 const (
-	slotOther = slotSum0 + int(numPhases) + iota
+	slotOther     = slotSum0 + int(numPhases) + iota
 	slotChildTask // the child's task_struct, which sched_switch names
 	slotIncomplete
 	slotChildren
