@@ -63,3 +63,9 @@ func (t Totals) Sum() float64 {
 	}
 	return s
 }
+
+// Loaded is one BPF program the kernel holds.
+type Loaded struct {
+	ID   uint32
+	Name string
+}

@@ -178,9 +178,9 @@ func (s *Session) Close() error {
 }
 
 // Ours lists the loaded BPF programs whose names start with Prefix, by
-// walking the kernel's program IDs.
-func Ours() ([]string, error) {
-	var out []string
+// walking the kernel's program IDs: this process's and any other's.
+func Ours() ([]Loaded, error) {
+	var out []Loaded
 	id := ebpf.ProgramID(0)
 	for {
 		next, err := ebpf.ProgramGetNextID(id)
@@ -198,9 +198,23 @@ func Ours() ([]string, error) {
 		info, err := p.Info()
 		p.Close()
 		if err == nil && strings.HasPrefix(info.Name, Prefix) {
-			out = append(out, fmt.Sprintf("%s (id %d)", info.Name, id))
+			out = append(out, Loaded{ID: uint32(id), Name: info.Name})
 		}
 	}
+}
+
+// IDs are the kernel's IDs of s's programs, so a caller can check that
+// exactly these are gone after Stop while other sessions run.
+func (s *Session) IDs() []uint32 {
+	var out []uint32
+	for _, p := range s.progs {
+		if info, err := p.Info(); err == nil {
+			if id, ok := info.ID(); ok {
+				out = append(out, uint32(id))
+			}
+		}
+	}
+	return out
 }
 
 // FunctionsSupported tries to load an fentry program on dup_mmap, which

@@ -3,10 +3,14 @@
 package probe
 
 import (
+	"bufio"
+	"fmt"
 	"math"
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -38,20 +42,46 @@ func busy(t *testing.T) {
 	})
 }
 
-// noneLeft waits for the kernel to free programs whose last reference
-// went (a raw tracepoint's program outlives its link by an RCU grace
-// period), then fails if any of ours is still loaded.
-func noneLeft(t *testing.T) {
+// loaded reports which of ids the kernel still holds, named with Prefix.
+func loaded(t *testing.T, ids []uint32) []Loaded {
 	t.Helper()
-	var left []string
+	all, err := Ours()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []Loaded
+	for _, l := range all {
+		if slices.Contains(ids, l.ID) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// attached fails unless every one of ids is loaded: the check gone makes
+// could not fail otherwise.
+func attached(t *testing.T, ids []uint32) {
+	t.Helper()
+	if len(ids) == 0 || len(loaded(t, ids)) != len(ids) {
+		t.Fatalf("programs %v: only %v loaded while attached", ids, loaded(t, ids))
+	}
+}
+
+// gone waits for the kernel to free ids (a raw tracepoint's program
+// outlives its link by an RCU grace period), then fails if any is still
+// loaded. It checks these IDs, not every program named with Prefix, so a
+// session of another package's test running alongside does not count.
+func gone(t *testing.T, ids []uint32) {
+	t.Helper()
+	var left []Loaded
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		left = mustOurs(t)
+		left = loaded(t, ids)
 		if len(left) == 0 || time.Now().After(deadline) {
 			break
 		}
 	}
 	if len(left) > 0 {
-		t.Fatalf("BPF programs of ours still loaded: %s", strings.Join(left, ", "))
+		t.Fatalf("BPF programs of ours still loaded: %v", left)
 	}
 }
 
@@ -73,7 +103,7 @@ func TestSessionSeesOnlyTheRowsTasks(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			const n = 300
-			tot, lr := probedLoop(t, tc.flags, tc.opt, n)
+			tot, lr, ids := probedLoop(t, tc.flags, tc.opt, n)
 			if tot.Ops != n || tot.Children != n || tot.Exits != n || tot.Incomplete != 0 {
 				t.Fatalf("counted %d ops (%d incomplete), %d children, %d exits; the loop ran %d", tot.Ops, tot.Incomplete, tot.Children, tot.Exits, n)
 			}
@@ -91,7 +121,7 @@ func TestSessionSeesOnlyTheRowsTasks(t *testing.T) {
 				}
 			}
 			t.Logf("%s: %.0f ns/op; %s", tc.name, perOp, describe(tot, n))
-			noneLeft(t)
+			gone(t, ids)
 		})
 	}
 }
@@ -107,7 +137,7 @@ func describe(tot Totals, n int) string {
 	return b.String()
 }
 
-func probedLoop(t *testing.T, flags rawclone.Flags, opt rawclone.Options, n int) (Totals, rawclone.LoopResult) {
+func probedLoop(t *testing.T, flags rawclone.Flags, opt rawclone.Options, n int) (Totals, rawclone.LoopResult, []uint32) {
 	t.Helper()
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
@@ -120,6 +150,8 @@ func probedLoop(t *testing.T, flags rawclone.Flags, opt rawclone.Options, n int)
 	if err != nil {
 		t.Fatal(err)
 	}
+	ids := s.IDs()
+	attached(t, ids)
 	lr, err := cl.Loop(flags, n, opt)
 	tot, serr := s.Stop()
 	if err != nil {
@@ -128,7 +160,7 @@ func probedLoop(t *testing.T, flags rawclone.Flags, opt rawclone.Options, n int)
 	if serr != nil {
 		t.Fatal(serr)
 	}
-	return tot, lr
+	return tot, lr, ids
 }
 
 // TestStopAfterErrorDetaches: a session stopped without any op, and one
@@ -139,25 +171,15 @@ func TestStopAfterErrorDetaches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(mustOurs(t)) == 0 {
-		t.Fatal("Ours sees no program of a live session: the check could not fail")
-	}
+	ids := s.IDs()
+	attached(t, ids)
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	noneLeft(t)
-}
-
-func mustOurs(t *testing.T) []string {
-	t.Helper()
-	o, err := Ours()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return o
+	gone(t, ids)
 }
 
 // TestInterruptDetaches re-runs the test binary as a process that holds a
@@ -165,10 +187,11 @@ func mustOurs(t *testing.T) []string {
 // dropped every program with it.
 func TestInterruptDetaches(t *testing.T) {
 	if os.Getenv("CLONEBENCH_PROBE_HOLD") == "1" {
-		if _, err := Start(unix.Gettid()); err != nil {
+		s, err := Start(unix.Gettid())
+		if err != nil {
 			os.Exit(3)
 		}
-		os.Stdout.WriteString("attached\n")
+		fmt.Printf("attached %v\n", s.IDs())
 		time.Sleep(time.Minute)
 		os.Exit(4)
 	}
@@ -182,18 +205,24 @@ func TestInterruptDetaches(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	buf := make([]byte, 9)
-	if _, err := out.Read(buf); err != nil || string(buf) != "attached\n" {
+	line, err := bufio.NewReader(out).ReadString('\n')
+	var ids []uint32
+	if f, ok := strings.CutPrefix(strings.TrimSpace(line), "attached ["); ok {
+		for _, w := range strings.Fields(strings.TrimSuffix(f, "]")) {
+			if id, err := strconv.ParseUint(w, 10, 32); err == nil {
+				ids = append(ids, uint32(id))
+			}
+		}
+	}
+	if err != nil || len(ids) == 0 {
 		cmd.Process.Kill()
 		cmd.Wait()
-		t.Fatalf("holder did not attach: %q %v", buf, err)
+		t.Fatalf("holder did not attach: %q %v", line, err)
 	}
-	if len(mustOurs(t)) == 0 {
-		t.Fatal("Ours sees no program of the holder: the check could not fail")
-	}
+	attached(t, ids)
 	cmd.Process.Signal(syscall.SIGINT)
 	cmd.Wait()
-	noneLeft(t)
+	gone(t, ids)
 }
 
 // FunctionsSupported gives the kernel's answer to an fentry program on
@@ -205,5 +234,4 @@ func TestFunctionsSupported(t *testing.T) {
 	if err != nil && !strings.Contains(err.Error(), "dup_mmap") {
 		t.Errorf("error %q does not name the function", err)
 	}
-	noneLeft(t)
 }

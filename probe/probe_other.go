@@ -30,4 +30,7 @@ func FunctionsSupported() error {
 }
 
 // Ours lists loaded BPF programs named with Prefix; none here.
-func Ours() ([]string, error) { return nil, errors.ErrUnsupported }
+func Ours() ([]Loaded, error) { return nil, errors.ErrUnsupported }
+
+// IDs: no programs here.
+func (s *Session) IDs() []uint32 { return nil }
