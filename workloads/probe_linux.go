@@ -24,6 +24,7 @@ func probedRun(run func(int) (Result, error), n int) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	defer s.Close() // a panicking run detaches too; after Stop a no-op
 	res, err := run(n)
 	tot, serr := s.Stop()
 	if err = errors.Join(err, serr); err != nil {

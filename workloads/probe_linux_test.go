@@ -3,9 +3,12 @@
 package workloads
 
 import (
+	"errors"
 	"math"
 	"os/exec"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/clonebench/clonebench/probe"
 	"github.com/clonebench/clonebench/rowspec"
@@ -67,4 +70,55 @@ func findRow(t *testing.T, name string) Row {
 	}
 	t.Fatalf("no row %s", name)
 	return Row{}
+}
+
+// A row that fails mid-run leaves no program attached: probedRun detaches
+// on the error path as on success.
+func TestProbedRunErrorDetaches(t *testing.T) {
+	if reason := probe.SkipReason(); reason != "" {
+		t.Skip(reason)
+	}
+	ids := func() []uint32 {
+		l, err := probe.Ours()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []uint32
+		for _, p := range l {
+			out = append(out, p.ID)
+		}
+		return out
+	}
+	before := ids()
+	var during []uint32
+	boom := errors.New("boom")
+	_, err := probedRun(func(int) (Result, error) {
+		for _, id := range ids() {
+			if !slices.Contains(before, id) {
+				during = append(during, id)
+			}
+		}
+		return Result{}, boom
+	}, 1)
+	if !errors.Is(err, boom) {
+		t.Fatalf("probedRun = %v, want the run's error", err)
+	}
+	if len(during) == 0 {
+		t.Fatal("no program of ours was loaded during the run: the check could not fail")
+	}
+	var left []uint32
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		left = nil
+		for _, id := range ids() {
+			if slices.Contains(during, id) {
+				left = append(left, id)
+			}
+		}
+		if len(left) == 0 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if len(left) > 0 {
+		t.Fatalf("programs %v still loaded after a failed run", left)
+	}
 }
