@@ -22,6 +22,9 @@ func TestPhasesSection(t *testing.T) {
 		}
 	}
 	line("CloneFlags/flags=CHILD_CLEARTID|SIGCHLD/cpu=same", 40000, 30000, 5000)
+	for j := 0; j < 6; j++ {
+		fmt.Fprintf(&b, "BenchmarkCloneFlags/flags=CHILD_CLEARTID|SIGCHLD/cpu=same-2\t100\t%g ns/op\n", 50000.0)
+	}
 	line("CloneFlags/flags=VM|CHILD_CLEARTID|SIGCHLD/cpu=same", 12000, 4000, 5000)
 	line("CloneFlags/flags=VM|FILES|CHILD_CLEARTID|SIGCHLD/cpu=same", 11000, 4000, 5000)
 	line("CreateRSS/style=fork/thp=off/rss=0/cpu=same", 40000, 30000, 5000)
@@ -40,6 +43,9 @@ func TestPhasesSection(t *testing.T) {
 	}
 	for _, want := range []string{
 		"### Where the time goes (probe=sched)",
+		"| 75.0 µs | 0.00 ns | 40.0 µs |",
+		"| 1.00 | 93% | **1.50×** (1.50–1.50× from the CIs) |",
+		"flags=CHILD_CLEARTID\\|SIGCHLD/cpu=same/probe=sched |",
 		"- +VM (copy_mm: dup_mmap and the page tables at clone, exit_mm/exit_mmap at exit): **copy** −28.0 µs",
 		"- +FILES (copy_files: dup_fd of the descriptor table): **copy** −1.00 µs",
 		"- fork: copy + teardown 70.0 µs at rss=0, 130 µs at rss=16MiB: +3.75 µs per MiB",

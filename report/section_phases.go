@@ -33,28 +33,35 @@ func phasesSection(b *strings.Builder, d *Data, h *Host) {
 	w := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
 	units := rowspec.PhaseUnits()
 	w("\n### Where the time goes (probe=sched)\n\n")
-	w("Medians per op of the phases package probe measures from kernel tracepoints (copy: clone entry → task_newtask, copy_process; teardown: exit entry → the child's last switch away, do_exit). sum/ns: the phases' total over the row's own ns/op.\n\n")
+	w("Medians per op of the phases package probe measures from kernel tracepoints (copy: clone entry → task_newtask, copy_process; teardown: exit entry → the child's last switch away, do_exit). sum/ns: the phases' total over the row's own ns/op. probed/plain: the probed row's ns/op over its plain row's, the probes' overhead when both ran alternating in one run (runbench run -probe).\n\n")
 	w("| row | ns/op |")
 	for _, u := range units {
 		w(" %s |", strings.TrimSuffix(u, "-ns/op"))
 	}
-	w(" sum/ns | copy+teardown |\n|---|---|")
+	w(" sum/ns | copy+teardown | probed/plain |\n|---|---|")
 	for range units {
 		w("---|")
 	}
-	w("---|---|\n")
+	w("---|---|---|\n")
 	for _, bar := range bars {
 		r := bar.r
 		p, _ := r.Primary()
 		sum := 0.0
-		w("| %s | %s |", r.Label(), fmtNs(p.Median))
+		// A flag set's '|' would end the cell.
+		w("| %s | %s |", strings.ReplaceAll(r.Label(), "|", `\|`), fmtNs(p.Median))
 		for _, u := range units {
 			v := phaseMedian(r, u)
 			sum += v
 			w(" %s |", fmtNs(v))
 		}
 		share, _ := copyTeardownShare(r)
-		w(" %s | %.0f%% |\n", sig3(sum/p.Median), 100*share)
+		over := "—"
+		if plain := d.find(h, r.Spec.Plain()); plain != nil && plain.Simulated == r.Simulated {
+			if ps, ok := plain.Primary(); ok && ps.Median > 0 {
+				over = ratio(p, ps)
+			}
+		}
+		w(" %s | %.0f%% | %s |\n", sig3(sum/p.Median), 100*share, over)
 	}
 	// Clone flags: the phase each step moves most.
 	var steps []phaseBar
