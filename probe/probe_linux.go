@@ -69,18 +69,33 @@ var pidOffset = sync.OnceValues(func() (int32, error) {
 	return 0, errors.New("probe: kernel BTF: task_struct has no pid")
 })
 
-// SkipReason says why a Session cannot start here, or "" if it can.
-func SkipReason() string {
-	if os.Geteuid() != 0 {
-		if err := unix.Prctl(unix.PR_CAPBSET_READ, unix.CAP_BPF, 0, 0, 0); err != nil {
-			return fmt.Sprintf("probe=sched needs root or CAP_BPF+CAP_PERFMON: %v", err)
-		}
-	}
+// SkipReason says why a Session cannot start here, or "" if it can: it
+// asks the kernel to load a two-instruction raw tracepoint program (once
+// per process), which needs what Start needs (root, or CAP_BPF and
+// CAP_PERFMON, and BPF in the kernel), and looks for kernel BTF.
+func SkipReason() string { return skipReason() }
+
+var skipReason = sync.OnceValue(func() string {
 	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
 		return fmt.Sprintf("probe=sched needs kernel BTF: %v", err)
 	}
+	prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{
+		Name: Prefix + "check", Type: ebpf.RawTracepoint, License: "GPL",
+		Instructions: asm.Instructions{asm.Mov.Imm(asm.R0, 0), asm.Return()},
+	})
+	if err != nil {
+		var errno unix.Errno
+		if errors.As(err, &errno) {
+			return fmt.Sprintf("probe=sched: the kernel refused a BPF raw tracepoint program: %v (needs root or CAP_BPF+CAP_PERFMON)", errno)
+		}
+		return fmt.Sprintf("probe=sched: cannot load a BPF program: %v", err)
+	}
+	prog.Close()
+	if _, err := pidOffset(); err != nil {
+		return err.Error()
+	}
 	return ""
-}
+})
 
 // Start loads and attaches the programs, tracking tid (the measuring
 // thread) and the children it creates.
