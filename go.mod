@@ -3,6 +3,7 @@ module github.com/clonebench/clonebench
 go 1.26.0
 
 require (
+	github.com/cilium/ebpf v0.22.0
 	github.com/montanaflynn/stats v0.14.0
 	golang.org/x/perf v0.0.0-20260908200009-22c9c6c9d4da
 	golang.org/x/sys v0.50.0

@@ -9,7 +9,7 @@ import (
 
 // runFamily runs every row of one catalogue family as a sub-benchmark.
 func runFamily(b *testing.B, family rowspec.Family) {
-	rows := workloads.Family(family)
+	rows := probed(b, workloads.Family(family))
 	if len(rows) == 0 {
 		b.Skipf("no rows in family %s on this build", family)
 	}

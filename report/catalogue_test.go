@@ -77,10 +77,15 @@ func TestCataloguePlaced(t *testing.T) {
 func TestCatalogueReport(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("goos: linux\ngoarch: amd64\ncpu: test\nkernel: 6.18.0\n")
-	for i, row := range workloads.Catalogue() {
+	for i, row := range workloads.WithProbes(workloads.Catalogue()) {
 		for j := 0; j < 6; j++ {
 			ns := float64(1000*(i+1) + 10*j)
 			fmt.Fprintf(&b, "Benchmark%s-2\t100\t%g %s", row.Name, ns, rowspec.UnitNsOp)
+			if row.Spec.Probe != "" {
+				for _, u := range rowspec.PhaseUnits() {
+					fmt.Fprintf(&b, "\t%g %s", ns/float64(len(rowspec.PhaseUnits())), u)
+				}
+			}
 			switch row.Spec.Family {
 			case rowspec.Switch:
 				fmt.Fprintf(&b, "\t%g %s\t2 %s", ns/2, rowspec.UnitNsSwitch, rowspec.UnitCtxswOp)

@@ -61,6 +61,8 @@ var charts = []chart{
 		nil, compareSupports, compareSimulated, compareChart},
 	{"hosts.png", "Machines side by side", "The headline rows on each machine in the input.",
 		[]rowspec.Family{rowspec.Create, rowspec.Switch}, hostsSupports, nil, hostsChart},
+	{"phases.png", "Where creation time goes (probe=sched)", "Each probed row's op stacked by phase from kernel tracepoints: copy is copy_process, teardown is do_exit; fork against thread, along the clone-flag sweep and along parent RSS.",
+		[]rowspec.Family{rowspec.Create, rowspec.CloneFlags, rowspec.CreateRSS}, phasesSupports, phasesSimulated, phasesChart},
 }
 
 // The documented figures the switch chart is drawn against (the seeds):

@@ -26,6 +26,7 @@ var sections = []section{
 	{[]rowspec.Family{rowspec.CreateFDs}, fdSection},
 	{[]rowspec.Family{rowspec.CloneFlags}, flagSection},
 	{[]rowspec.Family{rowspec.Clone3, rowspec.CreateNS, rowspec.CreateCgroup, rowspec.CreatePidfd}, nsSection},
+	{[]rowspec.Family{rowspec.Create, rowspec.CloneFlags, rowspec.CreateRSS}, phasesSection},
 }
 
 // headlineFamilies are the families of the headline table.

@@ -14,7 +14,9 @@ import (
 func (d *Data) rowsOf(h *Host, family rowspec.Family) []*Row {
 	var out []*Row
 	for _, r := range d.Rows {
-		if r.Host == h && r.Known && r.Spec.Family == family {
+		// Probed twins have charts of their own (probedRowsOf); every
+		// other chart shows plain rows only.
+		if r.Host == h && r.Known && r.Spec.Family == family && r.Spec.Probe == "" {
 			out = append(out, r)
 		}
 	}

@@ -16,6 +16,10 @@
 // family's order) and nothing else; workloads builds every name with
 // Spec.String and testdata/names.golden holds the list.
 //
+// One key is optional: a creation row's probed twin (package probe) ends
+// in "/probe=sched" after the family's keys (Spec.Probe, Spec.Plain), so
+// it is never the same name as the plain row it was measured beside.
+//
 // rowspec imports nothing of clonebench: clone flags appear as the string
 // rawclone.Flags.String prints, and their meaning stays with rawclone.
 package rowspec

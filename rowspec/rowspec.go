@@ -99,7 +99,17 @@ const (
 	KeyNS    Key = "ns"    // NS: the CLONE_NEW* flag of a CreateNS row
 	KeyHow   Key = "how"   // How: how a CreateCgroup child gets into its cgroup
 	KeyWait  Key = "wait"  // Wait: how a CreatePidfd child is reaped
+	// KeyProbe is optional and last: a row run with BPF programs
+	// attributing its time (probe=sched), never mixed with the plain row.
+	KeyProbe Key = "probe"
 )
+
+// ProbeSched is the probe value of rows attributed from scheduler and
+// syscall tracepoints (package probe).
+const ProbeSched = "sched"
+
+// Probed reports whether f's rows have probe= twins.
+func (f Family) Probed() bool { return f.Creation() }
 
 // Kind is what sort of value a key holds.
 type Kind int
@@ -147,6 +157,8 @@ func (k Key) Values() []string {
 		return strs(Hows())
 	case KeyWait:
 		return strs(Waits())
+	case KeyProbe:
+		return []string{ProbeSched}
 	}
 	return nil
 }
@@ -294,6 +306,7 @@ type Spec struct {
 	NS     NS     // CreateNS
 	How    How    // CreateCgroup
 	Wait   Wait   // CreatePidfd
+	Probe  string // "" for a plain row, ProbeSched for its probed twin (Family.Probed families)
 }
 
 // Get returns the value of key k as the name writes it, and whether s's
@@ -332,6 +345,8 @@ func (s Spec) Get(k Key) (string, bool) {
 		return string(s.How), true
 	case KeyWait:
 		return string(s.Wait), true
+	case KeyProbe:
+		return s.Probe, true
 	}
 	return "", false
 }
@@ -361,9 +376,18 @@ func (s Spec) String() string {
 func (s Spec) keys() []Key {
 	keys := s.Family.Keys()
 	if s.Legacy() {
-		return keys[:len(keys)-1]
+		keys = keys[:len(keys)-1]
+	}
+	if s.Probe != "" {
+		keys = append(slices.Clip(keys), KeyProbe)
 	}
 	return keys
+}
+
+// Plain is s without its probe: the row a probed row is the twin of.
+func (s Spec) Plain() Spec {
+	s.Probe = ""
+	return s
 }
 
 // Legacy reports whether s is a creation name stored before cpu= existed.
@@ -448,6 +472,8 @@ func (s *Spec) set(k Key, v string) error {
 		s.How = How(v)
 	case KeyWait:
 		s.Wait = Wait(v)
+	case KeyProbe:
+		s.Probe = v
 	}
 	return nil
 }
@@ -460,6 +486,12 @@ func Parse(name string) (Spec, error) {
 	s = trimProcs(s)
 	parts := strings.Split(s, "/")
 	sp := Spec{Family: Family(parts[0])}
+	if last := parts[len(parts)-1]; len(parts) > 1 && strings.HasPrefix(last, string(KeyProbe)+"=") {
+		if err := sp.set(KeyProbe, strings.TrimPrefix(last, string(KeyProbe)+"=")); err != nil {
+			return Spec{}, fmt.Errorf("%w: %q: %w", ErrName, name, err)
+		}
+		parts = parts[:len(parts)-1]
+	}
 	keys, ok := familyKeys[sp.Family]
 	if !ok {
 		return Spec{}, fmt.Errorf("%w: %q: unknown family %q", ErrName, name, parts[0])
@@ -496,6 +528,12 @@ func MustParse(name string) Spec {
 
 // check refuses combinations a family does not define.
 func (s Spec) check() error {
+	if s.Probe != "" && !s.Family.Probed() {
+		return fmt.Errorf("probe=%s: %s rows have no probed twin", s.Probe, s.Family)
+	}
+	if s.Probe != "" && s.Legacy() {
+		return fmt.Errorf("probe=%s: a probed creation row says where it runs (cpu=)", s.Probe)
+	}
 	if s.Family.Creation() && s.CPU == CPUCross {
 		return fmt.Errorf("cpu=%s: a creation row runs parent and child on one CPU (same) or where the scheduler puts them (any)", s.CPU)
 	}

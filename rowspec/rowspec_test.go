@@ -164,3 +164,60 @@ func FuzzRoundTrip(f *testing.F) {
 		}
 	})
 }
+
+// A probed row is its plain row's name plus /probe=sched, on the creation
+// families only, and parses back to the same Spec.
+func TestProbeKey(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want Spec
+	}{
+		{"Create/style=fork/cpu=same/probe=sched", Spec{Family: Create, Style: StyleFork, CPU: CPUSame, Probe: ProbeSched}},
+		{"BenchmarkCreateRSS/style=fork/thp=off/rss=64MiB/cpu=same/probe=sched-2", Spec{Family: CreateRSS, Style: StyleFork, RSS: 64 * MiB, CPU: CPUSame, Probe: ProbeSched}},
+		{"CloneFlags/flags=VM|SIGCHLD/cpu=any/probe=sched", Spec{Family: CloneFlags, Flags: "VM|SIGCHLD", CPU: CPUAny, Probe: ProbeSched}},
+	} {
+		got, err := Parse(tc.in)
+		if err != nil || got != tc.want {
+			t.Errorf("Parse(%q) = %+v, %v; want %+v", tc.in, got, err, tc.want)
+			continue
+		}
+		if v, ok := got.Get(KeyProbe); !ok || v != ProbeSched {
+			t.Errorf("%q: Get(probe) = %q, %v", tc.in, v, ok)
+		}
+		if p := got.Plain(); p.Probe != "" || p.String()+"/probe=sched" != got.String() {
+			t.Errorf("%q: Plain %q, String %q", tc.in, p, got)
+		}
+	}
+	if _, ok := MustParse("Create/style=fork/cpu=same").Get(KeyProbe); ok {
+		t.Errorf("a plain row has a probe key")
+	}
+	for _, in := range []string{
+		"Create/style=fork/cpu=same/probe=perf", "Create/style=fork/cpu=same/probe=",
+		"Create/style=fork/probe=sched", "Create/probe=sched", "Create/style=fork/cpu=same/probe=sched/probe=sched",
+		"Create/style=fork/probe=sched/cpu=same", "Switch/mech=pipe/mode=thread/cpu=same/ws=0/probe=sched",
+	} {
+		if sp, err := Parse(in); err == nil {
+			t.Errorf("Parse(%q) = %+v, want an error", in, sp)
+		} else if !errors.Is(err, ErrName) {
+			t.Errorf("Parse(%q): %v does not wrap ErrName", in, err)
+		}
+	}
+}
+
+func TestPhaseUnits(t *testing.T) {
+	for _, u := range PhaseUnits() {
+		p, ok := PhaseOf(u)
+		if !ok || PhaseUnit(p) != u {
+			t.Errorf("PhaseOf(%q) = %q, %v", u, p, ok)
+		}
+		if p2, ok := PhaseOf(Sim(u)); !ok || p2 != p {
+			t.Errorf("PhaseOf(%q) = %q, %v", Sim(u), p2, ok)
+		}
+	}
+	if UnitCopyNsOp != "copy-ns/op" || UnitTeardownNsOp != "teardown-ns/op" {
+		t.Errorf("the issue's required names changed: %q %q", UnitCopyNsOp, UnitTeardownNsOp)
+	}
+	if _, ok := PhaseOf(UnitNsOp); ok {
+		t.Errorf("ns/op is not a phase")
+	}
+}

@@ -36,6 +36,16 @@ const (
 	UnitParentPTE  = "parent-pte-bytes"
 	UnitParentMaps = "parent-maps"
 
+	// Phases of a probed creation row (package probe): each is ns per op,
+	// and a row's phases sum to its ns/op.
+	UnitBetweenNsOp  = "between-ns/op"  // parent's system calls between the join and the next clone
+	UnitCopyNsOp     = "copy-ns/op"     // clone/clone3 entry → task_newtask: copy_process
+	UnitStartNsOp    = "start-ns/op"    // task_newtask → the child's first switch in
+	UnitRunNsOp      = "run-ns/op"      // the child's first switch in → its exit entry
+	UnitTeardownNsOp = "teardown-ns/op" // exit/exit_group entry → the child's last switch away: do_exit
+	UnitReapNsOp     = "reap-ns/op"     // → the parent's next system call after wait4/futex returned
+	UnitOtherNsOp    = "other-ns/op"    // ops the probe could not split (a mark missing)
+
 	// SimPrefix marks a simulated figure: "sim-ns/op" is simkernel's virtual
 	// time, never compared with a real "ns/op".
 	SimPrefix = "sim-"
@@ -59,3 +69,23 @@ func Real(u string) string { return strings.TrimPrefix(u, SimPrefix) }
 // (cleanup_net on the netns workqueue, free_ipc, free_user_ns, RCU
 // callbacks), on whichever CPU the kernel chose.
 const UnitKthreadNsOp = "kthread-ns/op"
+
+// PhaseUnits are the phase units in the order they tile a creation op.
+func PhaseUnits() []string {
+	return []string{UnitBetweenNsOp, UnitCopyNsOp, UnitStartNsOp, UnitRunNsOp, UnitTeardownNsOp, UnitReapNsOp, UnitOtherNsOp}
+}
+
+// PhaseUnit is the unit of phase p: "p-ns/op".
+func PhaseUnit(p string) string { return p + "-" + UnitNsOp }
+
+// PhaseOf is the phase a unit (real or simulated) reports, and whether it is
+// one of PhaseUnits.
+func PhaseOf(u string) (string, bool) {
+	u = Real(u)
+	for _, pu := range PhaseUnits() {
+		if u == pu {
+			return strings.TrimSuffix(u, "-"+UnitNsOp), true
+		}
+	}
+	return "", false
+}

@@ -25,6 +25,31 @@ type Result struct {
 	N       int
 	Elapsed float64 // virtual ns for all N ops
 	Metrics []Metric
+
+	// phases are a creation row's virtual ns by model step, for its
+	// probe=sched twin (phaseMetrics).
+	phases simPhases
+}
+
+// simPhases split createOps' virtual time the way package probe splits a
+// real op: the model's clone is copy, its exit teardown, its wait4 or
+// clear-tid futex wait reap, and a style's residual outside the task
+// model (Profile.Extra) other.
+type simPhases struct{ copy, teardown, reap, other float64 }
+
+// phaseMetrics are p per op as a probed row reports them, in simulated
+// units; they sum to the row's sim-ns/op.
+func (p simPhases) metrics(n int) []Metric {
+	f := float64(n)
+	out := []Metric{
+		{p.copy / f, rowspec.Sim(rowspec.UnitCopyNsOp)},
+		{p.teardown / f, rowspec.Sim(rowspec.UnitTeardownNsOp)},
+		{p.reap / f, rowspec.Sim(rowspec.UnitReapNsOp)},
+	}
+	if p.other > 0 {
+		out = append(out, Metric{p.other / f, rowspec.Sim(rowspec.UnitOtherNsOp)})
+	}
+	return out
 }
 
 // opTimes counts per-op virtual times by value: the model's ops take few
@@ -80,6 +105,9 @@ func Run(p Profile, spec rowspec.Spec, n int) (Result, error) {
 	res, err := run(p, spec, n)
 	if err != nil {
 		return Result{}, fmt.Errorf("simkernel: row %s: %w", spec, err)
+	}
+	if spec.Probe != "" {
+		res.Metrics = append(res.Metrics, res.phases.metrics(n)...)
 	}
 	return res, nil
 }
@@ -191,9 +219,11 @@ func createOps(k *Kernel, parent *Task, flags rawclone.Flags, extra float64, n i
 		if err != nil {
 			return Result{}, fmt.Errorf("op %d of %d: clone(%s): %w", i+1, n, flags, err)
 		}
+		t1 := k.Clock
 		if err := k.Exit(child, 0); err != nil {
 			return Result{}, fmt.Errorf("op %d of %d: exit: %w", i+1, n, err)
 		}
+		t2 := k.Clock
 		if child.Leader == child {
 			if _, err := k.Wait(parent, child.Pid); err != nil {
 				return Result{}, fmt.Errorf("op %d of %d: wait4(%d): %w", i+1, n, child.Pid, err)
@@ -204,7 +234,12 @@ func createOps(k *Kernel, parent *Task, flags rawclone.Flags, extra float64, n i
 		if k.Live(child.Pid) {
 			return Result{}, fmt.Errorf("op %d of %d: task %d outlived its op", i+1, n, child.Pid)
 		}
+		t3 := k.Clock
 		k.charge(extra)
+		res.phases.copy += t1 - t0
+		res.phases.teardown += t2 - t1
+		res.phases.reap += t3 - t2
+		res.phases.other += k.Clock - t3
 		op := k.Clock - t0
 		ops.add(op)
 		res.Elapsed += op

@@ -14,4 +14,9 @@
 //     and reports p50-ns and p99-ns beside ns/op.
 //   - Switch*: one round trip between two ready tasks; creating the partners
 //     and touching memory are outside the timed interval.
+//
+// Probed twins (probe.go) are not in the catalogue: Probed and WithProbes
+// derive "…/probe=sched" from each raw creation row for runbench -probe
+// and CLONEBENCH_PROBE=sched; they run the same op with package probe's
+// programs attached and add its phases as PHASE-ns/op.
 package workloads

@@ -41,6 +41,7 @@ type runFlags struct {
 	report    bool
 	profile   string
 	wait      bool
+	probe     bool
 
 	suite workloads.Suite
 	re    *regexp.Regexp
@@ -65,6 +66,9 @@ func (e *env) cmdRun(stdout, stderr io.Writer, args []string) error {
 	plans, skips, config, err := e.selectRun(rf)
 	if err != nil {
 		return err
+	}
+	if rf.probe {
+		fmt.Fprintf(stderr, "[runbench] probe: per-function attribution (fentry on dup_mmap): %s\n", fentryAnswer())
 	}
 	if err := e.checkOutput(rf); err != nil {
 		return err
@@ -125,6 +129,7 @@ func parseRunFlags(stderr io.Writer, args []string) (*runFlags, error) {
 	fs.Var(&rf.threshold, "threshold", "with -baseline: a significant slowdown over `percent` fails the run")
 	fs.Float64Var(&rf.alpha, "alpha", 0.05, "with -baseline: significance level `α` of the Mann-Whitney U test")
 	fs.StringVar(&rf.profile, "profile", "", "with -kernel sim: the calibration `profile` (default: the one shipped in simkernel)")
+	fs.BoolVar(&rf.probe, "probe", false, "also run each selected raw creation row's probe=sched twin, its op split into phases by BPF programs (needs root), alternating with the plain row")
 	fs.BoolVar(&rf.wait, "wait", false, "if another run holds the machine's run lock, wait for it instead of refusing")
 	fs.BoolVar(&rf.report, "report", true, "draw charts and report.md beside the result file")
 	if err := parseFlags(fs, args); err != nil {
@@ -202,6 +207,9 @@ func (rf *runFlags) prepare() (base *resultfile.File, err error) {
 // selectRun picks the rows to measure and the config lines of their file.
 func (e *env) selectRun(rf *runFlags) ([]*plan, []skipped, []sysinfo.Fact, error) {
 	plans, skips := e.selectRows(rf.suite, rf.re, rf.kernel == "sim")
+	if rf.probe {
+		plans, skips = withProbed(plans, skips)
+	}
 	if len(plans) == 0 && len(skips) == 0 {
 		return nil, nil, nil, badInput("no row of the %s suite matches -run %q", rf.suiteName, rf.filter)
 	}
