@@ -201,8 +201,22 @@ const (
 	CPUAny   CPU = "any"   // where the scheduler puts them
 )
 
+// The topology placements (internal/topology picks their CPUs): two
+// different CPUs that share a core, share an LLC but not a core, sit in
+// different LLCs, sit on different NUMA nodes.
+const (
+	CPUSMT   CPU = "smt"
+	CPULLC   CPU = "llc"
+	CPUXLLC  CPU = "xllc"
+	CPUXNode CPU = "xnode"
+)
+
 // CPUs lists every placement in report order.
-func CPUs() []CPU { return []CPU{CPUSame, CPUCross, CPUAny} }
+func CPUs() []CPU { return []CPU{CPUSame, CPUCross, CPUAny, CPUSMT, CPULLC, CPUXLLC, CPUXNode} }
+
+// TwoCPUs reports whether c pins the two tasks of a row to two different
+// CPUs.
+func (c CPU) TwoCPUs() bool { return c != CPUSame && c != CPUAny && c != "" }
 
 // Spec is a typed row name. Which fields a Spec uses is decided by its
 // Family (Family.Keys); the others stay zero.
@@ -413,7 +427,7 @@ func MustParse(name string) Spec {
 
 // check refuses combinations a family does not define.
 func (s Spec) check() error {
-	if s.Family.Creation() && s.CPU == CPUCross {
+	if s.Family.Creation() && s.CPU.TwoCPUs() {
 		return fmt.Errorf("cpu=%s: a creation row runs parent and child on one CPU (same) or where the scheduler puts them (any)", s.CPU)
 	}
 	switch s.Family {

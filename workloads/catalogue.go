@@ -73,6 +73,8 @@ type Row struct {
 	// its Result.Unit is "sim-ns/op". It is used with runbench -kernel sim
 	// and in place of Linux-only rows on other hosts.
 	Sim func(n int) (Result, error)
+	// NoSim says why a row of a simulated family has no Sim.
+	NoSim string
 
 	// raw is the clone a raw-clone row issues, nil for other rows, so
 	// tests inspect children cloned with exactly the row's flags.

@@ -145,11 +145,21 @@ func switchSpecs() []switchSpec {
 			}
 		}
 	}
-	return append(out,
+	out = append(out,
 		switchSpec{mechPipe, modeGoroutine, cpuSame, 0},
 		switchSpec{mechPipe, modeGoroutine, cpuAny, 0},
 		switchSpec{mechChan, modeGoroutine, cpuAny, 0},
 	)
+	// The topology placements, added after the rows above existed: every
+	// waking mechanism at ws=0 (sched_yield only hands over on one CPU).
+	for _, mode := range []switchMode{modeProcess, modeThread} {
+		for _, mech := range []switchMech{mechPipe, mechFutex, mechEventfd, mechUnix} {
+			for _, cpu := range topologyCPUs {
+				out = append(out, switchSpec{mech, mode, cpu, 0})
+			}
+		}
+	}
+	return out
 }
 
 // quick reports whether s is in the Quick suite: the pipe reference rows
@@ -167,7 +177,7 @@ func (s switchSpec) quick() bool {
 	case modeGoroutine:
 		return s.cpu == cpuAny
 	case modeProcess, modeThread:
-		return (s.mech == mechPipe && s.cpu != cpuCross) || (s.mech == mechFutex && s.cpu == cpuSame)
+		return (s.mech == mechPipe && (s.cpu == cpuSame || s.cpu == cpuAny)) || (s.mech == mechFutex && s.cpu == cpuSame)
 	}
 	return false
 }
@@ -181,6 +191,14 @@ func (s switchSpec) doc() string {
 		where = "pinned to two CPUs (cross-CPU wake-ups, not switches on one CPU)"
 	case cpuAny:
 		where = "unpinned"
+	case rowspec.CPUSMT:
+		where = "pinned to two SMT siblings of one core"
+	case rowspec.CPULLC:
+		where = "pinned to two cores sharing a last-level cache"
+	case rowspec.CPUXLLC:
+		where = "pinned to two CPUs in different last-level caches (same NUMA node where there is one)"
+	case rowspec.CPUXNode:
+		where = "pinned to two CPUs on different NUMA nodes"
 	}
 	var who string
 	switch {
@@ -208,8 +226,11 @@ func (s switchSpec) row() Row {
 	if s.quick() {
 		r.Suites |= Quick
 	}
-	if s.cpu == cpuCross {
+	if s.cpu.TwoCPUs() {
 		r.Needs.CPUs = 2
+	}
+	if s.cpu != cpuSame && s.cpu != cpuCross && s.cpu != cpuAny {
+		r.SkipReason = placementSkip(s.cpu)
 	}
 	return r
 }
@@ -271,7 +292,7 @@ func switchOverheadRow(m switchMech) Row {
 func switchPairsRow(mode switchMode, pairs int) Row {
 	return observedRow(Row{
 		Spec: rowspec.Spec{Family: rowspec.SwitchPairs, Mode: mode, Pairs: pairs},
-		Doc: fmt.Sprintf("%d pipe ping-pong pairs of %s-style raw-clone tasks at once, unpinned; ns/op is the whole system's time per round trip (will-it-scale context_switch1)",
+		Doc: fmt.Sprintf("%d pipe ping-pong pairs of %s-style raw-clone tasks at once, each pair pinned to its own allowed CPU in topology order (cores before SMT siblings, spread over LLCs and nodes); ns/op is the whole system's time per round trip (will-it-scale context_switch1)",
 			pairs, mode),
 		Suites: Full,
 		Needs:  Needs{Linux: true},

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/clonebench/clonebench/internal/topology"
 	"github.com/clonebench/clonebench/rawclone"
 	"github.com/clonebench/clonebench/rowspec"
 )
@@ -20,6 +21,9 @@ import (
 func switchPlacement(c switchCPU) (initCPU, respCPU int, err error) {
 	if c == cpuAny {
 		return rawclone.NoCPU, rawclone.NoCPU, nil
+	}
+	if c != cpuSame && c != cpuCross {
+		return topologyPair(c)
 	}
 	var set unix.CPUSet
 	if err := unix.SchedGetaffinity(0, &set); err != nil {
@@ -450,13 +454,17 @@ func runSwitchPairs(mode switchMode, pairs, n int, started startedFunc) (res Res
 	flags := switchSpec{mode: mode}.flags()
 	var r switchRig
 	defer r.releaseInto(&err)
+	cpus, err := pairCPUs(pairs)
+	if err != nil {
+		return res, err
+	}
 	inis := make([]rawclone.Body, pairs)
 	resps := make([]rawclone.Body, pairs)
 	for p := range pairs {
 		if inis[p], resps[p], err = r.bodies(mechPipe, per, warm); err != nil {
 			return res, err
 		}
-		inis[p].CPU, resps[p].CPU = rawclone.NoCPU, rawclone.NoCPU
+		inis[p].CPU, resps[p].CPU = cpus[p], cpus[p]
 	}
 	tids := make([]int, 0, 2*pairs)
 	tasks := make([]*rawclone.Task, 0, 2*pairs)
@@ -504,6 +512,24 @@ func runSwitchPairs(mode switchMode, pairs, n int, started startedFunc) (res Res
 	return Result{N: total, Elapsed: elapsed, Unit: rowspec.UnitNsOp, Metrics: append([]Metric{
 		{Value: float64(total) / elapsed.Seconds(), Unit: rowspec.UnitRoundTripsPerSec},
 	}, ctxswMetrics(nvcsw, nivcsw, total)...)}, nil
+}
+
+// pairCPUs is the CPU of each SwitchPairs pair, both tasks on it, as
+// will-it-scale binds each of its workers: the allowed CPUs in
+// topology.Spread order (one thread of every core, dealt across nodes and
+// LLCs, before any core's second thread), so k pairs are as far apart as
+// the machine allows. More pairs than allowed CPUs wrap round.
+func pairCPUs(pairs int) ([]int, error) {
+	top, err := topology.Live()
+	if err != nil {
+		return nil, fmt.Errorf("%d pairs: %w", pairs, err)
+	}
+	order := top.Spread()
+	out := make([]int, pairs)
+	for p := range out {
+		out[p] = order[p%len(order)]
+	}
+	return out, nil
 }
 
 // threadRusage reads the calling thread's context-switch counters.

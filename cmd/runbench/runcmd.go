@@ -384,7 +384,11 @@ func (e *env) selectRows(suite workloads.Suite, re *regexp.Regexp, sim bool) ([]
 		p := &plan{row: row, name: benchName(row.Name, procs)}
 		switch {
 		case sim && row.Sim == nil:
-			skips = append(skips, skipped{row.Name, "no simulated version of this row"})
+			why := "no simulated version of this row"
+			if row.NoSim != "" {
+				why = row.NoSim
+			}
+			skips = append(skips, skipped{row.Name, why})
 			continue
 		case sim:
 			p.fn, p.sim = row.Sim, true
