@@ -25,11 +25,14 @@ const (
 	SwitchLibc     Family = "SwitchLibc"
 	SwitchOverhead Family = "SwitchOverhead"
 	SwitchPairs    Family = "SwitchPairs"
+	// SwitchWake: wake-up latency (waker's wake call to the wakee in user
+	// space), schbench's figure, per wake-up.
+	SwitchWake Family = "SwitchWake"
 )
 
 // Families lists every family in catalogue order.
 func Families() []Family {
-	return []Family{Create, CloneFlags, CreateRSS, CreateFDs, Switch, SwitchLibc, SwitchOverhead, SwitchPairs}
+	return []Family{Create, CloneFlags, CreateRSS, CreateFDs, Switch, SwitchLibc, SwitchOverhead, SwitchPairs, SwitchWake}
 }
 
 // Rank is f's position in Families, or len(Families()) for an unknown one.
@@ -46,7 +49,9 @@ func (f Family) Creation() bool {
 }
 
 // Simulated reports whether simkernel models f.
-func (f Family) Simulated() bool { return f != SwitchLibc && f.Rank() < len(Families()) }
+func (f Family) Simulated() bool {
+	return f != SwitchLibc && f != SwitchWake && f.Rank() < len(Families())
+}
 
 // Keys are f's keys, in the order its names write them.
 func (f Family) Keys() []Key { return familyKeys[f] }
@@ -60,6 +65,7 @@ var familyKeys = map[Family][]Key{
 	SwitchLibc:     {KeyMode, KeyCPU},
 	SwitchOverhead: {KeyMech},
 	SwitchPairs:    {KeyMode, KeyPairs},
+	SwitchWake:     {KeyMech, KeyMode, KeyCPU},
 }
 
 // Key is one key of a row name.
@@ -232,9 +238,9 @@ type Spec struct {
 	THP    bool   // CreateRSS
 	RSS    Size   // CreateRSS
 	FDs    int    // CreateFDs
-	Mech   Mech   // Switch, SwitchOverhead
-	Mode   Mode   // Switch, SwitchLibc, SwitchPairs
-	CPU    CPU    // Switch, SwitchLibc; creation rows: same or any ("" in names stored before cpu=)
+	Mech   Mech   // Switch, SwitchOverhead, SwitchWake
+	Mode   Mode   // Switch, SwitchLibc, SwitchPairs, SwitchWake
+	CPU    CPU    // Switch, SwitchLibc, SwitchWake; creation rows: same or any ("" in names stored before cpu=)
 	WS     Size   // Switch
 	Pairs  int    // SwitchPairs
 }
@@ -434,6 +440,13 @@ func (s Spec) check() error {
 	case CreateRSS, CreateFDs:
 		if s.Style.Kind() == "goroutine" {
 			return fmt.Errorf("style=%s has no %s rows", s.Style, s.Family)
+		}
+	case SwitchWake:
+		if s.Mode == ModeGoroutine {
+			return fmt.Errorf("mode=%s has no %s rows", s.Mode, s.Family)
+		}
+		if s.Mech != MechPipe && s.Mech != MechFutex && s.Mech != MechEventfd {
+			return fmt.Errorf("mech=%s has no %s rows: a wake-up is a pipe write, a FUTEX_WAKE or an eventfd write", s.Mech, s.Family)
 		}
 	case SwitchLibc, SwitchPairs:
 		if s.Mode == ModeGoroutine {

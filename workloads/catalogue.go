@@ -43,6 +43,9 @@ type Result struct {
 	// they feed p50-ns/p99-ns.
 	Samples []time.Duration
 	Metrics []Metric
+	// Latency holds the histograms (in ns) behind a switch row's p50-ns …
+	// p99.9-ns, which runbench merges into the run's sidecar.
+	Latency []Latency
 }
 
 // PerOp is the primary figure: Elapsed/N in nanoseconds.

@@ -76,6 +76,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/clonebench/clonebench/hist"
 	"github.com/clonebench/clonebench/rowspec"
 )
 
@@ -363,6 +364,7 @@ type switchSides struct {
 	noCtxsw         bool          // counters unavailable on this platform
 	overheadPerOp   time.Duration // one signal+wait with no partner
 	overheadMeasure bool
+	roundTrips      *hist.Histogram // each timed round trip in ns, nil if not recorded
 }
 
 // switchResult turns the two sides' records into a Result.
@@ -381,6 +383,13 @@ func switchResult(s switchSides) (Result, error) {
 	}
 	if !s.noCtxsw {
 		res.Metrics = append(res.Metrics, ctxswMetrics(s.nvcsw, s.nivcsw, s.n)...)
+	}
+	if s.roundTrips != nil {
+		if got := s.roundTrips.Count(); got != uint64(s.n) {
+			return Result{}, fmt.Errorf("switch: the initiator recorded %d round trips, want %d", got, s.n)
+		}
+		res.Metrics = append(res.Metrics, histMetrics(s.roundTrips)...)
+		res.Latency = []Latency{{Kind: hist.KindRoundTrip, Hist: s.roundTrips}}
 	}
 	return res, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/clonebench/clonebench/hist"
 	"github.com/clonebench/clonebench/internal/topology"
 	"github.com/clonebench/clonebench/rawclone"
 	"github.com/clonebench/clonebench/rowspec"
@@ -54,6 +55,7 @@ type switchRig struct {
 	fds   []int
 	words []*rawclone.Word
 	maps  [][]byte
+	lats  []*rawclone.Latency
 	tasks []*rawclone.Task
 	ended []bool // tasks[i] has been waited for or killed
 }
@@ -83,6 +85,15 @@ func (r *switchRig) socketpair() (a, b int, err error) {
 	}
 	r.fds = append(r.fds, sv[0], sv[1])
 	return sv[0], sv[1], nil
+}
+
+func (r *switchRig) latency() (*rawclone.Latency, error) {
+	l, err := rawclone.NewLatency()
+	if err != nil {
+		return nil, fmt.Errorf("latency histogram: %w", err)
+	}
+	r.lats = append(r.lats, l)
+	return l, nil
 }
 
 func (r *switchRig) word() (*rawclone.Word, error) {
@@ -188,6 +199,12 @@ func (r *switchRig) release() error {
 		}
 	}
 	r.maps = nil
+	for _, l := range r.lats {
+		if err := l.Free(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	r.lats = nil
 	return errors.Join(errs...)
 }
 
@@ -414,6 +431,11 @@ func rawPingPong(s switchSpec, libc bool, n, initCPU, respCPU int, started start
 	if resp.WorkingSet, err = r.workingSet(s.ws); err != nil {
 		return sides, err
 	}
+	if on, _ := LatencyRecording(); on {
+		if ini.RoundTrips, err = r.latency(); err != nil {
+			return sides, err
+		}
+	}
 	// The responder first: it blocks until the initiator's first signal.
 	rt, err := r.clone(s.flags(), resp)
 	if err != nil {
@@ -434,6 +456,12 @@ func rawPingPong(s switchSpec, libc bool, n, initCPU, respCPU int, started start
 	if err := checkSide("responder", resp, rr); err != nil {
 		return sides, err
 	}
+	var rts *hist.Histogram
+	if ini.RoundTrips != nil {
+		if rts, err = toNs(ini.RoundTrips, ir); err != nil {
+			return sides, fmt.Errorf("round-trip latency: %w", err)
+		}
+	}
 	ov, err := loopback(s.flags(), s.mech, switchLoopbackN(n), initCPU, ini.WorkingSet, libc)
 	if err != nil {
 		return sides, err
@@ -442,6 +470,7 @@ func rawPingPong(s switchSpec, libc bool, n, initCPU, respCPU int, started start
 		n: n, elapsed: ir.Elapsed(),
 		nvcsw: ir.Nvcsw + rr.Nvcsw, nivcsw: ir.Nivcsw + rr.Nivcsw,
 		overheadPerOp: ov, overheadMeasure: true,
+		roundTrips: rts,
 	}, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"github.com/clonebench/clonebench/workloads"
 	"io"
 	"io/fs"
 	"os"
@@ -63,6 +64,7 @@ type sample struct {
 	name   string // full benchmark name without "Benchmark", with -procs
 	iters  int
 	values []benchfmt.Value
+	lat    []workloads.Latency // the sample's histograms, for the sidecar
 }
 
 // writeResults writes config lines, one benchmark line per sample, and the

@@ -100,6 +100,9 @@ func (e *env) cmdRun(stdout, stderr io.Writer, args []string) error {
 		return rescue(stdout, stderr, err, write)
 	}
 	fmt.Fprintln(stdout, path)
+	if err := writeSidecar(path, samples); err != nil {
+		return fmt.Errorf("%s written, but its histogram sidecar: %w", path, err)
+	}
 	if interrupted {
 		// The report and comparison of a partial run would mislead, and
 		// the process must be gone within 2 s of the signal.
