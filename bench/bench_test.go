@@ -46,6 +46,7 @@ func BenchmarkSwitch(b *testing.B)         { runFamily(b, rowspec.Switch) }
 func BenchmarkSwitchLibc(b *testing.B)     { runFamily(b, rowspec.SwitchLibc) }
 func BenchmarkSwitchOverhead(b *testing.B) { runFamily(b, rowspec.SwitchOverhead) }
 func BenchmarkSwitchPairs(b *testing.B)    { runFamily(b, rowspec.SwitchPairs) }
+func BenchmarkSwitchWake(b *testing.B)     { runFamily(b, rowspec.SwitchWake) }
 
 // TestEveryFamilyHasABenchmark ties the Benchmark functions above to the
 // schema: a family rowspec adds needs its function here.
@@ -54,6 +55,7 @@ func TestEveryFamilyHasABenchmark(t *testing.T) {
 		rowspec.Create: BenchmarkCreate, rowspec.CloneFlags: BenchmarkCloneFlags, rowspec.CreateRSS: BenchmarkCreateRSS,
 		rowspec.CreateFDs: BenchmarkCreateFDs, rowspec.Switch: BenchmarkSwitch, rowspec.SwitchLibc: BenchmarkSwitchLibc,
 		rowspec.SwitchOverhead: BenchmarkSwitchOverhead, rowspec.SwitchPairs: BenchmarkSwitchPairs,
+		rowspec.SwitchWake: BenchmarkSwitchWake,
 	}
 	for _, f := range rowspec.Families() {
 		if have[f] == nil {

@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/clonebench/clonebench/hist"
 	"github.com/clonebench/clonebench/rowspec"
 )
 
@@ -59,6 +60,12 @@ var charts = []chart{
 		nil, compareSupports, compareSimulated, compareChart},
 	{"hosts.png", "Machines side by side", "The headline rows on each machine in the input.",
 		[]rowspec.Family{rowspec.Create, rowspec.Switch}, hostsSupports, nil, hostsChart},
+	{"latency.png", "Round-trip latency distribution", "CDF of every round trip of the pipe, futex, eventfd and unix rows at cpu=same, process against thread, from the sidecar histograms merged over the inputs.",
+		[]rowspec.Family{rowspec.Switch, rowspec.SwitchLibc}, latencySupports(hist.KindRoundTrip), latencySimulated, latencyChart(hist.KindRoundTrip)},
+	{"wake.png", "Wake-up latency distribution", "CDF of the time from the waker's wake call to the wakee running in user space (SwitchWake rows, cpu=same), process against thread.",
+		[]rowspec.Family{rowspec.SwitchWake}, latencySupports(hist.KindWake), latencySimulated, latencyChart(hist.KindWake)},
+	{"placement.png", "Round trip by placement", "The pipe round trip at every placement the machine has: one CPU, two CPUs, SMT siblings, one LLC, two LLCs, two nodes.",
+		[]rowspec.Family{rowspec.Switch}, placementChartSupports, placementChartSimulated, placementChart},
 }
 
 // The documented figures the switch chart is drawn against (the seeds):

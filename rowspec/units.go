@@ -22,6 +22,9 @@ const (
 	// round trip (p50, p90, p99, p99.9), from a log-linear histogram.
 	UnitP90  = "p90-ns"
 	UnitP999 = "p99.9-ns"
+	// UnitNsRoundTrip is a SwitchWake row's round trip, beside its
+	// per-wake-up ns/op.
+	UnitNsRoundTrip = "ns/roundtrip"
 	// UnitOverhead is simkernel's calibrated overhead figure.
 	UnitOverhead = "overhead-ns"
 	// UnitRoundTripsPerSec is SwitchPairs' whole-system throughput.

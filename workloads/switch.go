@@ -183,9 +183,10 @@ func (s switchSpec) quick() bool {
 	return false
 }
 
-func (s switchSpec) doc() string {
+// placeDoc says in words where a placement puts the two tasks.
+func placeDoc(c switchCPU) string {
 	var where string
-	switch s.cpu {
+	switch c {
 	case cpuSame:
 		where = "both pinned to one CPU (two context switches per round trip)"
 	case cpuCross:
@@ -201,6 +202,11 @@ func (s switchSpec) doc() string {
 	case rowspec.CPUXNode:
 		where = "pinned to two CPUs on different NUMA nodes"
 	}
+	return where
+}
+
+func (s switchSpec) doc() string {
+	where := placeDoc(s.cpu)
 	var who string
 	switch {
 	case s.mech == mechChan:
