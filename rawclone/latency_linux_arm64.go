@@ -2,5 +2,5 @@
 
 package rawclone
 
-// recordingLoop: the arm64 ping-pong loop does not record latency yet.
-const recordingLoop = false
+// recordingLoop: the arm64 ping-pong loop records latency (Body.RoundTrips, Body.Wake), reading CNTVCT_EL0.
+const recordingLoop = true

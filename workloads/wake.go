@@ -54,6 +54,7 @@ func (s wakeSpec) row() Row {
 			s.mech, s.mode, placeDoc(s.cpu)),
 		Suites: Full,
 		Needs:  Needs{Linux: true},
+		NoSim:  "simkernel has no wake-up latency distribution: every simulated round trip costs the same virtual time",
 	}, func(n int, started startedFunc) (Result, error) { return runSwitchWake(s, n, started) })
 	if s.cpu.TwoCPUs() {
 		r.Needs.CPUs = 2
