@@ -213,6 +213,15 @@ func (e *env) selectRun(rf *runFlags) ([]*plan, []skipped, []sysinfo.Fact, error
 		sim = sim || p.sim
 	}
 	config := runConfig(sim)
+	if !sim {
+		// Whether the switch rows carry p50-ns … p99.9-ns and a sidecar,
+		// and if not, why (CLONEBENCH_RECORD=off, no invariant TSC).
+		v := "on"
+		if on, why := workloads.LatencyRecording(); !on {
+			v = "off: " + why
+		}
+		config = append(config, sysinfo.Fact{Key: "latency-recording", Value: strings.Join(strings.Fields(v), " ")})
+	}
 	if sim {
 		prof := "default"
 		if rf.profile != "" {

@@ -26,7 +26,7 @@ func TestSidecarTwoRuns(t *testing.T) {
 	var text strings.Builder
 	for i, bt := range []string{"5ms", "20ms"} {
 		out := filepath.Join(dir, []string{"a.txt", "b.txt"}[i])
-		_, stderr, code := runCmd(t, nil, "run", "-run", row, "-count", "2", "-benchtime", bt, "-report=false", "-o", out)
+		_, stderr, code := runCmd(t, testEnv(dir, nil), "run", "-run", row, "-count", "2", "-benchtime", bt, "-report=false", "-o", out)
 		if code != 0 {
 			t.Fatalf("exit %d\n%s", code, stderr)
 		}
