@@ -69,3 +69,45 @@ func TestSwitchRowsRecordRoundTrips(t *testing.T) {
 		}
 	})
 }
+
+// A SwitchWake row's op is one wake-up: two per round trip, each in its
+// histogram, with ordered percentiles and the mean as ns/op.
+func TestSwitchWakeRows(t *testing.T) {
+	needRawClone(t)
+	const n = 1000
+	for _, name := range []string{
+		"SwitchWake/mech=pipe/mode=process/cpu=same",
+		"SwitchWake/mech=futex/mode=thread/cpu=same",
+		"SwitchWake/mech=eventfd/mode=thread/cpu=any",
+	} {
+		t.Run(name, func(t *testing.T) {
+			row, ok := rowNamed(rowspec.MustParse(name))
+			if !ok {
+				t.Fatalf("%s not in the catalogue", name)
+			}
+			if why := row.Skip(); why != "" {
+				t.Skip(why)
+			}
+			res, tids, err := runCapturing(row, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertGone(t, tids)
+			if res.N != 2*n || len(res.Latency) != 1 || res.Latency[0].Kind != hist.KindWake || res.Latency[0].Hist.Count() != 2*n {
+				t.Fatalf("N %d, Latency %+v; want %d wake-ups in one wake histogram", res.N, res.Latency, 2*n)
+			}
+			mean, _ := res.Latency[0].Hist.Mean()
+			if d := res.PerOp() - mean; d > 1 || d < -1 {
+				t.Errorf("ns/op %g, histogram mean %g", res.PerOp(), mean)
+			}
+			prev := 0.0
+			for _, u := range []string{rowspec.UnitP50, rowspec.UnitP90, rowspec.UnitP99, rowspec.UnitP999} {
+				v, ok := metric(res, u)
+				if !ok || v < prev {
+					t.Errorf("%s = %g (present %v) after %g", u, v, ok, prev)
+				}
+				prev = v
+			}
+		})
+	}
+}

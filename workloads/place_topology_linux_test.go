@@ -126,6 +126,16 @@ func tasksetChild(t *testing.T) {
 			t.Logf("%s: %s", sp, why)
 		}
 	}
+	for _, c := range []rowspec.CPU{rowspec.CPUCross, rowspec.CPUSMT, rowspec.CPULLC, rowspec.CPUXLLC, rowspec.CPUXNode} {
+		sp := rowspec.Spec{Family: rowspec.SwitchWake, Mech: rowspec.MechFutex, Mode: rowspec.ModeThread, CPU: c}
+		r, ok := rowNamed(sp)
+		if !ok {
+			t.Fatalf("%s: not in the catalogue", sp)
+		}
+		if r.Skip() == "" {
+			t.Errorf("%s runs under CPU 1 alone, want a skip", sp)
+		}
+	}
 	if a, b, err := switchPlacement(cpuSame); err != nil || a != 1 || b != 1 {
 		t.Errorf("cpu=same under CPU 1: (%d, %d, %v), want (1, 1)", a, b, err)
 	}
