@@ -11,8 +11,8 @@ package workloads
 // Recording is on wherever the cycle counter can be trusted (an
 // invariant TSC on amd64) and the loop implements it (amd64). To measure
 // what it costs, CLONEBENCH_RECORD=off turns it off for a whole process:
-// the rows then run exactly as before recording existed and report no
-// percentiles. That switch is for the overhead measurement only; stored
+// the loop then takes neither recording branch (two compares per round
+// trip remain) and the rows report no percentiles and write no sidecar. That switch is for the overhead measurement only; stored
 // runs keep it on.
 
 import (
