@@ -50,6 +50,7 @@ func BenchmarkClone3(b *testing.B)         { runFamily(b, rowspec.Clone3) }
 func BenchmarkCreateNS(b *testing.B)       { runFamily(b, rowspec.CreateNS) }
 func BenchmarkCreateCgroup(b *testing.B)   { runFamily(b, rowspec.CreateCgroup) }
 func BenchmarkCreatePidfd(b *testing.B)    { runFamily(b, rowspec.CreatePidfd) }
+func BenchmarkSwitchWake(b *testing.B)     { runFamily(b, rowspec.SwitchWake) }
 
 // TestEveryFamilyHasABenchmark ties the Benchmark functions above to the
 // schema: a family rowspec adds needs its function here.
@@ -60,6 +61,7 @@ func TestEveryFamilyHasABenchmark(t *testing.T) {
 		rowspec.SwitchOverhead: BenchmarkSwitchOverhead, rowspec.SwitchPairs: BenchmarkSwitchPairs,
 		rowspec.Clone3: BenchmarkClone3, rowspec.CreateNS: BenchmarkCreateNS,
 		rowspec.CreateCgroup: BenchmarkCreateCgroup, rowspec.CreatePidfd: BenchmarkCreatePidfd,
+		rowspec.SwitchWake: BenchmarkSwitchWake,
 	}
 	for _, f := range rowspec.Families() {
 		if have[f] == nil {

@@ -76,6 +76,26 @@ type Body struct {
 	// task with no registration does not.
 	RSeq bool
 
+	// RoundTrips, on the initiator of an OpPingPong, records every timed
+	// round trip into a log-linear histogram of cycle-counter ticks (the
+	// hist package's buckets), read on the loop's own CPU: amd64 RDTSC
+	// after LFENCE, which needs an invariant TSC (constant_tsc and
+	// nonstop_tsc, or Clone refuses with ErrUnsupported). Result.NsPerTick
+	// converts. The cost is one counter read and one bucket increment per
+	// round trip.
+	RoundTrips *Latency
+
+	// Wake records, on both sides of an OpPingPong (not MechYield), the
+	// wake-up latency of every timed round: each side writes the counter
+	// into WakeStamp (one Word both sides share) just before its wake call
+	// (write, FUTEX_WAKE after the turn flip), and the woken side reads the
+	// counter as soon as its wait returns to user space and records the
+	// difference. Cross-CPU this needs counters in step across CPUs (an
+	// invariant TSC the kernel uses as its clocksource); a negative
+	// difference counts as 0.
+	Wake      *Latency
+	WakeStamp *Word
+
 	// CPU pins the task with sched_setaffinity before it starts; -1 leaves
 	// the inherited affinity. The zero value pins to CPU 0, so callers that
 	// do not care must set -1 (see NoCPU).
@@ -111,10 +131,22 @@ type Result struct {
 	// Voluntary and involuntary context switches of this task over the timed
 	// interval, from getrusage(RUSAGE_THREAD) at its start and end.
 	Nvcsw, Nivcsw int64
+	// TicksStart and TicksEnd are the cycle counter read beside Start and
+	// End (initiator only; zero where the platform records no ticks).
+	TicksStart, TicksEnd uint64
 }
 
 // Elapsed is End-Start.
 func (r Result) Elapsed() time.Duration { return r.End - r.Start }
+
+// NsPerTick calibrates the cycle counter against CLOCK_MONOTONIC over the
+// timed interval: 0 if the task recorded no ticks.
+func (r Result) NsPerTick() float64 {
+	if r.TicksEnd <= r.TicksStart || r.End <= r.Start {
+		return 0
+	}
+	return float64(r.Elapsed().Nanoseconds()) / float64(r.TicksEnd-r.TicksStart)
+}
 
 // The rest of the contract, implemented per platform (clone_linux.go,
 // clone_other.go, word_linux.go); listed here so callers can code against it:

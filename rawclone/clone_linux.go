@@ -83,6 +83,9 @@ func check(flags Flags, body Body) error {
 	default:
 		return fmt.Errorf("rawclone: unknown body op %d", body.Op)
 	}
+	if err := checkRecording(body); err != nil {
+		return err
+	}
 	if body.N < 0 || body.Warmup < 0 {
 		return fmt.Errorf("rawclone: body N %d and Warmup %d must not be negative", body.N, body.Warmup)
 	}
@@ -166,6 +169,13 @@ func clone(flags Flags, body Body, opt Options, issue issueFunc) (*Task, error) 
 	}
 	if body.Word != nil && body.Word.mem != nil {
 		c.word = body.Word.addr()
+	}
+	if body.RoundTrips != nil {
+		c.rtHist = body.RoundTrips.addr()
+	}
+	if body.Wake != nil {
+		c.wakeHist = body.Wake.addr()
+		c.stamp = body.WakeStamp.addr()
 	}
 	if len(body.WorkingSet) > 0 {
 		c.ws = uintptr(unsafe.Pointer(&body.WorkingSet[0]))

@@ -3,6 +3,10 @@
 #include "go_asm.h"
 #include "textflag.h"
 
+// TICKS reads the TSC into AX (clobbers DX); LFENCE keeps it from being
+// read before the instructions ahead of it have completed.
+#define TICKS LFENCE; RDTSC; SHLQ $32, DX; ORQ DX, AX
+
 // The child body uses registers only: SYSCALL reads its arguments from
 // DI, SI, DX, R10, R8 and clobbers AX, CX and R11, so the body's state lives
 // in registers the kernel preserves:
@@ -123,6 +127,9 @@ timed_start:
 	SYSCALL
 	CMPQ	AX, $-4095
 	JCC	fail
+	// The counter beside the clock reading: the calibration span's start.
+	TICKS
+	MOVQ	AX, ctl_tscStart(R12)
 	MOVQ	$const_rusageThread, DI
 	LEAQ	ctl_ruStart(R12), SI
 	MOVQ	$const_sysGetrusage, BX
@@ -130,6 +137,9 @@ timed_start:
 	SYSCALL
 	CMPQ	AX, $-4095
 	JCC	fail
+	// The first timed round trip starts here.
+	TICKS
+	MOVQ	AX, ctl_tscPrev(R12)
 
 round:
 	CMPQ	R13, R14
@@ -138,6 +148,13 @@ round:
 	JEQ	wait
 
 signal:
+	// Body.Wake: stamp the wake call for the partner to subtract.
+	CMPQ	ctl_wakeHist(R12), $0
+	JEQ	signal_mech
+	TICKS
+	MOVQ	ctl_stamp(R12), DX
+	MOVQ	AX, (DX)
+signal_mech:
 	MOVQ	ctl_mech(R12), AX
 	CMPQ	AX, $const_MechFD
 	JEQ	signal_fd
@@ -271,6 +288,31 @@ wait_futex_again:
 	JMP	wait_futex
 
 waited:
+	// Body.Wake: back in user space after the partner's wake call; R13
+	// rounds are done, so this one is timed once R13 ≥ warm-up.
+	CMPQ	ctl_wakeHist(R12), $0
+	JEQ	waited_check
+	CMPQ	R13, ctl_warmup(R12)
+	JLT	waited_check
+	TICKS
+	MOVQ	ctl_stamp(R12), DX
+	SUBQ	(DX), AX
+	JGE	wake_bucket
+	XORQ	AX, AX // counters a little apart across CPUs: count it as 0
+wake_bucket:
+	// hist.Index: v < 64 is its own bucket; else with e = BSR(v),
+	// (e-5)*32 + v>>(e-5).
+	CMPQ	AX, $64
+	JCS	wake_count
+	BSRQ	AX, CX
+	SUBQ	$const_histSubBits, CX
+	SHRQ	CX, AX
+	SHLQ	$const_histSubBits, CX
+	ADDQ	CX, AX
+wake_count:
+	MOVQ	ctl_wakeHist(R12), DX
+	INCQ	(DX)(AX*8)
+waited_check:
 	CMPL	ctl_abort(R12), $0
 	JNE	aborted
 	// Touch the working set: one load per cache line.
@@ -290,12 +332,35 @@ touched:
 round_done:
 	INCQ	R13
 	MOVQ	R13, ctl_rounds(R12)
+	// Body.RoundTrips: a timed round trip (number > warm-up) just ended.
+	CMPQ	ctl_rtHist(R12), $0
+	JEQ	round_next
+	CMPQ	R13, ctl_warmup(R12)
+	JLE	round_next
+	TICKS
+	MOVQ	AX, DX
+	SUBQ	ctl_tscPrev(R12), AX
+	MOVQ	DX, ctl_tscPrev(R12)
+	CMPQ	AX, $64
+	JCS	rt_count
+	BSRQ	AX, CX
+	SUBQ	$const_histSubBits, CX
+	SHRQ	CX, AX
+	SHLQ	$const_histSubBits, CX
+	ADDQ	CX, AX
+rt_count:
+	MOVQ	ctl_rtHist(R12), DX
+	INCQ	(DX)(AX*8)
+round_next:
 	CMPQ	R13, ctl_warmup(R12)
 	JNE	round
 	// Warm-up over: the timed interval starts now.
 	JMP	timed_start
 
 timed_end:
+	// The counter beside the clock reading: the calibration span's end.
+	TICKS
+	MOVQ	AX, ctl_tscEnd(R12)
 	MOVQ	$const_clockMonotonic, DI
 	LEAQ	ctl_end(R12), SI
 	MOVQ	$const_sysClockGettime, BX

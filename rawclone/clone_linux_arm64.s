@@ -117,6 +117,11 @@ timed_start:
 	SVC
 	CMN	$4095, R0
 	BHS	fail
+	// The counter beside the clock reading: the calibration span's start.
+	// ISB keeps CNTVCT_EL0 from being read ahead of what precedes it.
+	ISB	$15
+	MRS	CNTVCT_EL0, R12
+	MOVD	R12, ctl_tscStart(R19)
 	MOVD	$const_rusageThread, R0
 	ADD	$ctl_ruStart, R19, R1
 	MOVD	$const_sysGetrusage, R23
@@ -124,6 +129,10 @@ timed_start:
 	SVC
 	CMN	$4095, R0
 	BHS	fail
+	// The first timed round trip starts here.
+	ISB	$15
+	MRS	CNTVCT_EL0, R12
+	MOVD	R12, ctl_tscPrev(R19)
 
 round:
 	CMP	R21, R20
@@ -131,6 +140,16 @@ round:
 	CBZ	R22, waitturn
 
 signal:
+	// Body.Wake: stamp the wake call for the partner to subtract (the
+	// write's system call, or the turn word's store-release, orders it
+	// before the partner can see the wake).
+	MOVD	ctl_wakeHist(R19), R12
+	CBZ	R12, signal_mech
+	ISB	$15
+	MRS	CNTVCT_EL0, R12
+	MOVD	ctl_stamp(R19), R13
+	MOVD	R12, (R13)
+signal_mech:
 	MOVD	ctl_mech(R19), R9
 	CMP	$const_MechFD, R9
 	BEQ	signal_fd
@@ -266,6 +285,37 @@ wait_futex_again:
 	B	wait_futex
 
 waited:
+	// Body.Wake: back in user space after the partner's wake call; R20
+	// rounds are done, so this one is timed once R20 ≥ warm-up.
+	MOVD	ctl_wakeHist(R19), R12
+	CBZ	R12, waited_check
+	MOVD	ctl_warmup(R19), R9
+	CMP	R9, R20
+	BLT	waited_check
+	ISB	$15
+	MRS	CNTVCT_EL0, R13
+	MOVD	ctl_stamp(R19), R14
+	MOVD	(R14), R14
+	SUBS	R14, R13, R13
+	BGE	wake_bucket
+	MOVD	ZR, R13 // counters a little apart across CPUs: count it as 0
+wake_bucket:
+	// hist.Index: v < 64 is its own bucket; else with e = 63-CLZ(v),
+	// (e-5)*32 + v>>(e-5).
+	CMP	$64, R13
+	BLO	wake_count
+	CLZ	R13, R14
+	MOVD	$63, R15
+	SUB	R14, R15, R14
+	SUB	$const_histSubBits, R14
+	LSR	R14, R13, R13
+	LSL	$const_histSubBits, R14, R14
+	ADD	R14, R13, R13
+wake_count:
+	MOVD	(R12)(R13<<3), R14
+	ADD	$1, R14
+	MOVD	R14, (R12)(R13<<3)
+waited_check:
 	MOVWU	ctl_abort(R19), R9
 	CBNZW	R9, aborted
 	// Touch the working set: one load per cache line.
@@ -284,6 +334,31 @@ touched:
 round_done:
 	ADD	$1, R20
 	MOVD	R20, ctl_rounds(R19)
+	// Body.RoundTrips: a timed round trip (number > warm-up) just ended.
+	MOVD	ctl_rtHist(R19), R12
+	CBZ	R12, round_next
+	MOVD	ctl_warmup(R19), R9
+	CMP	R9, R20
+	BLE	round_next
+	ISB	$15
+	MRS	CNTVCT_EL0, R13
+	MOVD	ctl_tscPrev(R19), R14
+	MOVD	R13, ctl_tscPrev(R19)
+	SUB	R14, R13, R13
+	CMP	$64, R13
+	BLO	rt_count
+	CLZ	R13, R14
+	MOVD	$63, R15
+	SUB	R14, R15, R14
+	SUB	$const_histSubBits, R14
+	LSR	R14, R13, R13
+	LSL	$const_histSubBits, R14, R14
+	ADD	R14, R13, R13
+rt_count:
+	MOVD	(R12)(R13<<3), R14
+	ADD	$1, R14
+	MOVD	R14, (R12)(R13<<3)
+round_next:
 	MOVD	ctl_warmup(R19), R9
 	CMP	R9, R20
 	BNE	round
@@ -291,6 +366,10 @@ round_done:
 	B	timed_start
 
 timed_end:
+	// The counter beside the clock reading: the calibration span's end.
+	ISB	$15
+	MRS	CNTVCT_EL0, R12
+	MOVD	R12, ctl_tscEnd(R19)
 	MOVD	$const_clockMonotonic, R0
 	ADD	$ctl_end, R19, R1
 	MOVD	$const_sysClockGettime, R23

@@ -8,6 +8,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/clonebench/clonebench/hist"
 )
 
 // ctl is a task's control block: what its assembly body reads (inputs) and
@@ -82,6 +84,19 @@ type ctl struct {
 	// the task exits, and the block is recycled only after the task is
 	// joined or reaped, so nothing of a later task's is written over.
 	rseq rseqArea
+
+	// Latency recording, kept after rseq so that adding it moved no other
+	// field. Inputs: rtHist and wakeHist, the tick histograms
+	// (Body.RoundTrips, Body.Wake; 0: off), stamp the pair's shared wake
+	// stamp (Body.WakeStamp). Outputs: tscStart and tscEnd, the cycle
+	// counter read beside ctl.start and ctl.end (the calibration span);
+	// tscPrev, the loop's last reading.
+	rtHist   uintptr
+	wakeHist uintptr
+	stamp    uintptr
+	tscStart uint64
+	tscEnd   uint64
+	tscPrev  uint64
 }
 
 // rseqArea is the kernel's struct rseq in its original 32-byte form
@@ -136,6 +151,7 @@ const (
 	maxCPU           = 16 * 64
 	cacheLine        = 64
 	defaultKillGrace = 5e9 // ns a thread-group member gets to notice abort
+	histSubBits      = hist.SubBits
 )
 
 var _ = [1]struct{}{}[unsafe.Sizeof(ctl{})/(ctlSlot+1)] // ctl must fit a slot

@@ -30,8 +30,19 @@
 // asks for PR_SET_PDEATHSIG=SIGKILL first, so it cannot outlive a process
 // that dies without reaping it (Ctrl-C, a crash).
 //
-// Memory a body uses (Body.Word, Body.WorkingSet) must stay mapped until the
-// task has ended: a fault in a thread-group member kills the whole process.
+// Memory a body uses (Body.Word, Body.WorkingSet, Body.RoundTrips,
+// Body.Wake, Body.WakeStamp) must stay mapped until the task has ended: a
+// fault in a thread-group member kills the whole process.
+//
+// Latency recording (latency.go): the ping-pong loop reads the cycle
+// counter (amd64 RDTSC after LFENCE, arm64 CNTVCT_EL0 after ISB) once per
+// timed round trip on the initiator (Body.RoundTrips) or once per wake-up
+// on each side (Body.Wake), computes the hist package's log-linear bucket
+// in registers (BSR/CLZ, two shifts, an add) and increments it in a
+// MAP_SHARED histogram, so nothing but that runs between round trips.
+// Result.NsPerTick calibrates the counter against CLOCK_MONOTONIC over the
+// timed interval; CounterCheck refuses an amd64 TSC without constant_tsc
+// and nonstop_tsc.
 //
 // On platforms other than Linux amd64 and arm64 the package compiles and
 // every entry point returns an error wrapping errors.ErrUnsupported.

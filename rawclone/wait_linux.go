@@ -188,6 +188,7 @@ func (t *Task) result() Result {
 	if c.initiator != 0 && c.status == statusDone {
 		r.Start = time.Duration(c.start[0])*time.Second + time.Duration(c.start[1])
 		r.End = time.Duration(c.end[0])*time.Second + time.Duration(c.end[1])
+		r.TicksStart, r.TicksEnd = c.tscStart, c.tscEnd
 	}
 	if c.status == statusDone && (c.op == int64(OpPingPong) || c.op == int64(OpLoopback)) {
 		// ru_nvcsw and ru_nivcsw are the 17th and 18th longs of struct rusage.

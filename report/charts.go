@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/clonebench/clonebench/hist"
 	"github.com/clonebench/clonebench/rowspec"
 )
 
@@ -63,6 +64,12 @@ var charts = []chart{
 		[]rowspec.Family{rowspec.Create, rowspec.Switch}, hostsSupports, nil, hostsChart},
 	{"phases.png", "Where creation time goes (probe=sched)", "Each probed row's op stacked by phase from kernel tracepoints: copy is copy_process, teardown is do_exit; fork against thread, along the clone-flag sweep and along parent RSS.",
 		[]rowspec.Family{rowspec.Create, rowspec.CloneFlags, rowspec.CreateRSS}, phasesSupports, phasesSimulated, phasesChart},
+	{"latency.png", "Round-trip latency distribution", "CDF of every round trip of the pipe, futex, eventfd and unix rows at cpu=same, process against thread, from the sidecar histograms merged over the inputs.",
+		[]rowspec.Family{rowspec.Switch, rowspec.SwitchLibc}, latencySupports(hist.KindRoundTrip), latencySimulated, latencyChart(hist.KindRoundTrip)},
+	{"wake.png", "Wake-up latency distribution", "CDF of the time from the waker's wake call to the wakee running in user space (SwitchWake rows, cpu=same), process against thread.",
+		[]rowspec.Family{rowspec.SwitchWake}, latencySupports(hist.KindWake), latencySimulated, latencyChart(hist.KindWake)},
+	{"placement.png", "Round trip by placement", "The pipe round trip at every placement the machine has: one CPU, two CPUs, SMT siblings, one LLC, two LLCs, two nodes.",
+		[]rowspec.Family{rowspec.Switch}, placementChartSupports, placementChartSimulated, placementChart},
 }
 
 // The documented figures the switch chart is drawn against (the seeds):

@@ -29,6 +29,10 @@ type Data struct {
 	Rows []*Row
 	// Skips are rows the input says were skipped or failed.
 	Skips []Skip
+	// Latency are the histograms of the inputs' sidecars
+	// (resultfile.ReadSidecar), one per machine, row and kind, the
+	// files' merged.
+	Latency []*LatencyRow
 }
 
 // Host is one machine, as its config lines describe it.
@@ -163,6 +167,9 @@ func fromFiles(files ...*resultfile.File) (*Data, error) {
 		}
 		for _, s := range f.Skips {
 			d.Skips = append(d.Skips, Skip{Name: "Benchmark" + s.Name, Reason: s.Reason, Pos: s.Pos})
+		}
+		if err := d.addSidecar(f); err != nil {
+			return nil, err
 		}
 	}
 	return d, nil

@@ -46,7 +46,7 @@ func TestChartsGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"creation.png", "cloneflags.png", "fork-rss.png", "switch.png", "switch-ws.png", "distribution.png", "compare.png", "hosts.png", "report.md"}
+	want := []string{"creation.png", "cloneflags.png", "fork-rss.png", "switch.png", "switch-ws.png", "distribution.png", "compare.png", "hosts.png", "placement.png", "report.md"}
 	var got []string
 	for _, p := range paths {
 		got = append(got, filepath.Base(p))

@@ -31,12 +31,16 @@ const (
 	CreateNS     Family = "CreateNS"     // fork-style clone with one CLONE_NEW* flag, or a runtime's set
 	CreateCgroup Family = "CreateCgroup" // into a cgroup v2: CLONE_INTO_CGROUP or a write to cgroup.procs
 	CreatePidfd  Family = "CreatePidfd"  // CLONE_PIDFD, reaped through the pidfd or with wait4
+
+	// SwitchWake: wake-up latency (waker's wake call to the wakee in user
+	// space), schbench's figure, per wake-up.
+	SwitchWake Family = "SwitchWake"
 )
 
 // Families lists every family in catalogue order.
 func Families() []Family {
 	return []Family{Create, CloneFlags, CreateRSS, CreateFDs, Switch, SwitchLibc, SwitchOverhead, SwitchPairs,
-		Clone3, CreateNS, CreateCgroup, CreatePidfd}
+		Clone3, CreateNS, CreateCgroup, CreatePidfd, SwitchWake}
 }
 
 // Rank is f's position in Families, or len(Families()) for an unknown one.
@@ -61,7 +65,7 @@ func (f Family) container() bool {
 
 // Simulated reports whether simkernel models f.
 func (f Family) Simulated() bool {
-	return f != SwitchLibc && !f.container() && f.Rank() < len(Families())
+	return f != SwitchLibc && f != SwitchWake && !f.container() && f.Rank() < len(Families())
 }
 
 // Keys are f's keys, in the order its names write them.
@@ -80,6 +84,7 @@ var familyKeys = map[Family][]Key{
 	CreateNS:       {KeyNS, KeyCPU},
 	CreateCgroup:   {KeyHow, KeyCPU},
 	CreatePidfd:    {KeyWait, KeyCPU},
+	SwitchWake:     {KeyMech, KeyMode, KeyCPU},
 }
 
 // Key is one key of a row name.
@@ -242,8 +247,22 @@ const (
 	CPUAny   CPU = "any"   // where the scheduler puts them
 )
 
+// The topology placements (internal/topology picks their CPUs): two
+// different CPUs that share a core, share an LLC but not a core, sit in
+// different LLCs, sit on different NUMA nodes.
+const (
+	CPUSMT   CPU = "smt"
+	CPULLC   CPU = "llc"
+	CPUXLLC  CPU = "xllc"
+	CPUXNode CPU = "xnode"
+)
+
 // CPUs lists every placement in report order.
-func CPUs() []CPU { return []CPU{CPUSame, CPUCross, CPUAny} }
+func CPUs() []CPU { return []CPU{CPUSame, CPUCross, CPUAny, CPUSMT, CPULLC, CPUXLLC, CPUXNode} }
+
+// TwoCPUs reports whether c pins the two tasks of a row to two different
+// CPUs.
+func (c CPU) TwoCPUs() bool { return c != CPUSame && c != CPUAny && c != "" }
 
 // NS is the namespace a CreateNS row's child gets new.
 type NS string
@@ -298,9 +317,9 @@ type Spec struct {
 	THP    bool   // CreateRSS
 	RSS    Size   // CreateRSS
 	FDs    int    // CreateFDs
-	Mech   Mech   // Switch, SwitchOverhead
-	Mode   Mode   // Switch, SwitchLibc, SwitchPairs
-	CPU    CPU    // Switch, SwitchLibc; creation rows: same or any ("" in names stored before cpu=)
+	Mech   Mech   // Switch, SwitchOverhead, SwitchWake
+	Mode   Mode   // Switch, SwitchLibc, SwitchPairs, SwitchWake
+	CPU    CPU    // Switch, SwitchLibc, SwitchWake; creation rows: same or any ("" in names stored before cpu=)
 	WS     Size   // Switch
 	Pairs  int    // SwitchPairs
 	NS     NS     // CreateNS
@@ -534,7 +553,7 @@ func (s Spec) check() error {
 	if s.Probe != "" && s.Legacy() {
 		return fmt.Errorf("probe=%s: a probed creation row says where it runs (cpu=)", s.Probe)
 	}
-	if s.Family.Creation() && s.CPU == CPUCross {
+	if s.Family.Creation() && s.CPU.TwoCPUs() {
 		return fmt.Errorf("cpu=%s: a creation row runs parent and child on one CPU (same) or where the scheduler puts them (any)", s.CPU)
 	}
 	switch s.Family {
@@ -545,6 +564,13 @@ func (s Spec) check() error {
 	case Clone3:
 		if s.Style != StyleFork && s.Style != StyleThread {
 			return fmt.Errorf("style=%s has no %s rows (fork and thread only)", s.Style, s.Family)
+		}
+	case SwitchWake:
+		if s.Mode == ModeGoroutine {
+			return fmt.Errorf("mode=%s has no %s rows", s.Mode, s.Family)
+		}
+		if s.Mech != MechPipe && s.Mech != MechFutex && s.Mech != MechEventfd {
+			return fmt.Errorf("mech=%s has no %s rows: a wake-up is a pipe write, a FUTEX_WAKE or an eventfd write", s.Mech, s.Family)
 		}
 	case SwitchLibc, SwitchPairs:
 		if s.Mode == ModeGoroutine {

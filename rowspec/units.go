@@ -18,6 +18,13 @@ const (
 	// UnitP50 and UnitP99 are per-op percentiles, in ns.
 	UnitP50 = "p50-ns"
 	UnitP99 = "p99-ns"
+	// UnitP90 and UnitP999 complete the latency set switch rows report per
+	// round trip (p50, p90, p99, p99.9), from a log-linear histogram.
+	UnitP90  = "p90-ns"
+	UnitP999 = "p99.9-ns"
+	// UnitNsRoundTrip is a SwitchWake row's round trip, beside its
+	// per-wake-up ns/op.
+	UnitNsRoundTrip = "ns/roundtrip"
 	// UnitOverhead is simkernel's calibrated overhead figure.
 	UnitOverhead = "overhead-ns"
 	// UnitRoundTripsPerSec is SwitchPairs' whole-system throughput.

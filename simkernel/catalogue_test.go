@@ -25,6 +25,12 @@ func TestCatalogueSimulated(t *testing.T) {
 			continue
 		}
 		rows[row.Family()]++
+		if row.NoSim != "" {
+			if row.Sim != nil || !row.Spec.CPU.TwoCPUs() || row.Spec.CPU == rowspec.CPUCross {
+				t.Errorf("%s: NoSim %q, yet Sim set or not a topology placement", row.Name, row.NoSim)
+			}
+			continue
+		}
 		if row.Sim == nil {
 			t.Errorf("%s: no Sim", row.Name)
 			continue

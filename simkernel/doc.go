@@ -68,4 +68,16 @@
 // reads and prints as in rawclone and in row names. The scheduler model
 // places only ping-pong pairs: a creation row's cpu= does not change its
 // figure, and Fit calibrates from the unpinned creation rows.
+//
+// # Not modelled: topology and latency distributions
+//
+// The scheduler model knows one CPU and "another CPU" (a cross-CPU wake
+// has one cost), not SMT siblings, caches or NUMA nodes, so the topology
+// placements (cpu=smt, llc, xllc, xnode) have no simulated rows: a figure
+// for them would be cpu=cross under another name. Nor does a simulated
+// switch row report p50-ns … p99.9-ns, and SwitchWake has no simulated
+// family: after warm-up every simulated round trip charges the same
+// virtual time, so its distribution is one point and its percentiles would
+// only repeat the mean. runbench -kernel sim lists those rows as skipped
+// with that reason (workloads.Row.NoSim).
 package simkernel

@@ -43,6 +43,9 @@ type Result struct {
 	// they feed p50-ns/p99-ns.
 	Samples []time.Duration
 	Metrics []Metric
+	// Latency holds the histograms (in ns) behind a switch row's p50-ns …
+	// p99.9-ns, which runbench merges into the run's sidecar.
+	Latency []Latency
 }
 
 // PerOp is the primary figure: Elapsed/N in nanoseconds.
@@ -73,6 +76,8 @@ type Row struct {
 	// its Result.Unit is "sim-ns/op". It is used with runbench -kernel sim
 	// and in place of Linux-only rows on other hosts.
 	Sim func(n int) (Result, error)
+	// NoSim says why a row of a simulated family has no Sim.
+	NoSim string
 
 	// raw is the clone a raw-clone row issues, nil for other rows, so
 	// tests inspect children cloned with exactly the row's flags.

@@ -2,6 +2,7 @@ package workloads
 
 import (
 	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -48,9 +49,19 @@ func attachSim(rows []Row) {
 			continue
 		}
 		spec := rows[i].Spec
+		if slices.Contains(topologyCPUs, spec.CPU) {
+			rows[i].NoSim = noSimTopology
+			continue
+		}
 		rows[i].Sim = func(n int) (Result, error) { return runSim(spec, n) }
 	}
 }
+
+// noSimTopology is why the topology placements have no simulated rows:
+// simkernel's scheduler knows one CPU and "another CPU" (a wake-up IPI
+// cost), not cores, caches or nodes, so a cpu=smt or cpu=xnode figure from
+// it would only repeat cpu=cross under another name.
+const noSimTopology = "simkernel models no SMT, cache or NUMA topology (a cross-CPU wake has one cost), so it has no figure for this placement"
 
 func runSim(spec rowspec.Spec, n int) (Result, error) {
 	r, err := simkernel.Run(SimProfile(), spec, n)

@@ -76,6 +76,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/clonebench/clonebench/hist"
 	"github.com/clonebench/clonebench/rowspec"
 )
 
@@ -145,11 +146,21 @@ func switchSpecs() []switchSpec {
 			}
 		}
 	}
-	return append(out,
+	out = append(out,
 		switchSpec{mechPipe, modeGoroutine, cpuSame, 0},
 		switchSpec{mechPipe, modeGoroutine, cpuAny, 0},
 		switchSpec{mechChan, modeGoroutine, cpuAny, 0},
 	)
+	// The topology placements, added after the rows above existed: every
+	// waking mechanism at ws=0 (sched_yield only hands over on one CPU).
+	for _, mode := range []switchMode{modeProcess, modeThread} {
+		for _, mech := range []switchMech{mechPipe, mechFutex, mechEventfd, mechUnix} {
+			for _, cpu := range topologyCPUs {
+				out = append(out, switchSpec{mech, mode, cpu, 0})
+			}
+		}
+	}
+	return out
 }
 
 // quick reports whether s is in the Quick suite: the pipe reference rows
@@ -167,21 +178,35 @@ func (s switchSpec) quick() bool {
 	case modeGoroutine:
 		return s.cpu == cpuAny
 	case modeProcess, modeThread:
-		return (s.mech == mechPipe && s.cpu != cpuCross) || (s.mech == mechFutex && s.cpu == cpuSame)
+		return (s.mech == mechPipe && (s.cpu == cpuSame || s.cpu == cpuAny)) || (s.mech == mechFutex && s.cpu == cpuSame)
 	}
 	return false
 }
 
-func (s switchSpec) doc() string {
+// placeDoc says in words where a placement puts the two tasks.
+func placeDoc(c switchCPU) string {
 	var where string
-	switch s.cpu {
+	switch c {
 	case cpuSame:
 		where = "both pinned to one CPU (two context switches per round trip)"
 	case cpuCross:
 		where = "pinned to two CPUs (cross-CPU wake-ups, not switches on one CPU)"
 	case cpuAny:
 		where = "unpinned"
+	case rowspec.CPUSMT:
+		where = "pinned to two SMT siblings of one core"
+	case rowspec.CPULLC:
+		where = "pinned to two cores sharing a last-level cache"
+	case rowspec.CPUXLLC:
+		where = "pinned to two CPUs in different last-level caches (same NUMA node where there is one)"
+	case rowspec.CPUXNode:
+		where = "pinned to two CPUs on different NUMA nodes"
 	}
+	return where
+}
+
+func (s switchSpec) doc() string {
+	where := placeDoc(s.cpu)
 	var who string
 	switch {
 	case s.mech == mechChan:
@@ -208,8 +233,11 @@ func (s switchSpec) row() Row {
 	if s.quick() {
 		r.Suites |= Quick
 	}
-	if s.cpu == cpuCross {
+	if s.cpu.TwoCPUs() {
 		r.Needs.CPUs = 2
+	}
+	if s.cpu != cpuSame && s.cpu != cpuCross && s.cpu != cpuAny {
+		r.SkipReason = placementSkip(s.cpu)
 	}
 	return r
 }
@@ -271,7 +299,7 @@ func switchOverheadRow(m switchMech) Row {
 func switchPairsRow(mode switchMode, pairs int) Row {
 	return observedRow(Row{
 		Spec: rowspec.Spec{Family: rowspec.SwitchPairs, Mode: mode, Pairs: pairs},
-		Doc: fmt.Sprintf("%d pipe ping-pong pairs of %s-style raw-clone tasks at once, unpinned; ns/op is the whole system's time per round trip (will-it-scale context_switch1)",
+		Doc: fmt.Sprintf("%d pipe ping-pong pairs of %s-style raw-clone tasks at once, each pair pinned to its own allowed CPU in topology order (cores before SMT siblings, spread over LLCs and nodes); ns/op is the whole system's time per round trip (will-it-scale context_switch1)",
 			pairs, mode),
 		Suites: Full,
 		Needs:  Needs{Linux: true},
@@ -342,6 +370,7 @@ type switchSides struct {
 	noCtxsw         bool          // counters unavailable on this platform
 	overheadPerOp   time.Duration // one signal+wait with no partner
 	overheadMeasure bool
+	roundTrips      *hist.Histogram // each timed round trip in ns, nil if not recorded
 }
 
 // switchResult turns the two sides' records into a Result.
@@ -360,6 +389,13 @@ func switchResult(s switchSides) (Result, error) {
 	}
 	if !s.noCtxsw {
 		res.Metrics = append(res.Metrics, ctxswMetrics(s.nvcsw, s.nivcsw, s.n)...)
+	}
+	if s.roundTrips != nil {
+		if got := s.roundTrips.Count(); got != uint64(s.n) {
+			return Result{}, fmt.Errorf("switch: the initiator recorded %d round trips, want %d", got, s.n)
+		}
+		res.Metrics = append(res.Metrics, histMetrics(s.roundTrips)...)
+		res.Latency = []Latency{{Kind: hist.KindRoundTrip, Hist: s.roundTrips}}
 	}
 	return res, nil
 }

@@ -10,6 +10,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/clonebench/clonebench/hist"
+	"github.com/clonebench/clonebench/internal/topology"
 	"github.com/clonebench/clonebench/rawclone"
 	"github.com/clonebench/clonebench/rowspec"
 )
@@ -20,6 +22,9 @@ import (
 func switchPlacement(c switchCPU) (initCPU, respCPU int, err error) {
 	if c == cpuAny {
 		return rawclone.NoCPU, rawclone.NoCPU, nil
+	}
+	if c != cpuSame && c != cpuCross {
+		return topologyPair(c)
 	}
 	var set unix.CPUSet
 	if err := unix.SchedGetaffinity(0, &set); err != nil {
@@ -50,6 +55,7 @@ type switchRig struct {
 	fds   []int
 	words []*rawclone.Word
 	maps  [][]byte
+	lats  []*rawclone.Latency
 	tasks []*rawclone.Task
 	ended []bool // tasks[i] has been waited for or killed
 }
@@ -79,6 +85,15 @@ func (r *switchRig) socketpair() (a, b int, err error) {
 	}
 	r.fds = append(r.fds, sv[0], sv[1])
 	return sv[0], sv[1], nil
+}
+
+func (r *switchRig) latency() (*rawclone.Latency, error) {
+	l, err := rawclone.NewLatency()
+	if err != nil {
+		return nil, fmt.Errorf("latency histogram: %w", err)
+	}
+	r.lats = append(r.lats, l)
+	return l, nil
 }
 
 func (r *switchRig) word() (*rawclone.Word, error) {
@@ -184,6 +199,12 @@ func (r *switchRig) release() error {
 		}
 	}
 	r.maps = nil
+	for _, l := range r.lats {
+		if err := l.Free(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	r.lats = nil
 	return errors.Join(errs...)
 }
 
@@ -410,6 +431,11 @@ func rawPingPong(s switchSpec, libc bool, n, initCPU, respCPU int, started start
 	if resp.WorkingSet, err = r.workingSet(s.ws); err != nil {
 		return sides, err
 	}
+	if on, _ := LatencyRecording(); on {
+		if ini.RoundTrips, err = r.latency(); err != nil {
+			return sides, err
+		}
+	}
 	// The responder first: it blocks until the initiator's first signal.
 	rt, err := r.clone(s.flags(), resp)
 	if err != nil {
@@ -430,6 +456,12 @@ func rawPingPong(s switchSpec, libc bool, n, initCPU, respCPU int, started start
 	if err := checkSide("responder", resp, rr); err != nil {
 		return sides, err
 	}
+	var rts *hist.Histogram
+	if ini.RoundTrips != nil {
+		if rts, err = toNs(ini.RoundTrips, ir); err != nil {
+			return sides, fmt.Errorf("round-trip latency: %w", err)
+		}
+	}
 	ov, err := loopback(s.flags(), s.mech, switchLoopbackN(n), initCPU, ini.WorkingSet, libc)
 	if err != nil {
 		return sides, err
@@ -438,6 +470,7 @@ func rawPingPong(s switchSpec, libc bool, n, initCPU, respCPU int, started start
 		n: n, elapsed: ir.Elapsed(),
 		nvcsw: ir.Nvcsw + rr.Nvcsw, nivcsw: ir.Nivcsw + rr.Nivcsw,
 		overheadPerOp: ov, overheadMeasure: true,
+		roundTrips: rts,
 	}, nil
 }
 
@@ -450,13 +483,17 @@ func runSwitchPairs(mode switchMode, pairs, n int, started startedFunc) (res Res
 	flags := switchSpec{mode: mode}.flags()
 	var r switchRig
 	defer r.releaseInto(&err)
+	cpus, err := pairCPUs(pairs)
+	if err != nil {
+		return res, err
+	}
 	inis := make([]rawclone.Body, pairs)
 	resps := make([]rawclone.Body, pairs)
 	for p := range pairs {
 		if inis[p], resps[p], err = r.bodies(mechPipe, per, warm); err != nil {
 			return res, err
 		}
-		inis[p].CPU, resps[p].CPU = rawclone.NoCPU, rawclone.NoCPU
+		inis[p].CPU, resps[p].CPU = cpus[p], cpus[p]
 	}
 	tids := make([]int, 0, 2*pairs)
 	tasks := make([]*rawclone.Task, 0, 2*pairs)
@@ -504,6 +541,24 @@ func runSwitchPairs(mode switchMode, pairs, n int, started startedFunc) (res Res
 	return Result{N: total, Elapsed: elapsed, Unit: rowspec.UnitNsOp, Metrics: append([]Metric{
 		{Value: float64(total) / elapsed.Seconds(), Unit: rowspec.UnitRoundTripsPerSec},
 	}, ctxswMetrics(nvcsw, nivcsw, total)...)}, nil
+}
+
+// pairCPUs is the CPU of each SwitchPairs pair, both tasks on it, as
+// will-it-scale binds each of its workers: the allowed CPUs in
+// topology.Spread order (one thread of every core, dealt across nodes and
+// LLCs, before any core's second thread), so k pairs are as far apart as
+// the machine allows. More pairs than allowed CPUs wrap round.
+func pairCPUs(pairs int) ([]int, error) {
+	top, err := topology.Live()
+	if err != nil {
+		return nil, fmt.Errorf("%d pairs: %w", pairs, err)
+	}
+	order := top.Spread()
+	out := make([]int, pairs)
+	for p := range out {
+		out[p] = order[p%len(order)]
+	}
+	return out, nil
 }
 
 // threadRusage reads the calling thread's context-switch counters.

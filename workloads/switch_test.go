@@ -4,6 +4,7 @@ import (
 	"errors"
 	"github.com/clonebench/clonebench/rowspec"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +14,7 @@ import (
 // keys in the same order, and each meaningful combination exists once.
 func TestSwitchRowNames(t *testing.T) {
 	pat := map[rowspec.Family]*regexp.Regexp{
-		"Switch":         regexp.MustCompile(`^Switch/mech=(pipe|futex|eventfd|unix|yield|chan)/mode=(process|thread|goroutine)/cpu=(same|cross|any)/ws=(0|16KiB|256KiB|1MiB)$`),
+		"Switch":         regexp.MustCompile(`^Switch/mech=(pipe|futex|eventfd|unix|yield|chan)/mode=(process|thread|goroutine)/cpu=(same|cross|any|smt|llc|xllc|xnode)/ws=(0|16KiB|256KiB|1MiB)$`),
 		"SwitchOverhead": regexp.MustCompile(`^SwitchOverhead/mech=(pipe|futex|eventfd|unix|yield|chan)$`),
 		"SwitchPairs":    regexp.MustCompile(`^SwitchPairs/mode=(process|thread)/pairs=[1-9][0-9]*$`),
 	}
@@ -97,9 +98,13 @@ func TestSwitchQuickSuite(t *testing.T) {
 
 func TestSwitchNeeds(t *testing.T) {
 	for _, r := range Family(rowspec.Switch) {
-		cross := strings.Contains(r.Name, "/cpu=cross/")
+		cross := r.Spec.CPU.TwoCPUs()
 		if cross != (r.Needs.CPUs == 2) {
 			t.Errorf("%s: Needs.CPUs = %d", r.Name, r.Needs.CPUs)
+		}
+		topo := slices.Contains(topologyCPUs, r.Spec.CPU)
+		if topo != (r.SkipReason != nil) {
+			t.Errorf("%s: a topology placement must ask the topology whether it can run (SkipReason set: %v)", r.Name, r.SkipReason != nil)
 		}
 		chanRow := strings.Contains(r.Name, "/mech=chan/")
 		if r.Needs.Linux == chanRow {

@@ -35,7 +35,7 @@ func TestInfo(t *testing.T) {
 		if len(keys) < 4 || strings.Join(keys[:4], ",") != "goos,goarch,pkg,cpu" {
 			t.Errorf("%v: keys start %v", tt.args, keys)
 		}
-		for _, k := range []string{"kernel", "nproc", "virtualization", "governor", "thp", "mitigations", "loadavg", "gomaxprocs", "go", "commit", "host"} {
+		for _, k := range []string{"kernel", "nproc", "virtualization", "governor", "thp", "mitigations", "loadavg", "gomaxprocs", "go", "commit", "host", "cpus-allowed", "smt", "cores", "llcs", "nodes"} {
 			if vals[k] == "" {
 				t.Errorf("%v: no %s line", tt.args, k)
 			}

@@ -133,7 +133,7 @@ func (m *measurer) measure(plans []*plan, rf runFlags) []sample {
 				continue
 			}
 			p.done++
-			samples = append(samples, sample{name: p.name, iters: res.N, values: values(res)})
+			samples = append(samples, sample{name: p.name, iters: res.N, values: values(res), lat: res.Latency})
 		}
 	}
 	return samples

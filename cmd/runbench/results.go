@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"github.com/clonebench/clonebench/workloads"
 	"io"
 	"io/fs"
 	"os"
@@ -27,6 +28,10 @@ type skipped struct {
 // cannot be read, resultfile refuses it, or it holds two runs that cannot be
 // told apart (see checkResult).
 func readResult(path string) (*resultfile.File, error) {
+	if strings.HasSuffix(path, ".hist") {
+		// A glob like results/HOST/* picks up the sidecars too.
+		return nil, badInput("%s: a latency histogram sidecar, not a result file: pass its .txt, which brings the sidecar along", path)
+	}
 	f, err := resultfile.Read(path)
 	return checkResult(path, f, err)
 }
@@ -63,6 +68,7 @@ type sample struct {
 	name   string // full benchmark name without "Benchmark", with -procs
 	iters  int
 	values []benchfmt.Value
+	lat    []workloads.Latency // the sample's histograms, for the sidecar
 }
 
 // writeResults writes config lines, one benchmark line per sample, and the

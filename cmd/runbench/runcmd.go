@@ -104,6 +104,9 @@ func (e *env) cmdRun(stdout, stderr io.Writer, args []string) error {
 		return rescue(stdout, stderr, err, write)
 	}
 	fmt.Fprintln(stdout, path)
+	if err := writeSidecar(path, samples); err != nil {
+		return fmt.Errorf("%s written, but its histogram sidecar: %w", path, err)
+	}
 	if interrupted {
 		// The report and comparison of a partial run would mislead, and
 		// the process must be gone within 2 s of the signal.
@@ -218,6 +221,15 @@ func (e *env) selectRun(rf *runFlags) ([]*plan, []skipped, []sysinfo.Fact, error
 		sim = sim || p.sim
 	}
 	config := runConfig(sim)
+	if !sim {
+		// Whether the switch rows carry p50-ns … p99.9-ns and a sidecar,
+		// and if not, why (CLONEBENCH_RECORD=off, no invariant TSC).
+		v := "on"
+		if on, why := workloads.LatencyRecording(); !on {
+			v = "off: " + why
+		}
+		config = append(config, sysinfo.Fact{Key: "latency-recording", Value: strings.Join(strings.Fields(v), " ")})
+	}
 	if sim {
 		prof := "default"
 		if rf.profile != "" {
@@ -396,7 +408,11 @@ func (e *env) selectRows(suite workloads.Suite, re *regexp.Regexp, sim bool) ([]
 		p := &plan{row: row, name: benchName(row.Name, procs)}
 		switch {
 		case sim && row.Sim == nil:
-			skips = append(skips, skipped{row.Name, "no simulated version of this row"})
+			why := "no simulated version of this row"
+			if row.NoSim != "" {
+				why = row.NoSim
+			}
+			skips = append(skips, skipped{row.Name, why})
 			continue
 		case sim:
 			p.fn, p.sim = row.Sim, true

@@ -62,6 +62,7 @@ func Collect() []Fact {
 		{"go", runtime.Version()},
 		{"host", orUnknown(Hostname())},
 	}
+	facts = append(facts, Topology()...)
 	return facts
 }
 
