@@ -150,15 +150,17 @@ func pairsSection(b *strings.Builder, d *Data, h *Host) {
 	if len(rows) == 0 {
 		return
 	}
-	sortRows(rows, func(r *Row) int { return rank(rowspec.Modes(), r.Spec.Mode)*1000 + r.Spec.Pairs })
-	w("\n**SwitchPairs rows** run several pipe ping-pong pairs at once, unpinned (will-it-scale's context_switch1): the round trips per second of all pairs together show how far switching scales across CPUs.\n\n")
-	w("| mode | pairs | round trips/s, all pairs | median ns/op |\n|---|---|---|---|\n")
+	sortRows(rows, func(r *Row) int {
+		return rank(rowspec.Modes(), r.Spec.Mode)*100000 + rank(rowspec.CPUs(), r.Spec.Canonical().CPU)*1000 + r.Spec.Pairs
+	})
+	w("\n**SwitchPairs rows** run several pipe ping-pong pairs at once (will-it-scale's context_switch1): at cpu=same each pair is pinned to its own CPU in topology order, at cpu=any the scheduler places every task (as rows named without cpu= ran). The round trips per second of all pairs together show how far switching scales across CPUs.\n\n")
+	w("| mode | cpu | pairs | round trips/s, all pairs | median ns/op |\n|---|---|---|---|---|\n")
 	for _, r := range rows {
 		rt, ok := r.Primary()
 		if !ok {
 			continue
 		}
-		w("| %s | %d | %s | %s |\n", simName(string(r.Spec.Mode), r.Simulated), r.Spec.Pairs,
+		w("| %s | %s | %d | %s | %s |\n", simName(string(r.Spec.Mode), r.Simulated), r.Spec.Canonical().CPU, r.Spec.Pairs,
 			sig3or(medianOf(r.Values[rowspec.UnitRoundTripsPerSec])), fmtNs(rt.Median))
 	}
 }

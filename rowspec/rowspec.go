@@ -79,7 +79,7 @@ var familyKeys = map[Family][]Key{
 	Switch:         {KeyMech, KeyMode, KeyCPU, KeyWS},
 	SwitchLibc:     {KeyMode, KeyCPU},
 	SwitchOverhead: {KeyMech},
-	SwitchPairs:    {KeyMode, KeyPairs},
+	SwitchPairs:    {KeyMode, KeyPairs, KeyCPU},
 	Clone3:         {KeyStyle, KeyCPU},
 	CreateNS:       {KeyNS, KeyCPU},
 	CreateCgroup:   {KeyHow, KeyCPU},
@@ -409,11 +409,17 @@ func (s Spec) Plain() Spec {
 	return s
 }
 
-// Legacy reports whether s is a creation name stored before cpu= existed.
-func (s Spec) Legacy() bool { return s.Family.Creation() && s.CPU == "" }
+// Legacy reports whether s is a creation or SwitchPairs name stored
+// before those families had cpu=.
+func (s Spec) Legacy() bool { return s.Family.trailingCPU() && s.CPU == "" }
 
-// Canonical is the row s compares with: a legacy creation name is the
-// cpu=any row, which runs as every creation row ran before cpu= existed.
+// trailingCPU reports whether cpu= was appended to f's names after rows
+// were stored without it, so a name lacking it is a legacy name.
+func (f Family) trailingCPU() bool { return f.Creation() || f == SwitchPairs }
+
+// Canonical is the row s compares with: a legacy creation or SwitchPairs
+// name is the cpu=any row, which runs as those rows ran before cpu=
+// existed (the scheduler placing every task).
 func (s Spec) Canonical() Spec {
 	if s.Legacy() {
 		s.CPU = CPUAny
@@ -515,7 +521,7 @@ func Parse(name string) (Spec, error) {
 	if !ok {
 		return Spec{}, fmt.Errorf("%w: %q: unknown family %q", ErrName, name, parts[0])
 	}
-	if sp.Family.Creation() && len(parts)-1 == len(keys)-1 && !strings.HasPrefix(parts[len(parts)-1], string(KeyCPU)+"=") {
+	if sp.Family.trailingCPU() && len(parts)-1 == len(keys)-1 && !strings.HasPrefix(parts[len(parts)-1], string(KeyCPU)+"=") {
 		keys = keys[:len(keys)-1] // a legacy name: no cpu=
 	}
 	if len(parts)-1 != len(keys) {
@@ -572,7 +578,14 @@ func (s Spec) check() error {
 		if s.Mech != MechPipe && s.Mech != MechFutex && s.Mech != MechEventfd {
 			return fmt.Errorf("mech=%s has no %s rows: a wake-up is a pipe write, a FUTEX_WAKE or an eventfd write", s.Mech, s.Family)
 		}
-	case SwitchLibc, SwitchPairs:
+	case SwitchPairs:
+		if s.CPU != "" && s.CPU != CPUSame && s.CPU != CPUAny {
+			return fmt.Errorf("cpu=%s: SwitchPairs pins each pair to one CPU (same) or lets the scheduler place them (any)", s.CPU)
+		}
+		if s.Mode == ModeGoroutine {
+			return fmt.Errorf("mode=%s has no %s rows", s.Mode, s.Family)
+		}
+	case SwitchLibc:
 		if s.Mode == ModeGoroutine {
 			return fmt.Errorf("mode=%s has no %s rows", s.Mode, s.Family)
 		}

@@ -87,6 +87,7 @@ func TestLegacyCreationNames(t *testing.T) {
 		{"CloneFlags/flags=VM|CHILD_CLEARTID|SIGCHLD", "CloneFlags/flags=VM|CHILD_CLEARTID|SIGCHLD/cpu=any"},
 		{"CreateRSS/style=thread/thp=off/rss=16MiB", "CreateRSS/style=thread/thp=off/rss=16MiB/cpu=any"},
 		{"CreateFDs/style=fork/fds=1024", "CreateFDs/style=fork/fds=1024/cpu=any"},
+		{"SwitchPairs/mode=thread/pairs=4", "SwitchPairs/mode=thread/pairs=4/cpu=any"},
 	} {
 		sp, err := Parse(tc.old)
 		if err != nil {

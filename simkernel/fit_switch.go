@@ -156,7 +156,11 @@ func (f *fitter) fitColocated(p *Profile) {
 func (f *fitter) fitPairs(p *Profile) {
 	var ratios []float64
 	p.PairsContention = 0
-	for _, sp := range f.rows(rowspec.SwitchPairs, func(sp rowspec.Spec) bool { return 2*sp.Pairs > p.CPUs }) {
+	for _, sp := range f.rows(rowspec.SwitchPairs, func(sp rowspec.Spec) bool {
+		// The balancer's contention shows where the scheduler places the
+		// tasks: the unpinned rows (cpu=any, or a name from before cpu=).
+		return sp.Canonical().CPU == rowspec.CPUAny && 2*sp.Pairs > p.CPUs
+	}) {
 		v, ok := f.m.ns(sp)
 		if !ok {
 			continue

@@ -296,14 +296,23 @@ func switchOverheadRow(m switchMech) Row {
 	return r
 }
 
-func switchPairsRow(mode switchMode, pairs int) Row {
+// switchPairsRow: at cpu=same each pair is pinned to its own allowed CPU
+// in topology order (cores before SMT siblings, spread over LLCs and
+// nodes), as will-it-scale binds its workers; at cpu=any the scheduler
+// places every task, as the rows named without cpu= always ran.
+func switchPairsRow(mode switchMode, pairs int, cpu rowspec.CPU) Row {
+	where := "each pair pinned to its own allowed CPU in topology order (cores before SMT siblings, spread over LLCs and nodes)"
+	if cpu == rowspec.CPUAny {
+		where = "unpinned: the scheduler places every task"
+	}
+	pin := cpu == rowspec.CPUSame
 	return observedRow(Row{
-		Spec: rowspec.Spec{Family: rowspec.SwitchPairs, Mode: mode, Pairs: pairs},
-		Doc: fmt.Sprintf("%d pipe ping-pong pairs of %s-style raw-clone tasks at once, each pair pinned to its own allowed CPU in topology order (cores before SMT siblings, spread over LLCs and nodes); ns/op is the whole system's time per round trip (will-it-scale context_switch1)",
-			pairs, mode),
+		Spec: rowspec.Spec{Family: rowspec.SwitchPairs, Mode: mode, Pairs: pairs, CPU: cpu},
+		Doc: fmt.Sprintf("%d pipe ping-pong pairs of %s-style raw-clone tasks at once, %s; ns/op is the whole system's time per round trip (will-it-scale context_switch1)",
+			pairs, mode, where),
 		Suites: Full,
 		Needs:  Needs{Linux: true},
-	}, func(n int, started startedFunc) (Result, error) { return runSwitchPairs(mode, pairs, n, started) })
+	}, func(n int, started startedFunc) (Result, error) { return runSwitchPairs(mode, pairs, pin, n, started) })
 }
 
 // startedFunc, if not nil, is called with the tids of every raw ping-pong
@@ -338,7 +347,9 @@ func init() {
 	}
 	for _, mode := range []switchMode{modeProcess, modeThread} {
 		for p := 1; p <= runtime.NumCPU(); p++ {
-			register(switchPairsRow(mode, p))
+			for _, cpu := range []rowspec.CPU{rowspec.CPUSame, rowspec.CPUAny} {
+				register(switchPairsRow(mode, p, cpu))
+			}
 		}
 	}
 }

@@ -474,7 +474,7 @@ func rawPingPong(s switchSpec, libc bool, n, initCPU, respCPU int, started start
 	}, nil
 }
 
-func runSwitchPairs(mode switchMode, pairs, n int, started startedFunc) (res Result, err error) {
+func runSwitchPairs(mode switchMode, pairs int, pin bool, n int, started startedFunc) (res Result, err error) {
 	n = max(n, 1)
 	per := (n + pairs - 1) / pairs
 	// The warm-up must outlast creating the other pairs (a fork is up to a
@@ -483,9 +483,14 @@ func runSwitchPairs(mode switchMode, pairs, n int, started startedFunc) (res Res
 	flags := switchSpec{mode: mode}.flags()
 	var r switchRig
 	defer r.releaseInto(&err)
-	cpus, err := pairCPUs(pairs)
-	if err != nil {
-		return res, err
+	cpus := make([]int, pairs)
+	for p := range cpus {
+		cpus[p] = rawclone.NoCPU
+	}
+	if pin {
+		if cpus, err = pairCPUs(pairs); err != nil {
+			return res, err
+		}
 	}
 	inis := make([]rawclone.Body, pairs)
 	resps := make([]rawclone.Body, pairs)

@@ -18,7 +18,7 @@ func runSwitchLibc(s switchSpec, n int, _ startedFunc) (Result, error) {
 
 func runLoopbackRow(m switchMech, n int) (Result, error) { return Result{}, errSwitchUnsupported }
 
-func runSwitchPairs(mode switchMode, pairs, n int, _ startedFunc) (Result, error) {
+func runSwitchPairs(mode switchMode, pairs int, _ bool, n int, _ startedFunc) (Result, error) {
 	return Result{}, errSwitchUnsupported
 }
 

@@ -16,7 +16,7 @@ func TestSwitchRowNames(t *testing.T) {
 	pat := map[rowspec.Family]*regexp.Regexp{
 		"Switch":         regexp.MustCompile(`^Switch/mech=(pipe|futex|eventfd|unix|yield|chan)/mode=(process|thread|goroutine)/cpu=(same|cross|any|smt|llc|xllc|xnode)/ws=(0|16KiB|256KiB|1MiB)$`),
 		"SwitchOverhead": regexp.MustCompile(`^SwitchOverhead/mech=(pipe|futex|eventfd|unix|yield|chan)$`),
-		"SwitchPairs":    regexp.MustCompile(`^SwitchPairs/mode=(process|thread)/pairs=[1-9][0-9]*$`),
+		"SwitchPairs":    regexp.MustCompile(`^SwitchPairs/mode=(process|thread)/pairs=[1-9][0-9]*/cpu=(same|any)$`),
 	}
 	seen := map[string]bool{}
 	for fam, re := range pat {
@@ -46,7 +46,8 @@ func TestSwitchRowNames(t *testing.T) {
 		"Switch/mech=eventfd/mode=thread/cpu=cross/ws=0",
 		"Switch/mech=pipe/mode=goroutine/cpu=same/ws=0",
 		"Switch/mech=chan/mode=goroutine/cpu=any/ws=0",
-		"SwitchPairs/mode=thread/pairs=1",
+		"SwitchPairs/mode=thread/pairs=1/cpu=same",
+		"SwitchPairs/mode=thread/pairs=1/cpu=any",
 	} {
 		if !seen[want] {
 			t.Errorf("row %s missing", want)
