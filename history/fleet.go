@@ -128,4 +128,3 @@ func Query(ctx context.Context, server, q string) ([]*resultfile.File, error) {
 	}
 	return files, nil
 }
-

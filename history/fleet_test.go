@@ -10,9 +10,9 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"os"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"testing"
 
