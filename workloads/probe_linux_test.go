@@ -40,7 +40,11 @@ func TestProbedRowsPhasesSum(t *testing.T) {
 			t.Logf("%s: skip: %s", p.Name, reason)
 			continue
 		}
-		res, err := p.Run(50)
+		// The marks tile every op but not the loop's head (its first
+		// clock read to the first clone entry) or tail, where one
+		// preemption by the busy process (or a parallel go test) costs
+		// tens of µs: enough ops make that the fraction ns/op means.
+		res, err := p.Run(500)
 		if err != nil {
 			t.Fatalf("%s: %v", p.Name, err)
 		}
