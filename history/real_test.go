@@ -11,8 +11,9 @@ import (
 	"github.com/clonebench/clonebench/resultfile"
 )
 
-// realDir is this machine's run series, kept in the repository.
-const realDir = "../results/vm"
+// realDir holds three real default runs from results/vm, copied so the
+// tests do not change as results/vm grows.
+const realDir = "testdata/vm"
 
 func realPaths(t *testing.T) []string {
 	t.Helper()
