@@ -105,7 +105,7 @@ func TestFleetRoundTrip(t *testing.T) {
 	}
 }
 
-// TestFleetRealRuns sends this machine's real runs (results/vm) through
+// TestFleetRealRuns sends real runs (testdata/vm, from results/vm) through
 // the store: every row's per-run median comes back the same.
 func TestFleetRealRuns(t *testing.T) {
 	server := perfdata(t)
