@@ -18,30 +18,13 @@ import (
 // runClone3 times n clone3 ops of c from one Cloner, as runRaw times
 // clone(2) ops, with the same disturbance and footprint metrics.
 func runClone3(c rawclone.Clone3, n int) (Result, error) {
-	if n < 1 {
-		return Result{}, fmt.Errorf("n=%d: need at least one op", n)
-	}
-	cl, err := rawclone.NewCloner()
-	if err != nil {
-		return Result{}, err
-	}
-	var footprint []Metric
-	if !c.Flags.Has(rawclone.CloneVM) {
-		if footprint, err = parentFootprint(); err != nil && !errors.Is(err, errors.ErrUnsupported) {
-			return Result{}, errors.Join(err, cl.Close())
-		}
-	}
-	res, err := observed(footprint, func() (Result, error) {
+	return clonerSample(c.Flags, n, func(cl *rawclone.Cloner) (Result, error) {
 		lr, err := cl.Loop3(c, n)
 		if err != nil {
 			return Result{}, err
 		}
 		return loopResult(lr)
 	})
-	if err = errors.Join(err, cl.Close()); err != nil {
-		return Result{}, err
-	}
-	return res, nil
 }
 
 // runNS times n fork-style clones with flags (runRaw's loop) and counts the

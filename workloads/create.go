@@ -311,6 +311,13 @@ func timeOps(n int, op func() error) (Result, error) {
 // thread (involuntary switches, migrations) and, for a fork-style clone,
 // what the Go parent holds that fork copies.
 func runRaw(spec rawSpec, n int) (Result, error) {
+	return clonerSample(spec.Flags, n, func(cl *rawclone.Cloner) (Result, error) { return rawOps(cl, spec, n) })
+}
+
+// clonerSample runs one sample of n ops on a fresh Cloner, observed, with
+// the parent's footprint for a fork-style flag set: what every raw
+// creation row (clone and clone3 alike) records around its loop.
+func clonerSample(flags rawclone.Flags, n int, ops func(*rawclone.Cloner) (Result, error)) (Result, error) {
 	if n < 1 {
 		return Result{}, fmt.Errorf("n=%d: need at least one op", n)
 	}
@@ -319,12 +326,12 @@ func runRaw(spec rawSpec, n int) (Result, error) {
 		return Result{}, err
 	}
 	var footprint []Metric
-	if !spec.Flags.Has(rawclone.CloneVM) {
+	if !flags.Has(rawclone.CloneVM) {
 		if footprint, err = parentFootprint(); err != nil && !errors.Is(err, errors.ErrUnsupported) {
 			return Result{}, errors.Join(err, cl.Close())
 		}
 	}
-	res, err := observed(footprint, func() (Result, error) { return rawOps(cl, spec, n) })
+	res, err := observed(footprint, func() (Result, error) { return ops(cl) })
 	if err = errors.Join(err, cl.Close()); err != nil {
 		return Result{}, err
 	}
