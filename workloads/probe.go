@@ -17,6 +17,9 @@ import (
 // raw-clone creation rows, whose op loop runs on one thread the programs
 // can follow.
 func Probed(r Row) (Row, bool) {
+	if r.Spec.Probe == "" && r.observed != nil && (r.Family() == rowspec.Switch || r.Family() == rowspec.SwitchLibc) {
+		return probedSwitch(r)
+	}
 	if r.raw == nil || !r.Family().Probed() || r.Spec.Probe != "" {
 		return Row{}, false
 	}
