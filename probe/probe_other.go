@@ -39,12 +39,12 @@ func (s *Session) IDs() []uint32 { return nil }
 type SwitchSession struct{}
 
 // StartSwitch needs Linux BPF.
-func StartSwitch() (*SwitchSession, error) {
+func StartSwitch(cloner int, flags uint64) (*SwitchSession, error) {
 	return nil, fmt.Errorf("probe: BPF tracepoints need Linux: %w", errors.ErrUnsupported)
 }
 
-// Track is never reached here.
-func (s *SwitchSession) Track(initiator, responder int) error { return errors.ErrUnsupported }
+// Partners is never reached here.
+func (s *SwitchSession) Partners(initiator, responder int) error { return errors.ErrUnsupported }
 
 // Stop is never reached here.
 func (s *SwitchSession) Stop() (SwitchTotals, error) { return SwitchTotals{}, errors.ErrUnsupported }

@@ -42,9 +42,10 @@ type SwitchTotals struct {
 	// Timed is whether the programs saw the initiator's whole timed
 	// interval: its getrusage at the start and its clock_gettime at the
 	// end. The sums are of that interval only.
-	Timed  bool
-	Events int64                    // tracked events (marks) in the interval
-	Ns     [numSwitchPhases]float64 // per-phase sums over the interval
+	Timed    bool
+	Events   int64                    // tracked events (marks) in the interval
+	Partners int64                    // tasks the programs followed: 2 for a pair
+	Ns       [numSwitchPhases]float64 // per-phase sums over the interval
 	// SpanNs is the interval, from the getrusage entry to the
 	// clock_gettime entry: what the phases sum to, exactly, since every
 	// interval between two marks goes to one phase.

@@ -19,8 +19,11 @@ import (
 // was switched in since its last system call, the latest mark, and the
 // sums.
 const (
-	swTidA = iota // the initiator
-	swTidB        // the responder
+	swTidA     = iota // the initiator
+	swTidB            // the responder
+	swCloner          // the thread that creates the pair
+	swFlags           // the pair's clone flags, less CSIGNAL
+	swChildren        // tasks the cloner created with those flags
 	swTaskA
 	swTaskB
 	swInA
@@ -43,11 +46,17 @@ type SwitchSession struct {
 	links []link.Link
 }
 
-// StartSwitch loads and attaches the switch programs, tracking no task
-// until Track names the pair: until then every program returns at once.
-// Loading (the verifier) happens here, before the pair exists, so that
-// Track, called while the pair warms up, is one map write.
-func StartSwitch() (_ *SwitchSession, err error) {
+// StartSwitch loads and attaches the switch programs. They follow the
+// first two tasks the thread cloner creates with clone flags flags (the
+// exit signal aside), from their creation: the first is the responder and
+// the second the initiator, the order the switch rows clone them in.
+// Partners checks, once the row knows its tids, that these are the tasks
+// the programs follow.
+func StartSwitch(cloner int, flags uint64) (_ *SwitchSession, err error) {
+	pidOff, err := pidOffset()
+	if err != nil {
+		return nil, err
+	}
 	rec, err := ebpf.NewMap(&ebpf.MapSpec{
 		Name: Prefix + "swrec", Type: ebpf.Array, KeySize: 4, ValueSize: uint32(8 * numSwSlots), MaxEntries: 1,
 	})
@@ -60,6 +69,12 @@ func StartSwitch() (_ *SwitchSession, err error) {
 			err = errors.Join(err, s.Close())
 		}
 	}()
+	val := make([]byte, 8*numSwSlots)
+	binary.NativeEndian.PutUint64(val[8*swCloner:], uint64(cloner))
+	binary.NativeEndian.PutUint64(val[8*swFlags:], flags&^csignal)
+	if err := rec.Put(uint32(0), val); err != nil {
+		return nil, fmt.Errorf("probe: seed map: %w", err)
+	}
 	for _, p := range []struct {
 		name, tp string
 		insns    asm.Instructions
@@ -67,6 +82,9 @@ func StartSwitch() (_ *SwitchSession, err error) {
 		{Prefix + "sw_enter", "sys_enter", swSysEnterProg(rec.FD())},
 		{Prefix + "sw_waking", "sched_waking", swWakingProg(rec.FD())},
 		{Prefix + "sw_switch", "sched_switch", swSwitchProg(rec.FD())},
+		// Last, so that every program that marks the pair is in place
+		// before the pair can be noted.
+		{Prefix + "sw_newtask", "task_newtask", swNewtaskProg(rec.FD(), pidOff)},
 	} {
 		prog, err := ebpf.NewProgramWithOptions(&ebpf.ProgramSpec{
 			Name: p.name, Type: ebpf.RawTracepoint, License: "GPL", Instructions: p.insns,
@@ -84,18 +102,21 @@ func StartSwitch() (_ *SwitchSession, err error) {
 	return s, nil
 }
 
-// Track starts counting the pair's events. It writes the whole record,
-// which no program has written yet: each returns at once while the
-// initiator's tid is zero.
-func (s *SwitchSession) Track(initiator, responder int) error {
-	if initiator <= 0 || responder <= 0 || initiator == responder {
-		return fmt.Errorf("probe: track tids %d and %d: want two distinct tids", initiator, responder)
-	}
+// csignal is the exit-signal byte of clone's flags, which task_newtask's
+// clone_flags never carry (the kernel keeps it apart).
+const csignal = 0xff
+
+// Partners checks that the programs follow exactly initiator and
+// responder.
+func (s *SwitchSession) Partners(initiator, responder int) error {
 	val := make([]byte, 8*numSwSlots)
-	binary.NativeEndian.PutUint64(val[8*swTidA:], uint64(initiator))
-	binary.NativeEndian.PutUint64(val[8*swTidB:], uint64(responder))
-	if err := s.rec.Put(uint32(0), val); err != nil {
-		return fmt.Errorf("probe: seed map: %w", err)
+	if err := s.rec.Lookup(uint32(0), &val); err != nil {
+		return fmt.Errorf("probe: read map: %w", err)
+	}
+	a := int(binary.NativeEndian.Uint64(val[8*swTidA:]))
+	b := int(binary.NativeEndian.Uint64(val[8*swTidB:]))
+	if a != initiator || b != responder {
+		return fmt.Errorf("probe: the programs follow tids %d and %d, the row's partners are %d and %d", a, b, initiator, responder)
 	}
 	return nil
 }
@@ -114,7 +135,7 @@ func (s *SwitchSession) Stop() (SwitchTotals, error) {
 		errs = append(errs, fmt.Errorf("probe: read map: %w", err))
 	} else {
 		u := func(slot int) int64 { return int64(binary.NativeEndian.Uint64(val[8*slot:])) }
-		t.Timed, t.Events = u(swOps) == 1, u(swEvents)
+		t.Timed, t.Events, t.Partners = u(swOps) == 1, u(swEvents), u(swChildren)
 		for p := range numSwitchPhases {
 			t.Ns[p] = float64(u(swSum0 + int(p)))
 		}
@@ -224,16 +245,12 @@ func swSysEnterProg(mapFD int) asm.Instructions {
 	)
 	for _, side := range []struct {
 		pfx       string
-		task, in  int
+		in        int
 		initiator bool
-	}{{"A", swTaskA, swInA, true}, {"B", swTaskB, swInB, false}} {
+	}{{"A", swInA, true}, {"B", swInB, false}} {
 		x := side.pfx
 		insns = append(insns,
-			asm.LoadMem(asm.R1, asm.R6, off(side.task), asm.DWord).WithSymbol(x),
-			asm.JNE.Imm(asm.R1, 0, x+"have"),
-			asm.FnGetCurrentTask.Call(),
-			asm.StoreMem(asm.R6, off(side.task), asm.R0, asm.DWord),
-			asm.FnKtimeGetNs.Call().WithSymbol(x+"have"),
+			asm.FnKtimeGetNs.Call().WithSymbol(x),
 			asm.LoadMem(asm.R1, asm.R6, off(side.in), asm.DWord),
 			asm.JEq.Imm(asm.R1, 0, x+"ret"),
 			zero64(asm.R6, off(side.in)),
@@ -297,6 +314,43 @@ func swMoveSums(commit bool) asm.Instructions {
 		)
 	}
 	return insns
+}
+
+// swNewtaskProg (task_newtask: args[0] = the new task, args[1] = its
+// clone flags) notes the cloner's first two children with the pair's
+// flags: the responder, then the initiator, tid and task_struct.
+func swNewtaskProg(mapFD int, pidOff int32) asm.Instructions {
+	insns := swLookup(mapFD)
+	insns = append(insns,
+		asm.LoadMem(asm.R1, asm.R9, 8, asm.DWord),
+		asm.LoadMem(asm.R2, asm.R6, off(swFlags), asm.DWord),
+		asm.JNE.Reg(asm.R1, asm.R2, "out"),
+		asm.FnGetCurrentPidTgid.Call(),
+		asm.Mov.Reg32(asm.R7, asm.R0),
+		asm.LoadMem(asm.R1, asm.R6, off(swCloner), asm.DWord),
+		asm.JNE.Reg(asm.R7, asm.R1, "out"),
+		asm.LoadMem(asm.R8, asm.R6, off(swChildren), asm.DWord),
+		asm.JGE.Imm(asm.R8, 2, "out"),
+		zero64(asm.RFP, -16),
+		asm.Mov.Reg(asm.R1, asm.RFP),
+		asm.Add.Imm(asm.R1, -16),
+		asm.Mov.Imm(asm.R2, 4),
+		asm.LoadMem(asm.R3, asm.R9, 0, asm.DWord),
+		asm.Add.Imm(asm.R3, pidOff),
+		asm.FnProbeReadKernel.Call(),
+		asm.JNE.Imm(asm.R0, 0, "out"),
+		asm.LoadMem(asm.R1, asm.RFP, -16, asm.Word),
+		asm.LoadMem(asm.R2, asm.R9, 0, asm.DWord),
+		asm.JNE.Imm(asm.R8, 0, "second"),
+		asm.StoreMem(asm.R6, off(swTidB), asm.R1, asm.DWord),
+		asm.StoreMem(asm.R6, off(swTaskB), asm.R2, asm.DWord),
+		asm.Ja.Label("count"),
+		asm.StoreMem(asm.R6, off(swTidA), asm.R1, asm.DWord).WithSymbol("second"),
+		asm.StoreMem(asm.R6, off(swTaskA), asm.R2, asm.DWord),
+		asm.Add.Imm(asm.R8, 1).WithSymbol("count"),
+		asm.StoreMem(asm.R6, off(swChildren), asm.R8, asm.DWord),
+	)
+	return append(insns, epilogue()...)
 }
 
 // swWakingProg (sched_waking: args[0] = the woken task): the waker's

@@ -8,15 +8,15 @@ import (
 
 // Probed switch rows: the twin of a raw-clone Switch or SwitchLibc row at
 // cpu=same (rowspec refuses the others), run with package probe's switch
-// programs following the two partners from the started callback on, and
-// reporting each phase of the round trip as PHASE-ns/op
-// (rowspec.SwitchPhaseUnits). The programs are loaded and attached before
-// the partners exist and do nothing until their tids are written, which
-// happens in the started callback while the pair runs its untimed warm-up
-// (switchWarmup: at least 16 round trips), so the phases are averages
-// over the round trips the programs saw: the timed ones and the tail of
-// the warm-up, and, should the creating thread be kept off the CPU for
-// the whole warm-up, not the first timed ones.
+// programs following the two partners from their creation (the programs
+// note the creating thread's first two clones with the row's flags; the
+// started callback checks they are the row's partners), and reporting
+// each phase of the round trip as PHASE-ns/op (rowspec.SwitchPhaseUnits)
+// over exactly the initiator's timed interval: the programs add up only
+// between its getrusage at the timer's start and its clock_gettime at
+// the end, so the warm-up, the partners' exits and the overhead task are
+// outside the sums, and the phases divided by the loop's N sum to its
+// ns/op.
 func probedSwitch(r Row) (Row, bool) {
 	p := r
 	p.Spec.Probe = rowspec.ProbeSched
@@ -25,8 +25,8 @@ func probedSwitch(r Row) (Row, bool) {
 	}
 	p.Name = p.Spec.String()
 	p.Doc += "; with BPF programs on sys_enter, sched_waking and sched_switch following both partners, splitting each round trip into phases (PHASE-ns/op)"
-	obs, skip := r.observed, r.SkipReason
-	p = observedRow(p, func(n int, started startedFunc) (Result, error) { return probedSwitchRun(obs, n, started) })
+	obs, skip, mode := r.observed, r.SkipReason, r.Spec.Mode
+	p = observedRow(p, func(n int, started startedFunc) (Result, error) { return probedSwitchRun(mode, obs, n, started) })
 	p.SkipReason = func() string {
 		if skip != nil {
 			if reason := skip(); reason != "" {

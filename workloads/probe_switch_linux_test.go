@@ -14,6 +14,23 @@ import (
 	"github.com/clonebench/clonebench/rowspec"
 )
 
+// benchtime 1x runs one timed round trip after 16 warm-up ones: the
+// programs must follow the pair from its creation to see it.
+func TestProbedSwitchOneRoundTrip(t *testing.T) {
+	if reason := probe.SkipReason(); reason != "" {
+		t.Skip(reason)
+	}
+	p, ok := Probed(findRow(t, "Switch/mech=pipe/mode=thread/cpu=same/ws=0"))
+	if !ok {
+		t.Fatal("no probed twin")
+	}
+	for i := range 20 {
+		if _, err := p.Run(1); err != nil {
+			t.Fatalf("run %d: %v", i, err)
+		}
+	}
+}
+
 // The headline switch rows, probed, with a busy unrelated process forking
 // alongside: the programs count one round trip per initiator wake-up and
 // a handful of events per round trip (a busy process's system calls and
@@ -52,6 +69,9 @@ func TestProbedSwitchRowsPhasesSum(t *testing.T) {
 		res, err := p.Run(n)
 		if err != nil {
 			t.Fatalf("%s: %v", p.Name, err)
+		}
+		if tot.Partners != 2 {
+			t.Errorf("%s: the programs followed %d tasks, want the pair", p.Name, tot.Partners)
 		}
 		// Per round trip, on one CPU: each direction is a signalling
 		// entry, a wake, a waiting entry and a switch.
