@@ -1,6 +1,7 @@
-// Package probe attributes a creation row's time per op to phases, from the
-// kernel's own tracepoints, with BPF programs that keep only the row's
-// tasks and aggregate in the kernel.
+// Package probe attributes a creation row's time per op, and a switch
+// row's per round trip, to phases, from the kernel's own tracepoints,
+// with BPF programs that keep only the row's tasks and aggregate in the
+// kernel.
 //
 // A Session is started on the measuring thread before a row's op loop and
 // stopped after it: no event crosses to user space while the loop runs;
@@ -47,6 +48,50 @@
 //
 // The op loop's own timer (rawclone's TSC readings) is what ns/op
 // reports; the marks come from bpf_ktime_get_ns on the same clock.
+//
+// # Phases of a switch round trip
+//
+// A probed Switch or SwitchLibc row (cpu=same, mech pipe, futex, eventfd
+// or unix; SwitchSession) is two raw-clone tasks on one CPU. The
+// programs follow the first two tasks the measuring thread clones with
+// the row's clone flags (task:task_newtask: the responder, then the
+// initiator; the row's started callback checks the tids), so they see
+// the pair from its creation. Every event of the pair is a mark, and the
+// interval since the previous mark goes to the phase that the closing
+// event names, so the phases tile the timeline exactly. Only the
+// initiator's timed interval is added up: it opens at the initiator's
+// getrusage entry at the timer's start and closes at its clock_gettime
+// entry at the end (the last round trip's end), so the warm-up, the
+// exits and the overhead task are outside, and the sums divided by the
+// loop's N sum to its ns/op. A round trip is two directions, each
+// normally syscall, return, block, switch in turn.
+//
+//	phase    unit           from (the previous mark)               to (tracepoint)
+//	syscall  syscall-ns/op  the waker's sys_enter (write, FUTEX_WAKE)  sched:sched_waking of the partner
+//	return   return-ns/op   the wake                               raw_syscalls:sys_enter of a task not switched in since its last call
+//	block    block-ns/op    the wait call's sys_enter              sched:sched_switch with a partner as prev
+//	switch   switch-ns/op   sched_switch into a partner            that partner's next raw_syscalls:sys_enter
+//	wakeup   wakeup-ns/op   the previous mark                      sched_switch into a partner from another task or idle
+//
+// return is the rest of the signalling call, the return to user space
+// and the waker's own code up to its wait call. block is the wait call up
+// to __schedule having picked the other task (or a preemption). switch is
+// context_switch (switch_mm for a process: a new address space, and the
+// TLB and caches refilled after it), the return from the wait to user
+// space and the task's loop and working-set pass up to its next call.
+// wakeup is, on one CPU, a third task's time between the two.
+//
+// With wake-up preemption the woken partner may run before the waker
+// reaches its wait call; the marks then come in another order and the
+// same rules still split the time, only the per-direction reading blurs.
+// The phases need the pair on one CPU: the marks of two CPUs would race
+// on the one record and interleave two timelines, so cpu=cross and
+// cpu=any rows have no twin; mech=yield has no wake to mark. The
+// programs are on raw_syscalls:sys_enter, sched_waking, sched_switch and
+// task_newtask; none on sys_exit. Each program returns at once for a task
+// other than the pair (sys_enter compares tids; sched_switch and
+// sched_waking compare task pointers noted at task_newtask, reading no
+// task memory).
 //
 // # Which tasks count
 //

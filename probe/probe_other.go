@@ -34,3 +34,20 @@ func Ours() ([]Loaded, error) { return nil, errors.ErrUnsupported }
 
 // IDs: no programs here.
 func (s *Session) IDs() []uint32 { return nil }
+
+// SwitchSession is a set of attached programs; on this OS there are none.
+type SwitchSession struct{}
+
+// StartSwitch needs Linux BPF.
+func StartSwitch(cloner int, flags uint64) (*SwitchSession, error) {
+	return nil, fmt.Errorf("probe: BPF tracepoints need Linux: %w", errors.ErrUnsupported)
+}
+
+// Partners is never reached here.
+func (s *SwitchSession) Partners(initiator, responder int) error { return errors.ErrUnsupported }
+
+// Stop is never reached here.
+func (s *SwitchSession) Stop() (SwitchTotals, error) { return SwitchTotals{}, errors.ErrUnsupported }
+
+// Close is never reached here.
+func (s *SwitchSession) Close() error { return nil }

@@ -82,8 +82,12 @@ func TestCatalogueReport(t *testing.T) {
 			ns := float64(1000*(i+1) + 10*j)
 			fmt.Fprintf(&b, "Benchmark%s-2\t100\t%g %s", row.Name, ns, rowspec.UnitNsOp)
 			if row.Spec.Probe != "" {
-				for _, u := range rowspec.PhaseUnits() {
-					fmt.Fprintf(&b, "\t%g %s", ns/float64(len(rowspec.PhaseUnits())), u)
+				units := rowspec.PhaseUnits()
+				if !row.Spec.Family.Creation() {
+					units = rowspec.SwitchPhaseUnits()
+				}
+				for _, u := range units {
+					fmt.Fprintf(&b, "\t%g %s", ns/float64(len(units)), u)
 				}
 			}
 			switch row.Spec.Family {

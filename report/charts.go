@@ -64,6 +64,8 @@ var charts = []chart{
 		[]rowspec.Family{rowspec.Create, rowspec.Switch}, hostsSupports, nil, hostsChart},
 	{"phases.png", "Where creation time goes (probe=sched)", "Each probed row's op stacked by phase from kernel tracepoints: copy is copy_process, teardown is do_exit; fork against thread, along the clone-flag sweep and along parent RSS.",
 		[]rowspec.Family{rowspec.Create, rowspec.CloneFlags, rowspec.CreateRSS}, phasesSupports, phasesSimulated, phasesChart},
+	{"switch-phases.png", "Where switch time goes (probe=sched)", "Each probed switch row's round trip (cpu=same, ws=0) stacked by phase from kernel tracepoints, process beside thread per mechanism.",
+		[]rowspec.Family{rowspec.Switch, rowspec.SwitchLibc}, switchPhasesSupports, switchPhasesSimulated, switchPhasesChart},
 	{"latency.png", "Round-trip latency distribution", "CDF of every round trip of the pipe, futex, eventfd and unix rows at cpu=same, process against thread, from the sidecar histograms merged over the inputs.",
 		[]rowspec.Family{rowspec.Switch, rowspec.SwitchLibc}, latencySupports(hist.KindRoundTrip), latencySimulated, latencyChart(hist.KindRoundTrip)},
 	{"wake.png", "Wake-up latency distribution", "CDF of the time from the waker's wake call to the wakee running in user space (SwitchWake rows, cpu=same), process against thread.",

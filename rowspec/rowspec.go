@@ -113,8 +113,10 @@ const (
 // syscall tracepoints (package probe).
 const ProbeSched = "sched"
 
-// Probed reports whether f's rows have probe= twins.
-func (f Family) Probed() bool { return f.Creation() }
+// Probed reports whether f's rows have probe= twins: the creation
+// families, and the raw ping-pong switch families (workloads decides
+// which of their rows: the cpu=same ones).
+func (f Family) Probed() bool { return f.Creation() || f == Switch || f == SwitchLibc }
 
 // Kind is what sort of value a key holds.
 type Kind int
@@ -555,6 +557,12 @@ func MustParse(name string) Spec {
 func (s Spec) check() error {
 	if s.Probe != "" && !s.Family.Probed() {
 		return fmt.Errorf("probe=%s: %s rows have no probed twin", s.Probe, s.Family)
+	}
+	if s.Probe != "" && (s.Family == Switch || s.Family == SwitchLibc) &&
+		(s.CPU != CPUSame || (s.Mode != ModeProcess && s.Mode != ModeThread) || s.Mech == MechYield) {
+		// The switch programs tile one CPU's timeline and count a round
+		// trip at the initiator's wake-up, which yield has none of.
+		return fmt.Errorf("probe=%s: only cpu=same process or thread switch rows, mech other than yield, are probed", s.Probe)
 	}
 	if s.Probe != "" && s.Legacy() {
 		return fmt.Errorf("probe=%s: a probed creation row says where it runs (cpu=)", s.Probe)

@@ -176,6 +176,9 @@ func TestProbeKey(t *testing.T) {
 		{"Create/style=fork/cpu=same/probe=sched", Spec{Family: Create, Style: StyleFork, CPU: CPUSame, Probe: ProbeSched}},
 		{"BenchmarkCreateRSS/style=fork/thp=off/rss=64MiB/cpu=same/probe=sched-2", Spec{Family: CreateRSS, Style: StyleFork, RSS: 64 * MiB, CPU: CPUSame, Probe: ProbeSched}},
 		{"CloneFlags/flags=VM|SIGCHLD/cpu=any/probe=sched", Spec{Family: CloneFlags, Flags: "VM|SIGCHLD", CPU: CPUAny, Probe: ProbeSched}},
+		{"Switch/mech=pipe/mode=thread/cpu=same/ws=0/probe=sched", Spec{Family: Switch, Mech: MechPipe, Mode: ModeThread, CPU: CPUSame, Probe: ProbeSched}},
+		{"Switch/mech=futex/mode=process/cpu=same/ws=4KiB/probe=sched", Spec{Family: Switch, Mech: MechFutex, Mode: ModeProcess, CPU: CPUSame, WS: 4 * KiB, Probe: ProbeSched}},
+		{"SwitchLibc/mode=process/cpu=same/probe=sched", Spec{Family: SwitchLibc, Mode: ModeProcess, CPU: CPUSame, Probe: ProbeSched}},
 	} {
 		got, err := Parse(tc.in)
 		if err != nil || got != tc.want {
@@ -195,13 +198,30 @@ func TestProbeKey(t *testing.T) {
 	for _, in := range []string{
 		"Create/style=fork/cpu=same/probe=perf", "Create/style=fork/cpu=same/probe=",
 		"Create/style=fork/probe=sched", "Create/probe=sched", "Create/style=fork/cpu=same/probe=sched/probe=sched",
-		"Create/style=fork/probe=sched/cpu=same", "Switch/mech=pipe/mode=thread/cpu=same/ws=0/probe=sched",
+		"Create/style=fork/probe=sched/cpu=same", "Switch/mech=pipe/mode=thread/cpu=cross/ws=0/probe=sched",
+		"Switch/mech=yield/mode=thread/cpu=same/ws=0/probe=sched", "Switch/mech=pipe/mode=goroutine/cpu=same/ws=0/probe=sched",
+		"SwitchOverhead/mech=pipe/probe=sched",
 	} {
 		if sp, err := Parse(in); err == nil {
 			t.Errorf("Parse(%q) = %+v, want an error", in, sp)
 		} else if !errors.Is(err, ErrName) {
 			t.Errorf("Parse(%q): %v does not wrap ErrName", in, err)
 		}
+	}
+}
+
+func TestSwitchPhaseUnits(t *testing.T) {
+	for _, u := range SwitchPhaseUnits() {
+		p, ok := SwitchPhaseOf(u)
+		if !ok || PhaseUnit(p) != u {
+			t.Errorf("SwitchPhaseOf(%q) = %q, %v", u, p, ok)
+		}
+		if _, ok := PhaseOf(u); ok {
+			t.Errorf("%q is both a switch and a creation phase", u)
+		}
+	}
+	if _, ok := SwitchPhaseOf(UnitCopyNsOp); ok {
+		t.Errorf("SwitchPhaseOf(%q) accepted a creation phase", UnitCopyNsOp)
 	}
 }
 

@@ -53,6 +53,15 @@ const (
 	UnitReapNsOp     = "reap-ns/op"     // → the parent's next system call after wait4/futex returned
 	UnitOtherNsOp    = "other-ns/op"    // ops the probe could not split (a mark missing)
 
+	// Phases of a probed switch row (package probe): each is ns per round
+	// trip, and a row's phases sum to its ns/op. Each names the event
+	// that ends it; the previous tracked event starts it.
+	UnitSyscallNsOp = "syscall-ns/op" // a task's system call entry → its sched_waking of the partner
+	UnitReturnNsOp  = "return-ns/op"  // → the waker's next system call entry (rest of the call, user code)
+	UnitBlockNsOp   = "block-ns/op"   // → sched_switch away from a tracked task (the wait call to schedule)
+	UnitSwitchNsOp  = "switch-ns/op"  // sched_switch into a task → its next system call entry
+	UnitWakeupNsOp  = "wakeup-ns/op"  // → sched_switch into a tracked task from another task or idle
+
 	// SimPrefix marks a simulated figure: "sim-ns/op" is simkernel's virtual
 	// time, never compared with a real "ns/op".
 	SimPrefix = "sim-"
@@ -80,6 +89,24 @@ const UnitKthreadNsOp = "kthread-ns/op"
 // PhaseUnits are the phase units in the order they tile a creation op.
 func PhaseUnits() []string {
 	return []string{UnitBetweenNsOp, UnitCopyNsOp, UnitStartNsOp, UnitRunNsOp, UnitTeardownNsOp, UnitReapNsOp, UnitOtherNsOp}
+}
+
+// SwitchPhaseUnits are the phase units of a probed switch row, in
+// package probe's SwitchPhase order.
+func SwitchPhaseUnits() []string {
+	return []string{UnitSyscallNsOp, UnitReturnNsOp, UnitBlockNsOp, UnitSwitchNsOp, UnitWakeupNsOp}
+}
+
+// SwitchPhaseOf is the phase a unit (real or simulated) of a probed
+// switch row reports, and whether it is one of SwitchPhaseUnits.
+func SwitchPhaseOf(u string) (string, bool) {
+	u = Real(u)
+	for _, pu := range SwitchPhaseUnits() {
+		if u == pu {
+			return strings.TrimSuffix(u, "-"+UnitNsOp), true
+		}
+	}
+	return "", false
 }
 
 // PhaseUnit is the unit of phase p: "p-ns/op".

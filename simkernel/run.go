@@ -102,6 +102,11 @@ func Run(p Profile, spec rowspec.Spec, n int) (Result, error) {
 	if n < 1 {
 		return Result{}, fmt.Errorf("simkernel: row %s: n=%d, need at least one op", spec, n)
 	}
+	if spec.Probe != "" && !spec.Family.Creation() {
+		// The switch model is fitted round trips, not a timeline of
+		// system calls, wake-ups and switches to split.
+		return Result{}, fmt.Errorf("simkernel: row %s: switch phases are not modelled", spec)
+	}
 	res, err := run(p, spec, n)
 	if err != nil {
 		return Result{}, fmt.Errorf("simkernel: row %s: %w", spec, err)

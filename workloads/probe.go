@@ -15,8 +15,11 @@ import (
 
 // Probed returns r's probed twin, and false for a row that has none: only
 // raw-clone creation rows, whose op loop runs on one thread the programs
-// can follow.
+// can follow, and the cpu=same raw ping-pong switch rows (probedSwitch).
 func Probed(r Row) (Row, bool) {
+	if r.Spec.Probe == "" && r.observed != nil && (r.Family() == rowspec.Switch || r.Family() == rowspec.SwitchLibc) {
+		return probedSwitch(r)
+	}
 	if r.raw == nil || !r.Family().Probed() || r.Spec.Probe != "" {
 		return Row{}, false
 	}

@@ -6,15 +6,19 @@ import (
 	"github.com/clonebench/clonebench/rowspec"
 )
 
-// Every raw creation row has exactly one probed twin, named as the plain
+// Every raw creation row and every cpu=same raw ping-pong switch row
+// (mech other than yield) has exactly one probed twin, named as the plain
 // row plus /probe=sched; no other row has one.
 func TestProbedTwins(t *testing.T) {
 	rows := Catalogue()
 	twins := 0
 	for _, r := range rows {
 		p, ok := Probed(r)
-		if ok != (r.raw != nil) {
-			t.Errorf("%s: Probed = %v, raw row %v", r.Name, ok, r.raw != nil)
+		sp := r.Spec
+		pingPong := (sp.Family == rowspec.Switch || sp.Family == rowspec.SwitchLibc) && sp.CPU == rowspec.CPUSame &&
+			(sp.Mode == rowspec.ModeProcess || sp.Mode == rowspec.ModeThread) && sp.Mech != rowspec.MechYield
+		if want := r.raw != nil || pingPong; ok != want {
+			t.Errorf("%s: Probed = %v, want %v", r.Name, ok, want)
 		}
 		if !ok {
 			continue

@@ -132,7 +132,7 @@ func parseRunFlags(stderr io.Writer, args []string) (*runFlags, error) {
 	fs.Var(&rf.threshold, "threshold", "with -baseline: a significant slowdown over `percent` fails the run")
 	fs.Float64Var(&rf.alpha, "alpha", 0.05, "with -baseline: significance level `α` of the Mann-Whitney U test")
 	fs.StringVar(&rf.profile, "profile", "", "with -kernel sim: the calibration `profile` (default: the one shipped in simkernel)")
-	fs.BoolVar(&rf.probe, "probe", false, "also run each selected raw creation row's probe=sched twin, its op split into phases by BPF programs (needs root), alternating with the plain row")
+	fs.BoolVar(&rf.probe, "probe", false, "also run each selected raw creation row's (and cpu=same switch row's) probe=sched twin, its op split into phases by BPF programs (needs root), alternating with the plain row")
 	fs.BoolVar(&rf.wait, "wait", false, "if another run holds the machine's run lock, wait for it instead of refusing")
 	fs.BoolVar(&rf.report, "report", true, "draw charts and report.md beside the result file")
 	if err := parseFlags(fs, args); err != nil {

@@ -1,0 +1,418 @@
+//go:build linux
+
+package probe
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/link"
+	"golang.org/x/sys/unix"
+)
+
+// The switch record's u64 slots: the two tracked tids, their task_structs
+// (noted at each one's first system call, so sched_switch and
+// sched_waking compare pointers and read no task memory), whether each
+// was switched in since its last system call, the latest mark, and the
+// sums.
+const (
+	swTidA     = iota // the initiator
+	swTidB            // the responder
+	swCloner          // the thread that creates the pair
+	swFlags           // the pair's clone flags, less CSIGNAL
+	swChildren        // tasks the cloner created with those flags
+	swTaskA
+	swTaskB
+	swInA
+	swInB
+	swFirst
+	swLast
+	swOps // 1 once the timed window closed
+	swEvents
+	swLastOp                                   // the latest round trip's close
+	swTimed                                    // 0 before the initiator's timed interval, 1 in it, 2 after
+	swSum0                                     // numSwitchPhases sums of closed round trips, in SwitchPhase order
+	swPend0    = swSum0 + int(numSwitchPhases) // the open round trip's, added at its close
+	numSwSlots = swPend0 + int(numSwitchPhases)
+)
+
+// SwitchSession is the attached programs of one switch row's sample.
+type SwitchSession struct {
+	rec   *ebpf.Map
+	progs []*ebpf.Program
+	links []link.Link
+}
+
+// StartSwitch loads and attaches the switch programs. They follow the
+// first two tasks the thread cloner creates with clone flags flags (the
+// exit signal aside), from their creation: the first is the responder and
+// the second the initiator, the order the switch rows clone them in.
+// Partners checks, once the row knows its tids, that these are the tasks
+// the programs follow.
+func StartSwitch(cloner int, flags uint64) (_ *SwitchSession, err error) {
+	pidOff, err := pidOffset()
+	if err != nil {
+		return nil, err
+	}
+	rec, err := ebpf.NewMap(&ebpf.MapSpec{
+		Name: Prefix + "swrec", Type: ebpf.Array, KeySize: 4, ValueSize: uint32(8 * numSwSlots), MaxEntries: 1,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("probe: create map: %w", err)
+	}
+	s := &SwitchSession{rec: rec}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, s.Close())
+		}
+	}()
+	val := make([]byte, 8*numSwSlots)
+	binary.NativeEndian.PutUint64(val[8*swCloner:], uint64(cloner))
+	binary.NativeEndian.PutUint64(val[8*swFlags:], flags&^csignal)
+	if err := rec.Put(uint32(0), val); err != nil {
+		return nil, fmt.Errorf("probe: seed map: %w", err)
+	}
+	for _, p := range []struct {
+		name, tp string
+		insns    asm.Instructions
+	}{
+		{Prefix + "sw_enter", "sys_enter", swSysEnterProg(rec.FD())},
+		{Prefix + "sw_waking", "sched_waking", swWakingProg(rec.FD())},
+		{Prefix + "sw_switch", "sched_switch", swSwitchProg(rec.FD())},
+		// Last, so that every program that marks the pair is in place
+		// before the pair can be noted.
+		{Prefix + "sw_newtask", "task_newtask", swNewtaskProg(rec.FD(), pidOff)},
+	} {
+		prog, err := ebpf.NewProgramWithOptions(&ebpf.ProgramSpec{
+			Name: p.name, Type: ebpf.RawTracepoint, License: "GPL", Instructions: p.insns,
+		}, ebpf.ProgramOptions{})
+		if err != nil {
+			return nil, fmt.Errorf("probe: load %s: %w", p.name, err)
+		}
+		s.progs = append(s.progs, prog)
+		l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: p.tp, Program: prog})
+		if err != nil {
+			return nil, fmt.Errorf("probe: attach %s to raw tracepoint %s: %w", p.name, p.tp, err)
+		}
+		s.links = append(s.links, l)
+	}
+	return s, nil
+}
+
+// csignal is the exit-signal byte of clone's flags, which task_newtask's
+// clone_flags never carry (the kernel keeps it apart).
+const csignal = 0xff
+
+// Partners checks that the programs follow exactly initiator and
+// responder.
+func (s *SwitchSession) Partners(initiator, responder int) error {
+	val := make([]byte, 8*numSwSlots)
+	if err := s.rec.Lookup(uint32(0), &val); err != nil {
+		return fmt.Errorf("probe: read map: %w", err)
+	}
+	a := int(binary.NativeEndian.Uint64(val[8*swTidA:]))
+	b := int(binary.NativeEndian.Uint64(val[8*swTidB:]))
+	if a != initiator || b != responder {
+		return fmt.Errorf("probe: the programs follow tids %d and %d, the row's partners are %d and %d", a, b, initiator, responder)
+	}
+	return nil
+}
+
+// Stop detaches the programs, reads what they counted and frees
+// everything.
+func (s *SwitchSession) Stop() (SwitchTotals, error) {
+	var errs []error
+	for _, l := range s.links {
+		errs = append(errs, l.Close())
+	}
+	s.links = nil
+	var t SwitchTotals
+	val := make([]byte, 8*numSwSlots)
+	if err := s.rec.Lookup(uint32(0), &val); err != nil {
+		errs = append(errs, fmt.Errorf("probe: read map: %w", err))
+	} else {
+		u := func(slot int) int64 { return int64(binary.NativeEndian.Uint64(val[8*slot:])) }
+		t.Timed, t.Events, t.Partners = u(swOps) == 1, u(swEvents), u(swChildren)
+		for p := range numSwitchPhases {
+			t.Ns[p] = float64(u(swSum0 + int(p)))
+		}
+		if first, last := u(swFirst), u(swLastOp); first != 0 && last > first {
+			t.SpanNs = float64(last - first)
+		}
+	}
+	errs = append(errs, s.Close())
+	return t, errors.Join(errs...)
+}
+
+// Close detaches and frees everything; safe to call twice.
+func (s *SwitchSession) Close() error {
+	var errs []error
+	for _, l := range s.links {
+		errs = append(errs, l.Close())
+	}
+	s.links = nil
+	for _, p := range s.progs {
+		errs = append(errs, p.Close())
+	}
+	s.progs = nil
+	if s.rec != nil {
+		errs = append(errs, s.rec.Close())
+		s.rec = nil
+	}
+	return errors.Join(errs...)
+}
+
+// IDs are the kernel's IDs of s's programs.
+func (s *SwitchSession) IDs() []uint32 {
+	var out []uint32
+	for _, p := range s.progs {
+		if info, err := p.Info(); err == nil {
+			if id, ok := info.ID(); ok {
+				out = append(out, uint32(id))
+			}
+		}
+	}
+	return out
+}
+
+// The switch programs tile one timeline: every tracked event is a mark,
+// and the interval since the previous mark goes to the phase the event
+// that closes it names. Both tasks share one CPU (the probed rows are
+// cpu=same), so the marks come from one CPU in order and the one record
+// needs no lock.
+
+// swLookup loads the record into R6, saving the context in R9.
+func swLookup(mapFD int) asm.Instructions {
+	return asm.Instructions{
+		asm.Mov.Reg(asm.R9, asm.R1),
+		asm.StoreImm(asm.RFP, -4, 0, asm.Word),
+		asm.LoadMapPtr(asm.R1, mapFD),
+		asm.Mov.Reg(asm.R2, asm.RFP),
+		asm.Add.Imm(asm.R2, -4),
+		asm.FnMapLookupElem.Call(),
+		asm.JEq.Imm(asm.R0, 0, "out"),
+		asm.Mov.Reg(asm.R6, asm.R0),
+	}
+}
+
+// swMark closes the interval since the last mark at now (R0) into phase
+// p's pending sum (the first mark only sets the last mark), and makes now
+// the last mark. It clobbers R1-R3 and ends at label pfx+"done".
+func swMark(p SwitchPhase, pfx string) asm.Instructions {
+	return asm.Instructions{
+		asm.LoadMem(asm.R1, asm.R6, off(swLast), asm.DWord),
+		asm.JEq.Imm(asm.R1, 0, pfx+"first"),
+		asm.Mov.Reg(asm.R2, asm.R0),
+		asm.Sub.Reg(asm.R2, asm.R1),
+		asm.LoadMem(asm.R3, asm.R6, off(swPend0+int(p)), asm.DWord),
+		asm.Add.Reg(asm.R3, asm.R2),
+		asm.StoreMem(asm.R6, off(swPend0+int(p)), asm.R3, asm.DWord),
+		asm.StoreMem(asm.R6, off(swLast), asm.R0, asm.DWord).WithSymbol(pfx + "first"),
+		asm.LoadMem(asm.R1, asm.R6, off(swEvents), asm.DWord),
+		asm.Add.Imm(asm.R1, 1),
+		asm.StoreMem(asm.R6, off(swEvents), asm.R1, asm.DWord),
+		asm.Ja.Label(pfx + "done"),
+	}
+}
+
+// swSysEnterProg: a tracked task's system call entry. After it was
+// switched in, the interval is switch (the switch into it, the return
+// from its wait and its own code); otherwise return (the rest of its
+// signalling call, the return to user and its code).
+//
+// The initiator's calls also bound what is added up: its getrusage at the
+// start of its timed interval opens the window (what came before is
+// dropped), each of its first calls after a switch-in inside the window
+// closes a round trip (the pending sums move to the totals), and its
+// clock_gettime ending the interval, which is also the last round trip's
+// close, shuts the window. So the totals are the timed round trips'
+// exactly, and Ops is the loop's N.
+func swSysEnterProg(mapFD int) asm.Instructions {
+	insns := swLookup(mapFD)
+	insns = append(insns,
+		asm.LoadMem(asm.R8, asm.R9, 8, asm.DWord), // syscall number
+		asm.FnGetCurrentPidTgid.Call(),
+		asm.Mov.Reg32(asm.R7, asm.R0),
+		asm.LoadMem(asm.R1, asm.R6, off(swTidA), asm.DWord),
+		asm.JEq.Imm(asm.R1, 0, "out"),
+		asm.JEq.Reg(asm.R7, asm.R1, "A"),
+		asm.LoadMem(asm.R1, asm.R6, off(swTidB), asm.DWord),
+		asm.JEq.Reg(asm.R7, asm.R1, "B"),
+		asm.Ja.Label("out"),
+	)
+	for _, side := range []struct {
+		pfx       string
+		in        int
+		initiator bool
+	}{{"A", swInA, true}, {"B", swInB, false}} {
+		x := side.pfx
+		insns = append(insns,
+			asm.FnKtimeGetNs.Call().WithSymbol(x),
+			asm.LoadMem(asm.R1, asm.R6, off(side.in), asm.DWord),
+			asm.JEq.Imm(asm.R1, 0, x+"ret"),
+			zero64(asm.R6, off(side.in)),
+		)
+		insns = append(insns, swMark(SwitchSwitch, x+"s")...)
+		post := "out"
+		if side.initiator {
+			post = x + "post"
+		}
+		insns = append(insns, asm.Ja.Label(post).WithSymbol(x+"sdone"))
+		ret := swMark(SwitchReturn, x+"r")
+		ret[0] = ret[0].WithSymbol(x + "ret")
+		insns = append(insns, ret...)
+		insns = append(insns, asm.Ja.Label(post).WithSymbol(x+"rdone"))
+		if side.initiator {
+			insns = append(insns,
+				asm.LoadMem(asm.R1, asm.R6, off(swTimed), asm.DWord).WithSymbol(post),
+				asm.JNE.Imm(asm.R1, 0, x+"end"),
+				asm.JNE.Imm(asm.R8, unix.SYS_GETRUSAGE, "out"),
+				asm.StoreMem(asm.R6, off(swFirst), asm.R0, asm.DWord),
+				zero64(asm.R6, off(swEvents)),
+				asm.Mov.Imm(asm.R1, 1),
+				asm.StoreMem(asm.R6, off(swTimed), asm.R1, asm.DWord),
+			)
+			insns = append(insns, swMoveSums(false)...)
+			insns = append(insns,
+				asm.Ja.Label("out"),
+				asm.JNE.Imm(asm.R1, 1, "out").WithSymbol(x+"end"),
+				asm.JNE.Imm(asm.R8, unix.SYS_CLOCK_GETTIME, "out"),
+				asm.Mov.Imm(asm.R1, 2),
+				asm.StoreMem(asm.R6, off(swTimed), asm.R1, asm.DWord),
+			)
+			insns = append(insns, swMoveSums(true)...)
+			insns = append(insns, asm.Ja.Label("out"))
+		}
+	}
+	return append(insns, epilogue()...)
+}
+
+// swMoveSums clears the pending sums; with commit it first adds them to
+// the totals and notes the window closed at now (R0). It clobbers R1 and
+// R2 and falls through.
+func swMoveSums(commit bool) asm.Instructions {
+	var insns asm.Instructions
+	for p := range int(numSwitchPhases) {
+		if commit {
+			insns = append(insns,
+				asm.LoadMem(asm.R1, asm.R6, off(swSum0+p), asm.DWord),
+				asm.LoadMem(asm.R2, asm.R6, off(swPend0+p), asm.DWord),
+				asm.Add.Reg(asm.R1, asm.R2),
+				asm.StoreMem(asm.R6, off(swSum0+p), asm.R1, asm.DWord),
+			)
+		}
+		insns = append(insns, zero64(asm.R6, off(swPend0+p)))
+	}
+	if commit {
+		insns = append(insns,
+			asm.StoreMem(asm.R6, off(swLastOp), asm.R0, asm.DWord),
+			asm.Mov.Imm(asm.R1, 1),
+			asm.StoreMem(asm.R6, off(swOps), asm.R1, asm.DWord),
+		)
+	}
+	return insns
+}
+
+// swNewtaskProg (task_newtask: args[0] = the new task, args[1] = its
+// clone flags) notes the cloner's first two children with the pair's
+// flags: the responder, then the initiator, tid and task_struct.
+func swNewtaskProg(mapFD int, pidOff int32) asm.Instructions {
+	insns := swLookup(mapFD)
+	insns = append(insns,
+		asm.LoadMem(asm.R1, asm.R9, 8, asm.DWord),
+		asm.LoadMem(asm.R2, asm.R6, off(swFlags), asm.DWord),
+		asm.JNE.Reg(asm.R1, asm.R2, "out"),
+		asm.FnGetCurrentPidTgid.Call(),
+		asm.Mov.Reg32(asm.R7, asm.R0),
+		asm.LoadMem(asm.R1, asm.R6, off(swCloner), asm.DWord),
+		asm.JNE.Reg(asm.R7, asm.R1, "out"),
+		asm.LoadMem(asm.R8, asm.R6, off(swChildren), asm.DWord),
+		asm.JGE.Imm(asm.R8, 2, "out"),
+		zero64(asm.RFP, -16),
+		asm.Mov.Reg(asm.R1, asm.RFP),
+		asm.Add.Imm(asm.R1, -16),
+		asm.Mov.Imm(asm.R2, 4),
+		asm.LoadMem(asm.R3, asm.R9, 0, asm.DWord),
+		asm.Add.Imm(asm.R3, pidOff),
+		asm.FnProbeReadKernel.Call(),
+		asm.JNE.Imm(asm.R0, 0, "out"),
+		asm.LoadMem(asm.R1, asm.RFP, -16, asm.Word),
+		asm.LoadMem(asm.R2, asm.R9, 0, asm.DWord),
+		asm.JNE.Imm(asm.R8, 0, "second"),
+		asm.StoreMem(asm.R6, off(swTidB), asm.R1, asm.DWord),
+		asm.StoreMem(asm.R6, off(swTaskB), asm.R2, asm.DWord),
+		asm.Ja.Label("count"),
+		asm.StoreMem(asm.R6, off(swTidA), asm.R1, asm.DWord).WithSymbol("second"),
+		asm.StoreMem(asm.R6, off(swTaskA), asm.R2, asm.DWord),
+		asm.Add.Imm(asm.R8, 1).WithSymbol("count"),
+		asm.StoreMem(asm.R6, off(swChildren), asm.R8, asm.DWord),
+	)
+	return append(insns, epilogue()...)
+}
+
+// swWakingProg (sched_waking: args[0] = the woken task): the waker's
+// system call from its entry to the wake is syscall.
+func swWakingProg(mapFD int) asm.Instructions {
+	insns := swLookup(mapFD)
+	insns = append(insns,
+		asm.LoadMem(asm.R1, asm.R9, 0, asm.DWord),
+		asm.LoadMem(asm.R2, asm.R6, off(swTaskA), asm.DWord),
+		asm.JEq.Imm(asm.R2, 0, "b"),
+		asm.JEq.Reg(asm.R1, asm.R2, "hit"),
+		asm.LoadMem(asm.R2, asm.R6, off(swTaskB), asm.DWord).WithSymbol("b"),
+		asm.JEq.Imm(asm.R2, 0, "out"),
+		asm.JNE.Reg(asm.R1, asm.R2, "out"),
+		asm.FnKtimeGetNs.Call().WithSymbol("hit"),
+	)
+	insns = append(insns, swMark(SwitchSyscall, "w")...)
+	insns = append(insns, asm.Ja.Label("out").WithSymbol("wdone"))
+	return append(insns, epilogue()...)
+}
+
+// swSwitchProg (sched_switch: args[1] = prev, args[2] = next): a tracked
+// task leaving the CPU closes block (its wait call from entry to the
+// switch away, or a preemption); a tracked task arriving from any other
+// task closes wakeup (on one CPU, a third task's time between the two).
+// Either way the arriving tracked task is noted as switched in.
+func swSwitchProg(mapFD int) asm.Instructions {
+	insns := swLookup(mapFD)
+	insns = append(insns,
+		asm.LoadMem(asm.R2, asm.R9, 8, asm.DWord),  // prev
+		asm.LoadMem(asm.R3, asm.R9, 16, asm.DWord), // next
+		asm.LoadMem(asm.R4, asm.R6, off(swTaskA), asm.DWord),
+		asm.LoadMem(asm.R5, asm.R6, off(swTaskB), asm.DWord),
+		asm.Mov.Imm(asm.R7, 0), // prev is tracked
+		asm.JEq.Imm(asm.R4, 0, "pb"),
+		asm.JNE.Reg(asm.R2, asm.R4, "pb"),
+		asm.Mov.Imm(asm.R7, 1),
+		asm.JEq.Imm(asm.R5, 0, "na").WithSymbol("pb"),
+		asm.JNE.Reg(asm.R2, asm.R5, "na"),
+		asm.Mov.Imm(asm.R7, 1),
+		asm.Mov.Imm(asm.R8, 0).WithSymbol("na"), // next is tracked
+		asm.JEq.Imm(asm.R4, 0, "nb"),
+		asm.JNE.Reg(asm.R3, asm.R4, "nb"),
+		asm.Mov.Imm(asm.R1, 1),
+		asm.StoreMem(asm.R6, off(swInA), asm.R1, asm.DWord),
+		asm.Mov.Imm(asm.R8, 1),
+		asm.JEq.Imm(asm.R5, 0, "decide").WithSymbol("nb"),
+		asm.JNE.Reg(asm.R3, asm.R5, "decide"),
+		asm.Mov.Imm(asm.R1, 1),
+		asm.StoreMem(asm.R6, off(swInB), asm.R1, asm.DWord),
+		asm.Mov.Imm(asm.R8, 1),
+		asm.Mov.Reg(asm.R1, asm.R7).WithSymbol("decide"),
+		asm.Or.Reg(asm.R1, asm.R8),
+		asm.JEq.Imm(asm.R1, 0, "out"),
+		asm.FnKtimeGetNs.Call(),
+		asm.JEq.Imm(asm.R7, 0, "wake"),
+	)
+	insns = append(insns, swMark(SwitchBlock, "k")...)
+	insns = append(insns, asm.Ja.Label("out").WithSymbol("kdone"))
+	wake := swMark(SwitchWakeup, "u")
+	wake[0] = wake[0].WithSymbol("wake")
+	insns = append(insns, wake...)
+	insns = append(insns, asm.Ja.Label("out").WithSymbol("udone"))
+	return append(insns, epilogue()...)
+}
