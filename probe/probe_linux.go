@@ -3,7 +3,6 @@
 package probe
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -46,11 +45,7 @@ const (
 func off(slot int) int16 { return int16(8 * slot) }
 
 // Session is the attached programs of one row's sample.
-type Session struct {
-	rec   *ebpf.Map
-	progs []*ebpf.Program
-	links []link.Link
-}
+type Session struct{ *attachment }
 
 var pidOffset = sync.OnceValues(func() (int32, error) {
 	spec, err := btf.LoadKernelSpec()
@@ -99,68 +94,31 @@ var skipReason = sync.OnceValue(func() string {
 
 // Start loads and attaches the programs, tracking tid (the measuring
 // thread) and the children it creates.
-func Start(tid int) (_ *Session, err error) {
+func Start(tid int) (*Session, error) {
 	pidOff, err := pidOffset()
 	if err != nil {
 		return nil, err
 	}
-	rec, err := ebpf.NewMap(&ebpf.MapSpec{
-		Name: Prefix + "rec", Type: ebpf.Array, KeySize: 4, ValueSize: uint32(8 * numSlots), MaxEntries: 1,
+	a, err := attach("rec", numSlots, map[int]uint64{slotParent: uint64(tid)}, func(fd int) []rawTP {
+		return []rawTP{
+			// The child's marks first, so no op can close before every
+			// program that stamps it is in place.
+			{Prefix + "newtask", "task_newtask", newtaskProg(fd, pidOff)},
+			{Prefix + "switch", "sched_switch", switchProg(fd)},
+			{Prefix + "sys_enter", "sys_enter", sysEnterProg(fd)},
+		}
 	})
 	if err != nil {
-		return nil, fmt.Errorf("probe: create map: %w", err)
+		return nil, err
 	}
-	s := &Session{rec: rec}
-	defer func() {
-		if err != nil {
-			err = errors.Join(err, s.Close())
-		}
-	}()
-	val := make([]byte, 8*numSlots)
-	binary.NativeEndian.PutUint64(val[8*slotParent:], uint64(tid))
-	if err := rec.Put(uint32(0), val); err != nil {
-		return nil, fmt.Errorf("probe: seed map: %w", err)
-	}
-	for _, p := range []struct {
-		name, tp string
-		insns    asm.Instructions
-	}{
-		// The child's marks first, so no op can close before every
-		// program that stamps it is in place.
-		{Prefix + "newtask", "task_newtask", newtaskProg(rec.FD(), pidOff)},
-		{Prefix + "switch", "sched_switch", switchProg(rec.FD())},
-		{Prefix + "sys_enter", "sys_enter", sysEnterProg(rec.FD())},
-	} {
-		prog, err := ebpf.NewProgramWithOptions(&ebpf.ProgramSpec{
-			Name: p.name, Type: ebpf.RawTracepoint, License: "GPL", Instructions: p.insns,
-		}, ebpf.ProgramOptions{})
-		if err != nil {
-			return nil, fmt.Errorf("probe: load %s: %w", p.name, err)
-		}
-		s.progs = append(s.progs, prog)
-		l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: p.tp, Program: prog})
-		if err != nil {
-			return nil, fmt.Errorf("probe: attach %s to raw tracepoint %s: %w", p.name, p.tp, err)
-		}
-		s.links = append(s.links, l)
-	}
-	return s, nil
+	return &Session{a}, nil
 }
 
 // Stop detaches the programs, reads what they counted and frees
 // everything.
 func (s *Session) Stop() (Totals, error) {
-	var errs []error
-	for _, l := range s.links {
-		errs = append(errs, l.Close())
-	}
-	s.links = nil
 	var t Totals
-	val := make([]byte, 8*numSlots)
-	if err := s.rec.Lookup(uint32(0), &val); err != nil {
-		errs = append(errs, fmt.Errorf("probe: read map: %w", err))
-	} else {
-		u := func(slot int) int64 { return int64(binary.NativeEndian.Uint64(val[8*slot:])) }
+	err := s.stop(func(u func(int) int64) {
 		t.Ops, t.Incomplete, t.Children, t.Exits = u(slotOps), u(slotIncomplete), u(slotChildren), u(slotExits)
 		for p := range numPhases {
 			t.Ns[p] = float64(u(slotSum0 + int(p)))
@@ -169,27 +127,8 @@ func (s *Session) Stop() (Totals, error) {
 		if first, last := u(slotFirst), u(slotLast); first != 0 && last > first {
 			t.SpanNs = float64(last - first)
 		}
-	}
-	errs = append(errs, s.Close())
-	return t, errors.Join(errs...)
-}
-
-// Close detaches and frees everything; safe to call twice.
-func (s *Session) Close() error {
-	var errs []error
-	for _, l := range s.links {
-		errs = append(errs, l.Close())
-	}
-	s.links = nil
-	for _, p := range s.progs {
-		errs = append(errs, p.Close())
-	}
-	s.progs = nil
-	if s.rec != nil {
-		errs = append(errs, s.rec.Close())
-		s.rec = nil
-	}
-	return errors.Join(errs...)
+	})
+	return t, err
 }
 
 // Ours lists the loaded BPF programs whose names start with Prefix, by
@@ -216,20 +155,6 @@ func Ours() ([]Loaded, error) {
 			out = append(out, Loaded{ID: uint32(id), Name: info.Name})
 		}
 	}
-}
-
-// IDs are the kernel's IDs of s's programs, so a caller can check that
-// exactly these are gone after Stop while other sessions run.
-func (s *Session) IDs() []uint32 {
-	var out []uint32
-	for _, p := range s.progs {
-		if info, err := p.Info(); err == nil {
-			if id, ok := info.ID(); ok {
-				out = append(out, uint32(id))
-			}
-		}
-	}
-	return out
 }
 
 // FunctionsSupported tries to load an fentry program on dup_mmap, which

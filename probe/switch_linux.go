@@ -3,13 +3,9 @@
 package probe
 
 import (
-	"encoding/binary"
-	"errors"
 	"fmt"
 
-	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
-	"github.com/cilium/ebpf/link"
 	"golang.org/x/sys/unix"
 )
 
@@ -40,11 +36,7 @@ const (
 )
 
 // SwitchSession is the attached programs of one switch row's sample.
-type SwitchSession struct {
-	rec   *ebpf.Map
-	progs []*ebpf.Program
-	links []link.Link
-}
+type SwitchSession struct{ *attachment }
 
 // StartSwitch loads and attaches the switch programs. They follow the
 // first two tasks the thread cloner creates with clone flags flags (the
@@ -52,54 +44,26 @@ type SwitchSession struct {
 // the second the initiator, the order the switch rows clone them in.
 // Partners checks, once the row knows its tids, that these are the tasks
 // the programs follow.
-func StartSwitch(cloner int, flags uint64) (_ *SwitchSession, err error) {
+func StartSwitch(cloner int, flags uint64) (*SwitchSession, error) {
 	pidOff, err := pidOffset()
 	if err != nil {
 		return nil, err
 	}
-	rec, err := ebpf.NewMap(&ebpf.MapSpec{
-		Name: Prefix + "swrec", Type: ebpf.Array, KeySize: 4, ValueSize: uint32(8 * numSwSlots), MaxEntries: 1,
+	seed := map[int]uint64{swCloner: uint64(cloner), swFlags: flags &^ csignal}
+	a, err := attach("swrec", numSwSlots, seed, func(fd int) []rawTP {
+		return []rawTP{
+			{Prefix + "sw_enter", "sys_enter", swSysEnterProg(fd)},
+			{Prefix + "sw_waking", "sched_waking", swWakingProg(fd)},
+			{Prefix + "sw_switch", "sched_switch", swSwitchProg(fd)},
+			// Last, so that every program that marks the pair is in place
+			// before the pair can be noted.
+			{Prefix + "sw_newtask", "task_newtask", swNewtaskProg(fd, pidOff)},
+		}
 	})
 	if err != nil {
-		return nil, fmt.Errorf("probe: create map: %w", err)
+		return nil, err
 	}
-	s := &SwitchSession{rec: rec}
-	defer func() {
-		if err != nil {
-			err = errors.Join(err, s.Close())
-		}
-	}()
-	val := make([]byte, 8*numSwSlots)
-	binary.NativeEndian.PutUint64(val[8*swCloner:], uint64(cloner))
-	binary.NativeEndian.PutUint64(val[8*swFlags:], flags&^csignal)
-	if err := rec.Put(uint32(0), val); err != nil {
-		return nil, fmt.Errorf("probe: seed map: %w", err)
-	}
-	for _, p := range []struct {
-		name, tp string
-		insns    asm.Instructions
-	}{
-		{Prefix + "sw_enter", "sys_enter", swSysEnterProg(rec.FD())},
-		{Prefix + "sw_waking", "sched_waking", swWakingProg(rec.FD())},
-		{Prefix + "sw_switch", "sched_switch", swSwitchProg(rec.FD())},
-		// Last, so that every program that marks the pair is in place
-		// before the pair can be noted.
-		{Prefix + "sw_newtask", "task_newtask", swNewtaskProg(rec.FD(), pidOff)},
-	} {
-		prog, err := ebpf.NewProgramWithOptions(&ebpf.ProgramSpec{
-			Name: p.name, Type: ebpf.RawTracepoint, License: "GPL", Instructions: p.insns,
-		}, ebpf.ProgramOptions{})
-		if err != nil {
-			return nil, fmt.Errorf("probe: load %s: %w", p.name, err)
-		}
-		s.progs = append(s.progs, prog)
-		l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: p.tp, Program: prog})
-		if err != nil {
-			return nil, fmt.Errorf("probe: attach %s to raw tracepoint %s: %w", p.name, p.tp, err)
-		}
-		s.links = append(s.links, l)
-	}
-	return s, nil
+	return &SwitchSession{a}, nil
 }
 
 // csignal is the exit-signal byte of clone's flags, which task_newtask's
@@ -109,13 +73,11 @@ const csignal = 0xff
 // Partners checks that the programs follow exactly initiator and
 // responder.
 func (s *SwitchSession) Partners(initiator, responder int) error {
-	val := make([]byte, 8*numSwSlots)
-	if err := s.rec.Lookup(uint32(0), &val); err != nil {
-		return fmt.Errorf("probe: read map: %w", err)
+	u, err := s.read()
+	if err != nil {
+		return err
 	}
-	a := int(binary.NativeEndian.Uint64(val[8*swTidA:]))
-	b := int(binary.NativeEndian.Uint64(val[8*swTidB:]))
-	if a != initiator || b != responder {
+	if a, b := int(u(swTidA)), int(u(swTidB)); a != initiator || b != responder {
 		return fmt.Errorf("probe: the programs follow tids %d and %d, the row's partners are %d and %d", a, b, initiator, responder)
 	}
 	return nil
@@ -124,17 +86,8 @@ func (s *SwitchSession) Partners(initiator, responder int) error {
 // Stop detaches the programs, reads what they counted and frees
 // everything.
 func (s *SwitchSession) Stop() (SwitchTotals, error) {
-	var errs []error
-	for _, l := range s.links {
-		errs = append(errs, l.Close())
-	}
-	s.links = nil
 	var t SwitchTotals
-	val := make([]byte, 8*numSwSlots)
-	if err := s.rec.Lookup(uint32(0), &val); err != nil {
-		errs = append(errs, fmt.Errorf("probe: read map: %w", err))
-	} else {
-		u := func(slot int) int64 { return int64(binary.NativeEndian.Uint64(val[8*slot:])) }
+	err := s.stop(func(u func(int) int64) {
 		t.Timed, t.Events, t.Partners = u(swOps) == 1, u(swEvents), u(swChildren)
 		for p := range numSwitchPhases {
 			t.Ns[p] = float64(u(swSum0 + int(p)))
@@ -142,40 +95,8 @@ func (s *SwitchSession) Stop() (SwitchTotals, error) {
 		if first, last := u(swFirst), u(swLastOp); first != 0 && last > first {
 			t.SpanNs = float64(last - first)
 		}
-	}
-	errs = append(errs, s.Close())
-	return t, errors.Join(errs...)
-}
-
-// Close detaches and frees everything; safe to call twice.
-func (s *SwitchSession) Close() error {
-	var errs []error
-	for _, l := range s.links {
-		errs = append(errs, l.Close())
-	}
-	s.links = nil
-	for _, p := range s.progs {
-		errs = append(errs, p.Close())
-	}
-	s.progs = nil
-	if s.rec != nil {
-		errs = append(errs, s.rec.Close())
-		s.rec = nil
-	}
-	return errors.Join(errs...)
-}
-
-// IDs are the kernel's IDs of s's programs.
-func (s *SwitchSession) IDs() []uint32 {
-	var out []uint32
-	for _, p := range s.progs {
-		if info, err := p.Info(); err == nil {
-			if id, ok := info.ID(); ok {
-				out = append(out, uint32(id))
-			}
-		}
-	}
-	return out
+	})
+	return t, err
 }
 
 // The switch programs tile one timeline: every tracked event is a mark,
