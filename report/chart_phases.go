@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -126,8 +127,34 @@ func phasesChart(in *chartData, sim bool) (*figure, error) {
 	for _, b := range bars {
 		ticks = append(ticks, b.group+"\n"+shorten(b.label, 24))
 	}
+	if err := stackPhases(p, bars, rowspec.PhaseUnits(), phaseColors, barW); err != nil {
+		return nil, err
+	}
+	// The row's own ns/op, which the phases should reach, and the share
+	// of copy + teardown above each bar.
+	hi, err := markTotals(p, bars, barW, func(b phaseBar, median float64) string {
+		share, _ := copyTeardownShare(b.r)
+		return fmt.Sprintf("%s\n%.0f%%", fmtNs(median), 100*share)
+	})
+	if err != nil {
+		return nil, err
+	}
+	p.NominalX(ticks...)
+	p.X.Tick.Label.Rotation = math.Pi / 4
+	p.X.Tick.Label.XAlign = draw.XRight
+	p.X.Tick.Label.YAlign = draw.YTop
+	p.X.Tick.Label.Font.Size = vg.Points(8)
+	p.X.Min, p.X.Max = -0.7, float64(len(bars))-0.3
+	p.Y.Min, p.Y.Max = 0, hi*1.2
+	return &figure{p: p, w: w, h: 6.5 * vg.Inch,
+		caption: []string{machineCaption(in.h), "bars: median of each phase (package probe's table names the tracepoints bounding it); dash: the row's median ns/op; label: ns/op and the share of copy + teardown"}}, nil
+}
+
+// stackPhases stacks one bar per probed row, a segment per phase unit
+// (units with no time in any row left out of the stack and the legend).
+func stackPhases(p *plot.Plot, bars []phaseBar, units []string, colors map[string]color.Color, barW vg.Length) error {
 	var below *plotter.BarChart
-	for _, u := range rowspec.PhaseUnits() {
+	for _, u := range units {
 		vals := make(plotter.Values, len(bars))
 		any := false
 		for i, b := range bars {
@@ -139,9 +166,9 @@ func phasesChart(in *chartData, sim bool) (*figure, error) {
 		}
 		bc, err := plotter.NewBarChart(vals, vg.Points(float64(barW)))
 		if err != nil {
-			return nil, err
+			return err
 		}
-		bc.Color = phaseColors[u]
+		bc.Color = colors[u]
 		bc.LineStyle.Width = vg.Points(0.3)
 		if below != nil {
 			bc.StackOn(below)
@@ -150,8 +177,12 @@ func phasesChart(in *chartData, sim bool) (*figure, error) {
 		p.Add(bc)
 		p.Legend.Add(strings.TrimSuffix(u, "-ns/op"), bc)
 	}
-	// The row's own ns/op, which the phases should reach, and the share
-	// of copy + teardown above each bar.
+	return nil
+}
+
+// markTotals draws each bar's row ns/op as a dash, which the stacked
+// phases should reach, labelled by label, and returns the highest, in µs.
+func markTotals(p *plot.Plot, bars []phaseBar, barW vg.Length, label func(b phaseBar, median float64) string) (float64, error) {
 	var tops plotter.XYs
 	var txt []string
 	hi := 0.0
@@ -161,33 +192,25 @@ func phasesChart(in *chartData, sim bool) (*figure, error) {
 			continue
 		}
 		tops = append(tops, plotter.XY{X: float64(i), Y: µs(s.Median)})
-		share, _ := copyTeardownShare(b.r)
-		txt = append(txt, fmt.Sprintf("%s\n%.0f%%", fmtNs(s.Median), 100*share))
+		txt = append(txt, label(b, s.Median))
 		hi = math.Max(hi, µs(s.Median))
 	}
-	if len(tops) > 0 {
-		sc, err := plotter.NewScatter(tops)
-		if err != nil {
-			return nil, err
-		}
-		sc.GlyphStyle = draw.GlyphStyle{Color: color.Black, Radius: vg.Points(float64(barW) / 2), Shape: dashGlyph{}}
-		p.Add(sc)
-		p.Legend.Add("row's ns/op", sc)
-		l, err := labels(tops, txt, 7, vg.Point{Y: vg.Points(4)}, draw.XCenter)
-		if err != nil {
-			return nil, err
-		}
-		p.Add(l)
+	if len(tops) == 0 {
+		return hi, nil
 	}
-	p.NominalX(ticks...)
-	p.X.Tick.Label.Rotation = math.Pi / 4
-	p.X.Tick.Label.XAlign = draw.XRight
-	p.X.Tick.Label.YAlign = draw.YTop
-	p.X.Tick.Label.Font.Size = vg.Points(8)
-	p.X.Min, p.X.Max = -0.7, float64(len(bars))-0.3
-	p.Y.Min, p.Y.Max = 0, hi*1.2
-	return &figure{p: p, w: w, h: 6.5 * vg.Inch,
-		caption: []string{machineCaption(in.h), "bars: median of each phase (package probe's table names the tracepoints bounding it); dash: the row's median ns/op; label: ns/op and the share of copy + teardown"}}, nil
+	sc, err := plotter.NewScatter(tops)
+	if err != nil {
+		return 0, err
+	}
+	sc.GlyphStyle = draw.GlyphStyle{Color: color.Black, Radius: vg.Points(float64(barW) / 2), Shape: dashGlyph{}}
+	p.Add(sc)
+	p.Legend.Add("row's ns/op", sc)
+	l, err := labels(tops, txt, 7, vg.Point{Y: vg.Points(4)}, draw.XCenter)
+	if err != nil {
+		return 0, err
+	}
+	p.Add(l)
+	return hi, nil
 }
 
 // dashGlyph is a horizontal line across a bar.

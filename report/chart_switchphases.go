@@ -7,9 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/clonebench/clonebench/rowspec"
 )
@@ -108,55 +106,12 @@ func switchPhasesChart(in *chartData, sim bool) (*figure, error) {
 	for _, b := range bars {
 		ticks = append(ticks, b.group+"\n"+b.label)
 	}
-	var below *plotter.BarChart
-	for _, u := range rowspec.SwitchPhaseUnits() {
-		vals := make(plotter.Values, len(bars))
-		any := false
-		for i, b := range bars {
-			vals[i] = µs(phaseMedian(b.r, u))
-			any = any || vals[i] > 0
-		}
-		if !any {
-			continue
-		}
-		bc, err := plotter.NewBarChart(vals, vg.Points(float64(barW)))
-		if err != nil {
-			return nil, err
-		}
-		bc.Color = switchPhaseColors[u]
-		bc.LineStyle.Width = vg.Points(0.3)
-		if below != nil {
-			bc.StackOn(below)
-		}
-		below = bc
-		p.Add(bc)
-		p.Legend.Add(strings.TrimSuffix(u, "-ns/op"), bc)
+	if err := stackPhases(p, bars, rowspec.SwitchPhaseUnits(), switchPhaseColors, barW); err != nil {
+		return nil, err
 	}
-	var tops plotter.XYs
-	var txt []string
-	hi := 0.0
-	for i, b := range bars {
-		s, ok := b.r.Primary()
-		if !ok {
-			continue
-		}
-		tops = append(tops, plotter.XY{X: float64(i), Y: µs(s.Median)})
-		txt = append(txt, fmtNs(s.Median))
-		hi = math.Max(hi, µs(s.Median))
-	}
-	if len(tops) > 0 {
-		sc, err := plotter.NewScatter(tops)
-		if err != nil {
-			return nil, err
-		}
-		sc.GlyphStyle = draw.GlyphStyle{Color: color.Black, Radius: vg.Points(float64(barW) / 2), Shape: dashGlyph{}}
-		p.Add(sc)
-		p.Legend.Add("row's ns/op", sc)
-		l, err := labels(tops, txt, 7, vg.Point{Y: vg.Points(4)}, draw.XCenter)
-		if err != nil {
-			return nil, err
-		}
-		p.Add(l)
+	hi, err := markTotals(p, bars, barW, func(_ phaseBar, median float64) string { return fmtNs(median) })
+	if err != nil {
+		return nil, err
 	}
 	p.NominalX(ticks...)
 	p.X.Tick.Label.Font.Size = vg.Points(8)
@@ -177,31 +132,11 @@ func switchPhasesSection(b *strings.Builder, d *Data, h *Host) {
 	units := rowspec.SwitchPhaseUnits()
 	w("\n### Where a round trip goes (probe=sched)\n\n")
 	w("Medians per round trip of the phases package probe's switch programs measure from sys_enter, sched_waking and sched_switch, both partners on one CPU (syscall: a signalling call's entry → its wake of the partner; return: → the waker's next call; block: → the waiter switched away; switch: the switch into a task → its next call, with the return from its wait and its own code, the working-set pass included; wakeup: a third task's time). sum/ns: the phases' total over the row's ns/op. probed/plain: the probes' overhead when both ran alternating in one run.\n\n")
-	w("| row | ns/op |")
-	for _, u := range units {
-		w(" %s |", strings.TrimSuffix(u, "-ns/op"))
-	}
-	w(" sum/ns | probed/plain |\n|---|---|")
-	for range units {
-		w("---|")
-	}
-	w("---|---|\n")
+	phaseTableHead(b, units, "sum/ns", "probed/plain")
 	for _, r := range rows {
 		p, _ := r.Primary()
-		sum := 0.0
-		w("| %s | %s |", r.Label(), fmtNs(p.Median))
-		for _, u := range units {
-			v := phaseMedian(r, u)
-			sum += v
-			w(" %s |", fmtNs(v))
-		}
-		over := "—"
-		if plain := d.find(h, r.Spec.Plain()); plain != nil && plain.Simulated == r.Simulated {
-			if ps, ok := plain.Primary(); ok && ps.Median > 0 {
-				over = ratio(p, ps)
-			}
-		}
-		w(" %s | %s |\n", sig3(sum/p.Median), over)
+		sum := phaseCells(b, r, units)
+		w(" %s | %s |\n", sig3(sum/p.Median), d.probedOverPlain(h, r))
 	}
 	// Process against thread, per mechanism and working set: the phase
 	// whose median moves most.

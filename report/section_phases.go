@@ -34,34 +34,13 @@ func phasesSection(b *strings.Builder, d *Data, h *Host) {
 	units := rowspec.PhaseUnits()
 	w("\n### Where the time goes (probe=sched)\n\n")
 	w("Medians per op of the phases package probe measures from kernel tracepoints (copy: clone entry → task_newtask, copy_process; teardown: exit entry → the child's last switch away, do_exit). sum/ns: the phases' total over the row's own ns/op. probed/plain: the probed row's ns/op over its plain row's, the probes' overhead when both ran alternating in one run (runbench run -probe).\n\n")
-	w("| row | ns/op |")
-	for _, u := range units {
-		w(" %s |", strings.TrimSuffix(u, "-ns/op"))
-	}
-	w(" sum/ns | copy+teardown | probed/plain |\n|---|---|")
-	for range units {
-		w("---|")
-	}
-	w("---|---|---|\n")
+	phaseTableHead(b, units, "sum/ns", "copy+teardown", "probed/plain")
 	for _, bar := range bars {
 		r := bar.r
 		p, _ := r.Primary()
-		sum := 0.0
-		// A flag set's '|' would end the cell.
-		w("| %s | %s |", strings.ReplaceAll(r.Label(), "|", `\|`), fmtNs(p.Median))
-		for _, u := range units {
-			v := phaseMedian(r, u)
-			sum += v
-			w(" %s |", fmtNs(v))
-		}
+		sum := phaseCells(b, r, units)
 		share, _ := copyTeardownShare(r)
-		over := "—"
-		if plain := d.find(h, r.Spec.Plain()); plain != nil && plain.Simulated == r.Simulated {
-			if ps, ok := plain.Primary(); ok && ps.Median > 0 {
-				over = ratio(p, ps)
-			}
-		}
-		w(" %s | %.0f%% | %s |\n", sig3(sum/p.Median), 100*share, over)
+		w(" %s | %.0f%% | %s |\n", sig3(sum/p.Median), 100*share, d.probedOverPlain(h, r))
 	}
 	// Clone flags: the phase each step moves most.
 	var steps []phaseBar
@@ -130,4 +109,44 @@ func stepResources(step string) string {
 		return "no resource copy_process copies"
 	}
 	return strings.Join(out, "; ")
+}
+
+// phaseTableHead writes the header of a phases table: row, ns/op, one
+// column per phase unit, then extra.
+func phaseTableHead(b *strings.Builder, units []string, extra ...string) {
+	b.WriteString("| row | ns/op |")
+	for _, u := range units {
+		fmt.Fprintf(b, " %s |", strings.TrimSuffix(u, "-ns/op"))
+	}
+	for _, e := range extra {
+		fmt.Fprintf(b, " %s |", e)
+	}
+	b.WriteString("\n|---|---|" + strings.Repeat("---|", len(units)+len(extra)) + "\n")
+}
+
+// phaseCells writes r's row of a phases table up to its phases and
+// returns their sum.
+func phaseCells(b *strings.Builder, r *Row, units []string) float64 {
+	p, _ := r.Primary()
+	// A flag set's '|' would end the cell.
+	fmt.Fprintf(b, "| %s | %s |", strings.ReplaceAll(r.Label(), "|", `\|`), fmtNs(p.Median))
+	sum := 0.0
+	for _, u := range units {
+		v := phaseMedian(r, u)
+		sum += v
+		fmt.Fprintf(b, " %s |", fmtNs(v))
+	}
+	return sum
+}
+
+// probedOverPlain is probed row r's ns/op over its plain row's, the
+// probes' overhead when both ran alternating, or "—" without a plain row.
+func (d *Data) probedOverPlain(h *Host, r *Row) string {
+	p, _ := r.Primary()
+	if plain := d.find(h, r.Spec.Plain()); plain != nil && plain.Simulated == r.Simulated {
+		if ps, ok := plain.Primary(); ok && ps.Median > 0 {
+			return ratio(p, ps)
+		}
+	}
+	return "—"
 }
