@@ -82,17 +82,7 @@ func TestProbedRunErrorDetaches(t *testing.T) {
 	if reason := probe.SkipReason(); reason != "" {
 		t.Skip(reason)
 	}
-	ids := func() []uint32 {
-		l, err := probe.Ours()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []uint32
-		for _, p := range l {
-			out = append(out, p.ID)
-		}
-		return out
-	}
+	ids := func() []uint32 { return ourProgIDs(t) }
 	before := ids()
 	var during []uint32
 	boom := errors.New("boom")
@@ -110,10 +100,32 @@ func TestProbedRunErrorDetaches(t *testing.T) {
 	if len(during) == 0 {
 		t.Fatal("no program of ours was loaded during the run: the check could not fail")
 	}
+	noneLeft(t, during)
+}
+
+// ourProgIDs are the kernel's IDs of every loaded program of package
+// probe's (named with its prefix), this process's or another's.
+func ourProgIDs(t *testing.T) []uint32 {
+	t.Helper()
+	l, err := probe.Ours()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []uint32
+	for _, p := range l {
+		out = append(out, p.ID)
+	}
+	return out
+}
+
+// noneLeft fails unless every program in during is unloaded within 5 s
+// (the kernel frees a program once its last reference closes).
+func noneLeft(t *testing.T, during []uint32) {
+	t.Helper()
 	var left []uint32
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 		left = nil
-		for _, id := range ids() {
+		for _, id := range ourProgIDs(t) {
 			if slices.Contains(during, id) {
 				left = append(left, id)
 			}

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/clonebench/clonebench/probe"
 	"github.com/clonebench/clonebench/rowspec"
@@ -121,17 +120,7 @@ func TestProbedSwitchErrorDetaches(t *testing.T) {
 	if reason := probe.SkipReason(); reason != "" {
 		t.Skip(reason)
 	}
-	ids := func() []uint32 {
-		l, err := probe.Ours()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []uint32
-		for _, p := range l {
-			out = append(out, p.ID)
-		}
-		return out
-	}
+	ids := func() []uint32 { return ourProgIDs(t) }
 	before := ids()
 	p, ok := Probed(findRow(t, "Switch/mech=pipe/mode=process/cpu=same/ws=0"))
 	if !ok {
@@ -152,19 +141,5 @@ func TestProbedSwitchErrorDetaches(t *testing.T) {
 	if len(during) == 0 {
 		t.Fatal("no program of ours was loaded during the run: the check could not fail")
 	}
-	var left []uint32
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		left = nil
-		for _, id := range ids() {
-			if slices.Contains(during, id) {
-				left = append(left, id)
-			}
-		}
-		if len(left) == 0 || time.Now().After(deadline) {
-			break
-		}
-	}
-	if len(left) > 0 {
-		t.Fatalf("programs %v still loaded after a failed run", left)
-	}
+	noneLeft(t, during)
 }
