@@ -228,15 +228,9 @@ func newtaskProg(mapFD int, pidOff int32) asm.Instructions {
 		asm.JEq.Imm(asm.R1, 0, "out"),
 		asm.LoadMem(asm.R1, asm.R6, off(slotT2), asm.DWord),
 		asm.JNE.Imm(asm.R1, 0, "out"),
-		zero64(asm.RFP, -8),
-		asm.Mov.Reg(asm.R1, asm.RFP),
-		asm.Add.Imm(asm.R1, -8),
-		asm.Mov.Imm(asm.R2, 4),
-		asm.LoadMem(asm.R3, asm.R9, 0, asm.DWord),
-		asm.Add.Imm(asm.R3, pidOff),
-		asm.FnProbeReadKernel.Call(),
-		asm.JNE.Imm(asm.R0, 0, "out"),
-		asm.LoadMem(asm.R1, asm.RFP, -8, asm.Word),
+	)
+	insns = append(insns, newTaskPid(pidOff, -8)...)
+	insns = append(insns,
 		asm.StoreMem(asm.R6, off(slotChild), asm.R1, asm.DWord),
 		asm.LoadMem(asm.R1, asm.R9, 0, asm.DWord),
 		asm.StoreMem(asm.R6, off(slotChildTask), asm.R1, asm.DWord),
@@ -397,6 +391,23 @@ func closeOp() asm.Instructions {
 
 // zero64 stores a 64-bit zero: BPF_ST|BPF_DW takes a sign-extended
 // 32-bit immediate, which asm.StoreImm refuses for DWord.
+// newTaskPid reads the pid of task_newtask's task (its first argument,
+// from the context in R9) through a stack slot at fp+slot into R1, and
+// jumps to "out" if the read fails.
+func newTaskPid(pidOff int32, slot int16) asm.Instructions {
+	return asm.Instructions{
+		zero64(asm.RFP, slot),
+		asm.Mov.Reg(asm.R1, asm.RFP),
+		asm.Add.Imm(asm.R1, int32(slot)),
+		asm.Mov.Imm(asm.R2, 4),
+		asm.LoadMem(asm.R3, asm.R9, 0, asm.DWord),
+		asm.Add.Imm(asm.R3, pidOff),
+		asm.FnProbeReadKernel.Call(),
+		asm.JNE.Imm(asm.R0, 0, "out"),
+		asm.LoadMem(asm.R1, asm.RFP, slot, asm.Word),
+	}
+}
+
 func zero64(dst asm.Register, offset int16) asm.Instruction {
 	return asm.Instruction{OpCode: asm.StoreImmOp(asm.DWord), Dst: dst, Offset: offset, Constant: 0}
 }

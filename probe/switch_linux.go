@@ -252,15 +252,9 @@ func swNewtaskProg(mapFD int, pidOff int32) asm.Instructions {
 		asm.JNE.Reg(asm.R7, asm.R1, "out"),
 		asm.LoadMem(asm.R8, asm.R6, off(swChildren), asm.DWord),
 		asm.JGE.Imm(asm.R8, 2, "out"),
-		zero64(asm.RFP, -16),
-		asm.Mov.Reg(asm.R1, asm.RFP),
-		asm.Add.Imm(asm.R1, -16),
-		asm.Mov.Imm(asm.R2, 4),
-		asm.LoadMem(asm.R3, asm.R9, 0, asm.DWord),
-		asm.Add.Imm(asm.R3, pidOff),
-		asm.FnProbeReadKernel.Call(),
-		asm.JNE.Imm(asm.R0, 0, "out"),
-		asm.LoadMem(asm.R1, asm.RFP, -16, asm.Word),
+	)
+	insns = append(insns, newTaskPid(pidOff, -16)...)
+	insns = append(insns,
 		asm.LoadMem(asm.R2, asm.R9, 0, asm.DWord),
 		asm.JNE.Imm(asm.R8, 0, "second"),
 		asm.StoreMem(asm.R6, off(swTidB), asm.R1, asm.DWord),

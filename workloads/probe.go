@@ -29,7 +29,19 @@ func Probed(r Row) (Row, bool) {
 	p.Doc += "; with BPF programs on the sched and raw_syscalls tracepoints splitting each op into phases (PHASE-ns/op)"
 	run, skip := r.Run, r.SkipReason
 	p.Run = func(n int) (Result, error) { return probedRun(run, n) }
-	p.SkipReason = func() string {
+	p.SkipReason = probedSkip(skip)
+	p.Sim = nil
+	if r.Sim != nil {
+		spec := p.Spec
+		p.Sim = func(n int) (Result, error) { return runSim(spec, n) }
+	}
+	return p, true
+}
+
+// probedSkip is a twin's skip reason: its plain row's (skip, if any),
+// else why BPF cannot run here.
+func probedSkip(skip func() string) func() string {
+	return func() string {
 		if skip != nil {
 			if reason := skip(); reason != "" {
 				return reason
@@ -37,12 +49,6 @@ func Probed(r Row) (Row, bool) {
 		}
 		return probeSkipReason()
 	}
-	p.Sim = nil
-	if r.Sim != nil {
-		spec := p.Spec
-		p.Sim = func(n int) (Result, error) { return runSim(spec, n) }
-	}
-	return p, true
 }
 
 // WithProbes is rows with each row's probed twin right after it, so a run

@@ -27,14 +27,7 @@ func probedSwitch(r Row) (Row, bool) {
 	p.Doc += "; with BPF programs on sys_enter, sched_waking and sched_switch following both partners, splitting each round trip into phases (PHASE-ns/op)"
 	obs, skip, mode := r.observed, r.SkipReason, r.Spec.Mode
 	p = observedRow(p, func(n int, started startedFunc) (Result, error) { return probedSwitchRun(mode, obs, n, started) })
-	p.SkipReason = func() string {
-		if skip != nil {
-			if reason := skip(); reason != "" {
-				return reason
-			}
-		}
-		return probeSkipReason()
-	}
+	p.SkipReason = probedSkip(skip)
 	// simkernel's switch model is fitted round trips with no timeline to
 	// split (simkernel.Run refuses a probed switch spec).
 	p.Sim = nil
