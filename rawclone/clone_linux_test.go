@@ -109,6 +109,64 @@ func TestThreadStyleChildIsATaskInOurProcess(t *testing.T) {
 	}
 }
 
+// slowExit opens a few thousand descriptors (closed at the test's end) so
+// that a child with a private copy of the fd table spends a while in
+// do_exit's exit_files, after exit_mm cleared its join word: its join then
+// returns while it still exists (here in 19–20 of 20 joins).
+func slowExit(t *testing.T) {
+	t.Helper()
+	null, err := unix.Open("/dev/null", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fds := []int{null}
+	t.Cleanup(func() {
+		for _, fd := range fds {
+			unix.Close(fd)
+		}
+	})
+	for range 5000 {
+		fd, err := unix.FcntlInt(uintptr(null), unix.F_DUPFD_CLOEXEC, 0)
+		if err != nil {
+			t.Fatalf("dup /dev/null: %v", err)
+		}
+		fds = append(fds, fd)
+	}
+}
+
+// Gone returns once the task is out of /proc, for a joined thread (one
+// with its own fd table lingers past its join: slowExit) and a reaped
+// child alike.
+func TestGoneAfterWait(t *testing.T) {
+	slowExit(t)
+	for _, flags := range []Flags{ThreadFlags &^ CloneFiles, ThreadFlags, ForkFlags} {
+		t.Run(flags.String(), func(t *testing.T) {
+			caught := 0
+			for range 20 {
+				task, err := Clone(flags, Body{Op: OpExit, CPU: NoCPU}, Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := task.Wait(5 * time.Second); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := os.Stat(fmt.Sprintf("/proc/self/task/%d", task.Tid())); err == nil {
+					caught++
+				}
+				if err := task.Gone(5 * time.Second); err != nil {
+					t.Fatal(err)
+				}
+				for _, p := range []string{fmt.Sprintf("/proc/self/task/%d", task.Tid()), fmt.Sprintf("/proc/%d", task.Tid())} {
+					if _, err := os.Stat(p); err == nil {
+						t.Fatalf("%s exists after Gone", p)
+					}
+				}
+			}
+			t.Logf("%d of 20 still listed between their join and Gone", caught)
+		})
+	}
+}
+
 func TestForkStyleChildIsItsOwnProcess(t *testing.T) {
 	task, release := blocked(t, ForkFlags, Options{})
 	tid, pid := task.Tid(), os.Getpid()
@@ -702,13 +760,13 @@ func TestKillEndsABlockedThreadMember(t *testing.T) {
 			if err := task.Kill(); err != nil {
 				t.Fatalf("Kill: %v", err)
 			}
+			// The kernel clears the tid word a moment before the task
+			// is released; Gone waits for that moment.
+			if err := task.Gone(5 * time.Second); err != nil {
+				t.Fatalf("Gone after Kill: %v", err)
+			}
 			if _, err := os.Stat(fmt.Sprintf("/proc/self/task/%d", task.Tid())); err == nil {
-				// The kernel clears the tid word a moment before the task
-				// is released; give it that moment.
-				time.Sleep(50 * time.Millisecond)
-				if _, err := os.Stat(fmt.Sprintf("/proc/self/task/%d", task.Tid())); err == nil {
-					t.Errorf("task %d still in /proc/self/task after Kill", task.Tid())
-				}
+				t.Errorf("task %d still in /proc/self/task after Kill and Gone", task.Tid())
 			}
 		})
 	}

@@ -49,6 +49,8 @@ func (t *Task) Wait(timeout time.Duration) error { return errUnsupported }
 // Kill returns an error wrapping errors.ErrUnsupported.
 func (t *Task) Kill() error { return errUnsupported }
 
+func (t *Task) Gone(timeout time.Duration) error { return errUnsupported }
+
 // Result is the zero Result.
 func (t *Task) Result() Result { return Result{} }
 

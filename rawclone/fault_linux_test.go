@@ -636,6 +636,9 @@ func TestKillEndsAThreadModePingPongWhosePartnerNeverAnswers(t *testing.T) {
 			// creates test checks that mappings do not grow without end.
 			got := settled(t, base, true)
 			for _, task := range tasks {
+				if err := task.Gone(5 * time.Second); err != nil {
+					t.Errorf("Gone after Kill: %v", err)
+				}
 				if _, err := os.Stat(fmt.Sprintf("/proc/self/task/%d", task.Tid())); err == nil {
 					t.Errorf("thread %d still in /proc/self/task after Kill", task.Tid())
 				}

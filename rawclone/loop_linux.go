@@ -285,6 +285,14 @@ func (cl *Cloner) loop(flags Flags, n int, opt Options, failAt int, badFlags Fla
 		return LoopResult{}, err
 	}
 	mono0, mono1 := l.mono0, l.mono1
+	if flags&CloneThread != 0 {
+		// Each thread's join came before the end of its do_exit (see
+		// Task.Gone); the loop is over only when they are gone too.
+		if err := settleExiting(defaultKillGrace); err != nil {
+			putCtl(c)
+			return LoopResult{}, err
+		}
+	}
 	if s != nil {
 		putStack(s, StackCached)
 	}

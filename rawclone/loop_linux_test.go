@@ -150,6 +150,55 @@ func TestLoopRunsEveryFlagSet(t *testing.T) {
 	}
 }
 
+// Loop returns only once its threads are gone, not at their joins: a
+// thread with its own fd table lingers in do_exit past its join (slowExit),
+// while the loop goes on to the next op.
+func TestLoopLeavesNoExitingThread(t *testing.T) {
+	slowExit(t)
+	before := taskSet(t)
+	cl, err := NewCloner()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	for _, flags := range []Flags{ThreadFlags &^ CloneFiles, ThreadFlags} {
+		for range 10 {
+			if _, err := cl.Loop(flags, 3, Options{}); err != nil {
+				t.Fatal(err)
+			}
+			for tid := range taskSet(t) {
+				if before[tid] {
+					continue
+				}
+				st, err := os.ReadFile(fmt.Sprintf("/proc/self/task/%d/stat", tid))
+				if err != nil {
+					continue // gone meanwhile
+				}
+				// Field 9 (the 7th after the comm) is the task's flags.
+				f := strings.Fields(string(st[strings.LastIndexByte(string(st), ')')+1:]))
+				if pf, _ := strconv.ParseUint(f[6], 10, 64); pf&pfExiting != 0 {
+					t.Fatalf("Loop(%v) returned with thread %d still in do_exit: %s", flags, tid, st)
+				}
+			}
+		}
+	}
+}
+
+// taskSet is the tids in /proc/self/task.
+func taskSet(t *testing.T) map[int]bool {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[int]bool{}
+	for _, e := range ents {
+		tid, _ := strconv.Atoi(e.Name())
+		out[tid] = true
+	}
+	return out
+}
+
 func TestLoopRefuses(t *testing.T) {
 	cl := newLoopCloner(t)
 	for _, c := range []struct {

@@ -5,9 +5,12 @@ package rawclone
 // Waiting for a task: join (thread-group members), reap (the rest), kill.
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -275,6 +278,87 @@ func (t *Task) pollJoin(deadline time.Time) error {
 			sleep *= 2
 		}
 	}
+}
+
+// Gone waits, after Wait or Kill, until the kernel has released the task.
+// A join ends when do_exit clears the CHILD_CLEARTID word (in exit_mm), as
+// pthread_join's does; the task then still runs the rest of do_exit, so for
+// a moment it is in /proc/self/task (state R, PF_EXITING). A reaped child
+// is released by the wait4 that reaped it. Timed joins do not wait for
+// this; a run's teardown does, so that no task of the run outlives it.
+func (t *Task) Gone(timeout time.Duration) error {
+	<-t.done
+	if !t.threadMember() {
+		return nil
+	}
+	if t.leaked {
+		return fmt.Errorf("rawclone: task %d was leaked: it may still run", t.tid)
+	}
+	return released(t.tid, timeout)
+}
+
+// released waits until tid, a thread of ours that has been joined, is
+// released by the kernel: tgkill(2) with signal 0 says ESRCH once the task
+// is unhashed, which is when /proc stops listing it.
+func released(tid int, timeout time.Duration) error {
+	pid := unix.Getpid()
+	deadline := time.Now().Add(timeout)
+	sleep := 10 * time.Microsecond
+	for {
+		err := unix.Tgkill(pid, tid, 0)
+		if err == unix.ESRCH {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("rawclone: task %d: tgkill(0): %w", tid, err)
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("rawclone: task %d still exists %v after its join: %w", tid, timeout, os.ErrDeadlineExceeded)
+		}
+		time.Sleep(sleep)
+		if sleep < time.Millisecond {
+			sleep *= 2
+		}
+	}
+}
+
+// pfExiting is the kernel's PF_EXITING task flag, set as do_exit begins.
+const pfExiting = 0x4
+
+// settleExiting waits until no thread of ours is in do_exit: a loop's
+// threads are joined at their CHILD_CLEARTID word, so any of them may still
+// be finishing do_exit when the loop ends. A thread's flags are field 9 of
+// /proc/self/task/TID/stat.
+func settleExiting(timeout time.Duration) error {
+	ents, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		return fmt.Errorf("rawclone: settle exiting threads: %w", err)
+	}
+	for _, e := range ents {
+		tid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		st, err := os.ReadFile("/proc/self/task/" + e.Name() + "/stat")
+		if err != nil {
+			continue // gone meanwhile
+		}
+		i := bytes.LastIndexByte(st, ')')
+		f := strings.Fields(string(st[i+1:]))
+		if len(f) < 7 {
+			return fmt.Errorf("rawclone: settle exiting threads: /proc/self/task/%d/stat: %d fields after the comm", tid, len(f))
+		}
+		pf, err := strconv.ParseUint(f[6], 10, 64)
+		if err != nil {
+			return fmt.Errorf("rawclone: settle exiting threads: /proc/self/task/%d/stat flags: %w", tid, err)
+		}
+		if pf&pfExiting != 0 {
+			if err := released(tid, timeout); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // reap waits for a task with its own thread group with wait4(__WALL): __WALL

@@ -170,7 +170,11 @@ func (r *switchRig) wait(timeout time.Duration) error {
 	return errors.Join(errs...)
 }
 
-// release kills any task still running, then frees fds, words and maps.
+// taskGoneGrace is how long a joined task may take to finish do_exit.
+const taskGoneGrace = 5 * time.Second
+
+// release kills any task still running, waits until the kernel has
+// released every task, then frees fds, words and maps.
 func (r *switchRig) release() error {
 	var errs []error
 	for i, t := range r.tasks {
@@ -179,6 +183,9 @@ func (r *switchRig) release() error {
 				errs = append(errs, fmt.Errorf("kill tid %d: %w", t.Tid(), err))
 			}
 			r.ended[i] = true
+		}
+		if err := t.Gone(taskGoneGrace); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	for _, fd := range r.fds {
