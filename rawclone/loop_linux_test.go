@@ -170,14 +170,15 @@ func TestLoopLeavesNoExitingThread(t *testing.T) {
 				if before[tid] {
 					continue
 				}
-				st, err := os.ReadFile(fmt.Sprintf("/proc/self/task/%d/stat", tid))
-				if err != nil {
+				pf, err := procfs.StatFlags(fmt.Sprintf("/proc/self/task/%d/stat", tid))
+				if errors.Is(err, os.ErrNotExist) {
 					continue // gone meanwhile
 				}
-				// Field 9 (the 7th after the comm) is the task's flags.
-				f := strings.Fields(string(st[strings.LastIndexByte(string(st), ')')+1:]))
-				if pf, _ := strconv.ParseUint(f[6], 10, 64); pf&pfExiting != 0 {
-					t.Fatalf("Loop(%v) returned with thread %d still in do_exit: %s", flags, tid, st)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if pf&procfs.PFExiting != 0 {
+					t.Fatalf("Loop(%v) returned with thread %d still in do_exit", flags, tid)
 				}
 			}
 		}
@@ -187,13 +188,12 @@ func TestLoopLeavesNoExitingThread(t *testing.T) {
 // taskSet is the tids in /proc/self/task.
 func taskSet(t *testing.T) map[int]bool {
 	t.Helper()
-	ents, err := os.ReadDir("/proc/self/task")
+	tids, err := procfs.Tasks()
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := map[int]bool{}
-	for _, e := range ents {
-		tid, _ := strconv.Atoi(e.Name())
+	for _, tid := range tids {
 		out[tid] = true
 	}
 	return out

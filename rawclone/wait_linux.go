@@ -5,18 +5,17 @@ package rawclone
 // Waiting for a task: join (thread-group members), reap (the rest), kill.
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
-	"strconv"
-	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/clonebench/clonebench/internal/procfs"
 )
 
 // Wait joins (thread-group members, through the CHILD_CLEARTID futex) or
@@ -322,37 +321,23 @@ func released(tid int, timeout time.Duration) error {
 	}
 }
 
-// pfExiting is the kernel's PF_EXITING task flag, set as do_exit begins.
-const pfExiting = 0x4
-
 // settleExiting waits until no thread of ours is in do_exit: a loop's
 // threads are joined at their CHILD_CLEARTID word, so any of them may still
-// be finishing do_exit when the loop ends. A thread's flags are field 9 of
-// /proc/self/task/TID/stat.
+// be finishing do_exit when the loop ends.
 func settleExiting(timeout time.Duration) error {
-	ents, err := os.ReadDir("/proc/self/task")
+	tids, err := procfs.Tasks()
 	if err != nil {
 		return fmt.Errorf("rawclone: settle exiting threads: %w", err)
 	}
-	for _, e := range ents {
-		tid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		st, err := os.ReadFile("/proc/self/task/" + e.Name() + "/stat")
-		if err != nil {
+	for _, tid := range tids {
+		pf, err := procfs.StatFlags(fmt.Sprintf("/proc/self/task/%d/stat", tid))
+		if errors.Is(err, os.ErrNotExist) {
 			continue // gone meanwhile
 		}
-		i := bytes.LastIndexByte(st, ')')
-		f := strings.Fields(string(st[i+1:]))
-		if len(f) < 7 {
-			return fmt.Errorf("rawclone: settle exiting threads: /proc/self/task/%d/stat: %d fields after the comm", tid, len(f))
-		}
-		pf, err := strconv.ParseUint(f[6], 10, 64)
 		if err != nil {
-			return fmt.Errorf("rawclone: settle exiting threads: /proc/self/task/%d/stat flags: %w", tid, err)
+			return fmt.Errorf("rawclone: settle exiting threads: %w", err)
 		}
-		if pf&pfExiting != 0 {
+		if pf&procfs.PFExiting != 0 {
 			if err := released(tid, timeout); err != nil {
 				return err
 			}

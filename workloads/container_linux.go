@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/clonebench/clonebench/internal/procfs"
 	"github.com/clonebench/clonebench/rawclone"
 	"github.com/clonebench/clonebench/rowspec"
 )
@@ -66,19 +67,9 @@ func kthreadRuntime() (int64, error) {
 		if e.Name()[0] < '0' || e.Name()[0] > '9' {
 			continue
 		}
-		st, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue // gone meanwhile
-		}
-		// Fields after the comm's closing parenthesis: state is 3, flags 9.
-		i := strings.LastIndexByte(string(st), ')')
-		f := strings.Fields(string(st[i+1:]))
-		if len(f) < 7 {
-			continue
-		}
-		flags, err := strconv.ParseUint(f[6], 10, 64)
-		if err != nil || flags&pfKthread == 0 {
-			continue
+		flags, err := procfs.StatFlags("/proc/" + e.Name() + "/stat")
+		if err != nil || flags&procfs.PFKthread == 0 {
+			continue // gone meanwhile, or not a kernel thread
 		}
 		ss, err := os.ReadFile("/proc/" + e.Name() + "/schedstat")
 		if err != nil {
@@ -96,8 +87,6 @@ func kthreadRuntime() (int64, error) {
 	}
 	return sum, nil
 }
-
-const pfKthread = 0x00200000 // PF_KTHREAD (include/linux/sched.h)
 
 // Quiet is what the kernel threads may run in one kthreadWindow and still
 // count as done, and kthreadMax bounds the wait.

@@ -1,7 +1,10 @@
 // Package procfs holds the few Linux /proc and kcmp(2) readers that the
 // rawclone, workloads and simkernel tests and `runbench verify` all need:
-// the fields of a task's status file, whether two tasks share a kernel
-// structure, and how many tasks, fds and mappings this process has.
+// the fields of a task's status file, a task's PF_* flags from its stat
+// file, whether two tasks share a kernel structure, and how many tasks,
+// fds and mappings this process has. rawclone (waiting out its threads'
+// do_exit) and workloads (the kernel threads' run time) read task flags
+// with it too.
 //
 // They live here, not in each package, so that every check of "the kernel
 // says these tasks share X" or "nothing leaked" reads /proc the same way.

@@ -37,6 +37,32 @@ func ReadStatus(path string) (map[string]string, error) {
 	return m, nil
 }
 
+// Task flags (include/linux/sched.h) that StatFlags callers test.
+const (
+	PFExiting = 0x00000004 // in do_exit
+	PFKthread = 0x00200000 // a kernel thread
+)
+
+// StatFlags reads a task's flags (PF_*, field 9) from the stat file at path
+// (/proc/PID/stat, /proc/self/task/TID/stat). The comm may hold spaces and
+// parentheses, so fields are counted after its last ')'.
+func StatFlags(path string) (uint64, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	i := bytes.LastIndexByte(b, ')')
+	f := strings.Fields(string(b[i+1:]))
+	if i < 0 || len(f) < 7 {
+		return 0, fmt.Errorf("procfs: %s: no flags field in %q", path, b)
+	}
+	flags, err := strconv.ParseUint(f[6], 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("procfs: %s: flags: %w", path, err)
+	}
+	return flags, nil
+}
+
 // Kcmp reports whether tasks pid1 and pid2 share the kernel structure typ
 // (one of the Kcmp constants), as kcmp(2) sees it. The error is the bare
 // unix.Errno, so callers can tell ENOSYS (no CONFIG_CHECKPOINT_RESTORE) and

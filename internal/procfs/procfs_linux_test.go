@@ -1,6 +1,6 @@
 //go:build linux
 
-package procfs
+package procfs_test
 
 import (
 	"errors"
@@ -10,10 +10,12 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/clonebench/clonebench/internal/procfs"
 	"github.com/clonebench/clonebench/rawclone"
 	"golang.org/x/sys/unix"
 )
@@ -35,10 +37,10 @@ func TestStatus(t *testing.T) {
 		read    func() (map[string]string, error)
 		wantPid int
 	}{
-		{"Status(getpid)", func() (map[string]string, error) { return Status(pid) }, pid},
-		{"Status(gettid)", func() (map[string]string, error) { return Status(tid) }, tid},
-		{"ReadStatus(/proc/self/task/TID/status)", func() (map[string]string, error) {
-			return ReadStatus(fmt.Sprintf("/proc/self/task/%d/status", tid))
+		{"procfs.Status(getpid)", func() (map[string]string, error) { return procfs.Status(pid) }, pid},
+		{"procfs.Status(gettid)", func() (map[string]string, error) { return procfs.Status(tid) }, tid},
+		{"procfs.ReadStatus(/proc/self/task/TID/status)", func() (map[string]string, error) {
+			return procfs.ReadStatus(fmt.Sprintf("/proc/self/task/%d/status", tid))
 		}, tid},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -58,14 +60,14 @@ func TestStatus(t *testing.T) {
 			}
 		})
 	}
-	if _, err := Status(-1); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("Status(-1) = %v, want an error wrapping ErrNotExist", err)
+	if _, err := procfs.Status(-1); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("procfs.Status(-1) = %v, want an error wrapping ErrNotExist", err)
 	}
 }
 
 func TestKcmp(t *testing.T) {
 	pid := os.Getpid()
-	if _, err := Kcmp(pid, pid, KcmpVM); errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EPERM) {
+	if _, err := procfs.Kcmp(pid, pid, procfs.KcmpVM); errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EPERM) {
 		t.Skipf("kcmp(2) unavailable: %v", err)
 	}
 	tid := lockedTid(t)
@@ -83,35 +85,35 @@ func TestKcmp(t *testing.T) {
 	types := []struct {
 		name string
 		typ  int
-	}{{"VM", KcmpVM}, {"Files", KcmpFiles}, {"FS", KcmpFS}, {"Sighand", KcmpSighand}}
+	}{{"VM", procfs.KcmpVM}, {"Files", procfs.KcmpFiles}, {"FS", procfs.KcmpFS}, {"Sighand", procfs.KcmpSighand}}
 	for _, c := range types {
 		// A thread of ours shares all four; an exec'd child none of them.
 		for _, tc := range []struct {
 			other int
 			want  bool
 		}{{pid, true}, {tid, true}, {child, false}} {
-			got, err := Kcmp(pid, tc.other, c.typ)
+			got, err := procfs.Kcmp(pid, tc.other, c.typ)
 			if err != nil {
-				t.Fatalf("Kcmp(%d, %d, %s): %v", pid, tc.other, c.name, err)
+				t.Fatalf("procfs.Kcmp(%d, %d, %s): %v", pid, tc.other, c.name, err)
 			}
 			if got != tc.want {
-				t.Errorf("Kcmp(%d, %d, %s) = %v, want %v", pid, tc.other, c.name, got, tc.want)
+				t.Errorf("procfs.Kcmp(%d, %d, %s) = %v, want %v", pid, tc.other, c.name, got, tc.want)
 			}
 		}
 	}
-	if _, err := Kcmp(pid, pid, 99); !errors.Is(err, unix.EINVAL) {
+	if _, err := procfs.Kcmp(pid, pid, 99); !errors.Is(err, unix.EINVAL) {
 		t.Errorf("Kcmp with type 99 = %v, want EINVAL", err)
 	}
 }
 
 func TestTasks(t *testing.T) {
 	tid := lockedTid(t)
-	tids, err := Tasks()
+	tids, err := procfs.Tasks()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Contains(tids, tid) || !slices.Contains(tids, os.Getpid()) {
-		t.Errorf("Tasks() = %v, want it to hold our thread %d and the leader %d", tids, tid, os.Getpid())
+		t.Errorf("procfs.Tasks() = %v, want it to hold our thread %d and the leader %d", tids, tid, os.Getpid())
 	}
 }
 
@@ -130,7 +132,7 @@ func readUntil(read func() (tasks, fds, maps int), want int) int {
 func TestCounts(t *testing.T) {
 	read := func() (tasks, fds, maps int) {
 		t.Helper()
-		tasks, fds, maps, err := Counts()
+		tasks, fds, maps, err := procfs.Counts()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -175,7 +177,7 @@ func TestCounts(t *testing.T) {
 	// Threads the Go runtime starts are not counted. Each locked, sleeping
 	// goroutine holds a thread of its own, so one more of them than there
 	// are threads makes the runtime start new ones, idle threads or not.
-	all0, err := Tasks()
+	all0, err := procfs.Tasks()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +195,7 @@ func TestCounts(t *testing.T) {
 	}
 	started.Wait()
 	defer close(release)
-	all1, err := Tasks()
+	all1, err := procfs.Tasks()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,5 +225,48 @@ func TestCounts(t *testing.T) {
 	}
 	if tasks2 != tasks0+1 {
 		t.Errorf("Counts: %d tasks with one raw thread alive, %d before; want one more", tasks2, tasks0)
+	}
+}
+
+// StatFlags finds field 9 after the comm, whatever the comm holds: we are
+// no kernel thread and not exiting, kthreadd (pid 2) is a kernel thread,
+// and a comm with spaces and parentheses or a cut-off file is parsed or
+// refused as such.
+func TestStatFlags(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := dir + "/" + name
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	odd := write("odd", "42 (a) (b c)) S 1 42 42 0 -1 4194564 0 0 0 0\n")
+	short := write("short", "42 (x) S 1 42\n")
+	type check struct {
+		path          string
+		want, wantNot uint64
+		bad           bool
+	}
+	var extra []check
+	if b, err := os.ReadFile("/proc/2/stat"); err == nil && strings.HasPrefix(string(b), "2 (kthreadd) ") {
+		extra = append(extra, check{path: "/proc/2/stat", want: procfs.PFKthread}) // not in a pid namespace of our own
+	}
+	for _, tc := range append(extra, []check{
+		{path: "/proc/self/stat", wantNot: procfs.PFKthread | procfs.PFExiting},
+		{path: odd, want: 4194564},
+		{path: short, bad: true},
+		{path: dir + "/none", bad: true},
+	}...) {
+		got, err := procfs.StatFlags(tc.path)
+		switch {
+		case tc.bad && err == nil:
+			t.Errorf("StatFlags(%s) = %#x, want an error", tc.path, got)
+		case tc.bad:
+		case err != nil:
+			t.Errorf("StatFlags(%s): %v", tc.path, err)
+		case got&tc.want != tc.want || got&tc.wantNot != 0:
+			t.Errorf("StatFlags(%s) = %#x, want %#x set and %#x clear", tc.path, got, tc.want, tc.wantNot)
+		}
 	}
 }

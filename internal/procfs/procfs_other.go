@@ -23,3 +23,12 @@ func Tasks() ([]int, error) { return nil, errNoProc }
 
 // Counts counts this process's non-runtime tasks, fds and mappings; only on Linux.
 func Counts() (tasks, fds, maps int, err error) { return 0, 0, 0, errNoProc }
+
+// Task flags StatFlags callers test.
+const (
+	PFExiting = 0x00000004
+	PFKthread = 0x00200000
+)
+
+// StatFlags reads a task's flags from its stat file; only on Linux.
+func StatFlags(path string) (uint64, error) { return 0, errNoProc }
