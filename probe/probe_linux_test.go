@@ -111,10 +111,11 @@ func TestSessionSeesOnlyTheRowsTasks(t *testing.T) {
 			// Every op must be counted, whole or incomplete, in every
 			// attempt; an attempt with an incomplete op is tried again,
 			// twice at most. An op is incomplete when the kernel emits no
-			// sched_switch into its child: on these guests a host agent
-			// (a user task, "idle-reclaim", pid 81, every 5 s) is switched
-			// to with a sched_switch but away from without one, which perf
-			// record sees the same way. Three such attempts in a row fail.
+			// sched_switch into its child: on these guests the threads of
+			// init (pid 1, the sandbox's process_api: tokio-rt-worker,
+			// idle-reclaim) are switched to with a sched_switch but at
+			// times away from without one, as perf record sees too (a
+			// 60 s trace here: 34 such gaps). Three in a row fail.
 			for attempt := 1; ; attempt++ {
 				tot, lr, ids = probedLoop(t, tc.flags, tc.opt, n)
 				if tot.Ops+tot.Incomplete != n || tot.Children != n || tot.Exits != n {
