@@ -115,7 +115,7 @@ func TestSessionSeesOnlyTheRowsTasks(t *testing.T) {
 			// init (pid 1, the sandbox's process_api: tokio-rt-worker,
 			// idle-reclaim) are switched to with a sched_switch but at
 			// times away from without one, as perf record sees too (a
-			// 60 s trace here: 34 such gaps). Three in a row fail.
+			// 14 s trace here: 17 such gaps). Three in a row fail.
 			for attempt := 1; ; attempt++ {
 				tot, lr, ids = probedLoop(t, tc.flags, tc.opt, n)
 				if tot.Ops+tot.Incomplete != n || tot.Children != n || tot.Exits != n {
