@@ -171,7 +171,7 @@ func TestLoopLeavesNoExitingThread(t *testing.T) {
 					continue
 				}
 				pf, err := procfs.StatFlags(fmt.Sprintf("/proc/self/task/%d/stat", tid))
-				if errors.Is(err, os.ErrNotExist) {
+				if procfs.TaskGone(err) {
 					continue // gone meanwhile
 				}
 				if err != nil {

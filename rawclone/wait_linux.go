@@ -337,7 +337,7 @@ func settleExiting(timeout time.Duration) error {
 	}
 	for _, tid := range tids {
 		pf, err := procfs.StatFlags(fmt.Sprintf("/proc/self/task/%d/stat", tid))
-		if errors.Is(err, os.ErrNotExist) {
+		if procfs.TaskGone(err) {
 			continue // gone meanwhile
 		}
 		if err != nil {

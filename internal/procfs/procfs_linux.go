@@ -4,6 +4,7 @@ package procfs
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"runtime/pprof"
@@ -61,6 +62,13 @@ func StatFlags(path string) (uint64, error) {
 		return 0, fmt.Errorf("procfs: %s: flags: %w", path, err)
 	}
 	return flags, nil
+}
+
+// TaskGone reports whether err, from reading a task's /proc files, says
+// the task is gone: ENOENT once it is unhashed, ESRCH when it went while
+// the file was being read.
+func TaskGone(err error) bool {
+	return errors.Is(err, os.ErrNotExist) || errors.Is(err, unix.ESRCH)
 }
 
 // Kcmp reports whether tasks pid1 and pid2 share the kernel structure typ

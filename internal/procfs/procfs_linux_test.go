@@ -270,3 +270,22 @@ func TestStatFlags(t *testing.T) {
 		}
 	}
 }
+
+// TaskGone is true for both ways /proc says a task went: ENOENT at open,
+// ESRCH from a read under way; for nothing else.
+func TestTaskGone(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want bool
+	}{
+		{&os.PathError{Op: "open", Path: "/proc/self/task/1/stat", Err: unix.ENOENT}, true},
+		{&os.PathError{Op: "read", Path: "/proc/self/task/1/stat", Err: unix.ESRCH}, true},
+		{fmt.Errorf("settle: %w", unix.ESRCH), true},
+		{&os.PathError{Op: "open", Path: "/proc/1/stat", Err: unix.EACCES}, false},
+		{nil, false},
+	} {
+		if got := procfs.TaskGone(tc.err); got != tc.want {
+			t.Errorf("TaskGone(%v) = %v, want %v", tc.err, got, tc.want)
+		}
+	}
+}

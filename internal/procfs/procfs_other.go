@@ -32,3 +32,6 @@ const (
 
 // StatFlags reads a task's flags from its stat file; only on Linux.
 func StatFlags(path string) (uint64, error) { return 0, errNoProc }
+
+// TaskGone reports whether err says a task is gone; only on Linux.
+func TaskGone(err error) bool { return false }
