@@ -168,6 +168,7 @@ func (r Result) NsPerTick() float64 {
 //	func (t *Task) Wait(timeout time.Duration) error // join or reap; 0 = no timeout
 //	func (t *Task) Kill() error                      // end the task now and join/reap it
 //	func (t *Task) Gone(timeout time.Duration) error // after Wait/Kill: until the kernel has released it (a join comes before do_exit ends)
+//	func SettleExiting(timeout time.Duration) error  // until no thread of ours is in do_exit (after a batch of joins)
 //	func (t *Task) Result() Result                    // valid after Wait
 //
 //	// Creation timed in assembly, no Go between ops (loop.go, loop_linux.go):

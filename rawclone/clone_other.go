@@ -51,6 +51,8 @@ func (t *Task) Kill() error { return errUnsupported }
 
 func (t *Task) Gone(timeout time.Duration) error { return errUnsupported }
 
+func SettleExiting(timeout time.Duration) error { return errUnsupported }
+
 // Result is the zero Result.
 func (t *Task) Result() Result { return Result{} }
 

@@ -288,7 +288,7 @@ func (cl *Cloner) loop(flags Flags, n int, opt Options, failAt int, badFlags Fla
 	if flags&CloneThread != 0 {
 		// Each thread's join came before the end of its do_exit (see
 		// Task.Gone); the loop is over only when they are gone too.
-		if err := settleExiting(defaultKillGrace); err != nil {
+		if err := SettleExiting(defaultKillGrace); err != nil {
 			putCtl(c)
 			return LoopResult{}, err
 		}

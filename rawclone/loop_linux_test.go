@@ -155,7 +155,6 @@ func TestLoopRunsEveryFlagSet(t *testing.T) {
 // while the loop goes on to the next op.
 func TestLoopLeavesNoExitingThread(t *testing.T) {
 	slowExit(t)
-	before := taskSet(t)
 	cl, err := NewCloner()
 	if err != nil {
 		t.Fatal(err)
@@ -166,37 +165,11 @@ func TestLoopLeavesNoExitingThread(t *testing.T) {
 			if _, err := cl.Loop(flags, 3, Options{}); err != nil {
 				t.Fatal(err)
 			}
-			for tid := range taskSet(t) {
-				if before[tid] {
-					continue
-				}
-				pf, err := procfs.StatFlags(fmt.Sprintf("/proc/self/task/%d/stat", tid))
-				if procfs.TaskGone(err) {
-					continue // gone meanwhile
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
-				if pf&procfs.PFExiting != 0 {
-					t.Fatalf("Loop(%v) returned with thread %d still in do_exit", flags, tid)
-				}
+			if ex, err := procfs.Exiting(); err != nil || len(ex) > 0 {
+				t.Fatalf("Loop(%v) returned with threads %v still in do_exit (%v)", flags, ex, err)
 			}
 		}
 	}
-}
-
-// taskSet is the tids in /proc/self/task.
-func taskSet(t *testing.T) map[int]bool {
-	t.Helper()
-	tids, err := procfs.Tasks()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[int]bool{}
-	for _, tid := range tids {
-		out[tid] = true
-	}
-	return out
 }
 
 func TestLoopRefuses(t *testing.T) {

@@ -327,26 +327,18 @@ func released(tid int, timeout time.Duration) error {
 	}
 }
 
-// settleExiting waits until no thread of ours is in do_exit: a loop's
-// threads are joined at their CHILD_CLEARTID word, so any of them may still
-// be finishing do_exit when the loop ends.
-func settleExiting(timeout time.Duration) error {
-	tids, err := procfs.Tasks()
+// SettleExiting waits until no thread of ours is in do_exit: threads are
+// joined at their CHILD_CLEARTID word, so any of a batch may still be
+// finishing do_exit when the batch's last join returns. Loop calls it for
+// its threads; a caller that timed Clone and Wait itself calls it after.
+func SettleExiting(timeout time.Duration) error {
+	tids, err := procfs.Exiting()
 	if err != nil {
 		return fmt.Errorf("rawclone: settle exiting threads: %w", err)
 	}
 	for _, tid := range tids {
-		pf, err := procfs.StatFlags(fmt.Sprintf("/proc/self/task/%d/stat", tid))
-		if procfs.TaskGone(err) {
-			continue // gone meanwhile
-		}
-		if err != nil {
-			return fmt.Errorf("rawclone: settle exiting threads: %w", err)
-		}
-		if pf&procfs.PFExiting != 0 {
-			if err := released(tid, timeout); err != nil {
-				return err
-			}
+		if err := released(tid, timeout); err != nil {
+			return err
 		}
 	}
 	return nil

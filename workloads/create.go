@@ -367,14 +367,23 @@ func rawOps(cl *rawclone.Cloner, spec rawSpec, n int) (Result, error) {
 		}
 	}
 	body := rawclone.Body{Op: rawclone.OpExit, CPU: rawclone.NoCPU}
-	return timeOps(n, func() error {
+	res, err := timeOps(n, func() error {
 		t, err := cl.Clone(spec.Flags, body, spec.Opt)
 		if err != nil {
 			return err
 		}
 		return t.Wait(0)
 	})
+	if spec.Flags.Has(rawclone.CloneThread) {
+		// Each join returned before its thread's do_exit ended (a
+		// timed join is pthread_join's); the row ends when they have.
+		err = errors.Join(err, rawclone.SettleExiting(taskGoneGrace))
+	}
+	return res, err
 }
+
+// taskGoneGrace is how long a joined thread may take to finish do_exit.
+const taskGoneGrace = 5 * time.Second
 
 // loopResult turns an assembly loop's per-op readings into a Result.
 func loopResult(lr rawclone.LoopResult) (Result, error) {

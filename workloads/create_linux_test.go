@@ -390,3 +390,42 @@ func countFDs(t *testing.T) int {
 	}
 	return fds
 }
+
+// A row timed with Clone and Wait (a fresh stack per op) ends only once
+// its threads have left do_exit, not at their joins. Threads with a
+// private fd table of 5000 descriptors close them in do_exit after the
+// join word is cleared, so without the settle some are still exiting.
+func TestCloneWaitRowLeavesNoExitingThread(t *testing.T) {
+	needRawClone(t)
+	null, err := unix.Open("/dev/null", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fds := []int{null}
+	defer func() {
+		for _, fd := range fds {
+			unix.Close(fd)
+		}
+	}()
+	for range 5000 {
+		fd, err := unix.FcntlInt(uintptr(null), unix.F_DUPFD_CLOEXEC, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fds = append(fds, fd)
+	}
+	cl, err := rawclone.NewCloner()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	spec := rawSpec{Flags: rawclone.ThreadFlags &^ rawclone.CloneFiles, Opt: rawclone.Options{Stack: rawclone.StackFresh}}
+	for range 10 {
+		if _, err := rawOps(cl, spec, 5); err != nil {
+			t.Fatal(err)
+		}
+		if ex, err := procfs.Exiting(); err != nil || len(ex) > 0 {
+			t.Fatalf("rawOps(%v) returned with threads %v still in do_exit (%v)", spec.Flags, ex, err)
+		}
+	}
+}

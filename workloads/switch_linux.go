@@ -170,9 +170,6 @@ func (r *switchRig) wait(timeout time.Duration) error {
 	return errors.Join(errs...)
 }
 
-// taskGoneGrace is how long a joined task may take to finish do_exit.
-const taskGoneGrace = 5 * time.Second
-
 // release kills any task still running, waits until the kernel has
 // released every task, then frees fds, words and maps.
 func (r *switchRig) release() error {

@@ -64,6 +64,29 @@ func StatFlags(path string) (uint64, error) {
 	return flags, nil
 }
 
+// Exiting lists the threads of this process that are in do_exit
+// (PF_EXITING); one that goes while it is read is left out.
+func Exiting() ([]int, error) {
+	tids, err := Tasks()
+	if err != nil {
+		return nil, err
+	}
+	var out []int
+	for _, tid := range tids {
+		pf, err := StatFlags(fmt.Sprintf("/proc/self/task/%d/stat", tid))
+		if TaskGone(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if pf&PFExiting != 0 {
+			out = append(out, tid)
+		}
+	}
+	return out, nil
+}
+
 // TaskGone reports whether err, from reading a task's /proc files, says
 // the task is gone: ENOENT once it is unhashed, ESRCH when it went while
 // the file was being read.

@@ -35,3 +35,6 @@ func StatFlags(path string) (uint64, error) { return 0, errNoProc }
 
 // TaskGone reports whether err says a task is gone; only on Linux.
 func TaskGone(err error) bool { return false }
+
+// Exiting lists this process's threads in do_exit; only on Linux.
+func Exiting() ([]int, error) { return nil, errNoProc }
