@@ -162,10 +162,14 @@ func TestLoopLeavesNoExitingThread(t *testing.T) {
 	defer cl.Close()
 	for _, flags := range []Flags{ThreadFlags &^ CloneFiles, ThreadFlags} {
 		for range 10 {
+			before, err := procfs.Tasks()
+			if err != nil {
+				t.Fatal(err)
+			}
 			if _, err := cl.Loop(flags, 3, Options{}); err != nil {
 				t.Fatal(err)
 			}
-			if ex, err := procfs.Exiting(); err != nil || len(ex) > 0 {
+			if ex, err := procfs.ExitingNew(before); err != nil || len(ex) > 0 {
 				t.Fatalf("Loop(%v) returned with threads %v still in do_exit (%v)", flags, ex, err)
 			}
 		}

@@ -421,10 +421,14 @@ func TestCloneWaitRowLeavesNoExitingThread(t *testing.T) {
 	defer cl.Close()
 	spec := rawSpec{Flags: rawclone.ThreadFlags &^ rawclone.CloneFiles, Opt: rawclone.Options{Stack: rawclone.StackFresh}}
 	for range 10 {
+		before, err := procfs.Tasks()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if _, err := rawOps(cl, spec, 5); err != nil {
 			t.Fatal(err)
 		}
-		if ex, err := procfs.Exiting(); err != nil || len(ex) > 0 {
+		if ex, err := procfs.ExitingNew(before); err != nil || len(ex) > 0 {
 			t.Fatalf("rawOps(%v) returned with threads %v still in do_exit (%v)", spec.Flags, ex, err)
 		}
 	}

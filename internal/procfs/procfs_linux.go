@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -66,25 +67,71 @@ func StatFlags(path string) (uint64, error) {
 
 // Exiting lists the threads of this process that are in do_exit
 // (PF_EXITING); one that goes while it is read is left out.
+//
+// A listing of /proc/self/task can skip live threads when others are
+// released during it (readdir resumes by counting threads from the
+// leader, and a walk stops at a thread that died under it), which is just
+// when this is asked. So a listing counts only if it holds as many tids
+// as the kernel's thread count (the status file's Threads) before and
+// after it; else it is taken again.
 func Exiting() ([]int, error) {
-	tids, err := Tasks()
-	if err != nil {
-		return nil, err
-	}
-	var out []int
-	for _, tid := range tids {
-		pf, err := StatFlags(fmt.Sprintf("/proc/self/task/%d/stat", tid))
-		if TaskGone(err) {
-			continue
-		}
+	for try := 1; ; try++ {
+		n0, err := threadCount()
 		if err != nil {
 			return nil, err
 		}
-		if pf&PFExiting != 0 {
-			out = append(out, tid)
+		tids, err := Tasks()
+		if err != nil {
+			return nil, err
+		}
+		var out []int
+		for _, tid := range tids {
+			pf, err := StatFlags(fmt.Sprintf("/proc/self/task/%d/stat", tid))
+			if TaskGone(err) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			if pf&PFExiting != 0 {
+				out = append(out, tid)
+			}
+		}
+		n1, err := threadCount()
+		if err != nil {
+			return nil, err
+		}
+		if n0 == len(tids) && n1 == n0 {
+			return out, nil
+		}
+		if try == 1000 {
+			return nil, fmt.Errorf("procfs: /proc/self/task listed %d threads, status says %d then %d, %d times running", len(tids), n0, n1, try)
 		}
 	}
-	return out, nil
+}
+
+// threadCount is the kernel's count of this process's threads.
+func threadCount() (int, error) {
+	st, err := ReadStatus("/proc/self/status")
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.Atoi(st["Threads"])
+	if err != nil {
+		return 0, fmt.Errorf("procfs: /proc/self/status Threads %q: %w", st["Threads"], err)
+	}
+	return n, nil
+}
+
+// ExitingNew is Exiting less the threads in before (an earlier Tasks):
+// what a batch of clones left in do_exit, without a Go runtime thread
+// that started ending meanwhile (a goroutine left locked to it returned).
+func ExitingNew(before []int) ([]int, error) {
+	ex, err := Exiting()
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(ex, func(tid int) bool { return slices.Contains(before, tid) }), nil
 }
 
 // TaskGone reports whether err, from reading a task's /proc files, says

@@ -38,3 +38,6 @@ func TaskGone(err error) bool { return false }
 
 // Exiting lists this process's threads in do_exit; only on Linux.
 func Exiting() ([]int, error) { return nil, errNoProc }
+
+// ExitingNew is Exiting less before; only on Linux.
+func ExitingNew(before []int) ([]int, error) { return nil, errNoProc }
