@@ -125,3 +125,19 @@ func (a *attachment) IDs() []uint32 {
 	}
 	return out
 }
+
+// lookupRecord loads the record (the map's one entry) into R6, saving the
+// context in R9; it jumps to "out" if the map has no entry. Every program
+// of both sessions starts with it.
+func lookupRecord(mapFD int) asm.Instructions {
+	return asm.Instructions{
+		asm.Mov.Reg(asm.R9, asm.R1),
+		asm.StoreImm(asm.RFP, -4, 0, asm.Word),
+		asm.LoadMapPtr(asm.R1, mapFD),
+		asm.Mov.Reg(asm.R2, asm.RFP),
+		asm.Add.Imm(asm.R2, -4),
+		asm.FnMapLookupElem.Call(),
+		asm.JEq.Imm(asm.R0, 0, "out"),
+		asm.Mov.Reg(asm.R6, asm.R0),
+	}
+}

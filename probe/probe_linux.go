@@ -181,18 +181,10 @@ func FunctionsSupported() error {
 // prologue loads the record into R6 and the current tid into R7, saving
 // the context in R9; it jumps to "out" if the map has no entry.
 func prologue(mapFD int) asm.Instructions {
-	return asm.Instructions{
-		asm.Mov.Reg(asm.R9, asm.R1),
-		asm.StoreImm(asm.RFP, -4, 0, asm.Word),
-		asm.LoadMapPtr(asm.R1, mapFD),
-		asm.Mov.Reg(asm.R2, asm.RFP),
-		asm.Add.Imm(asm.R2, -4),
-		asm.FnMapLookupElem.Call(),
-		asm.JEq.Imm(asm.R0, 0, "out"),
-		asm.Mov.Reg(asm.R6, asm.R0),
+	return append(lookupRecord(mapFD),
 		asm.FnGetCurrentPidTgid.Call(),
 		asm.Mov.Reg32(asm.R7, asm.R0), // the low half: the tid
-	}
+	)
 }
 
 func epilogue() asm.Instructions {
@@ -246,15 +238,7 @@ func newtaskProg(mapFD int, pidOff int32) asm.Instructions {
 // leaves one: the last stamp is its final switch. It compares task
 // pointers with the one task_newtask noted, so it reads no task memory.
 func switchProg(mapFD int) asm.Instructions {
-	insns := asm.Instructions{
-		asm.Mov.Reg(asm.R9, asm.R1),
-		asm.StoreImm(asm.RFP, -4, 0, asm.Word),
-		asm.LoadMapPtr(asm.R1, mapFD),
-		asm.Mov.Reg(asm.R2, asm.RFP),
-		asm.Add.Imm(asm.R2, -4),
-		asm.FnMapLookupElem.Call(),
-		asm.JEq.Imm(asm.R0, 0, "out"),
-		asm.Mov.Reg(asm.R6, asm.R0),
+	insns := append(lookupRecord(mapFD),
 		asm.LoadMem(asm.R7, asm.R6, off(slotChildTask), asm.DWord),
 		asm.JEq.Imm(asm.R7, 0, "out"),
 		asm.LoadMem(asm.R1, asm.R9, 8, asm.DWord), // prev
@@ -270,7 +254,7 @@ func switchProg(mapFD int) asm.Instructions {
 		asm.JNE.Imm(asm.R1, 0, "out"),
 		asm.FnKtimeGetNs.Call(),
 		asm.StoreMem(asm.R6, off(slotT3), asm.R0, asm.DWord),
-	}
+	)
 	return append(insns, epilogue()...)
 }
 

@@ -105,20 +105,6 @@ func (s *SwitchSession) Stop() (SwitchTotals, error) {
 // cpu=same), so the marks come from one CPU in order and the one record
 // needs no lock.
 
-// swLookup loads the record into R6, saving the context in R9.
-func swLookup(mapFD int) asm.Instructions {
-	return asm.Instructions{
-		asm.Mov.Reg(asm.R9, asm.R1),
-		asm.StoreImm(asm.RFP, -4, 0, asm.Word),
-		asm.LoadMapPtr(asm.R1, mapFD),
-		asm.Mov.Reg(asm.R2, asm.RFP),
-		asm.Add.Imm(asm.R2, -4),
-		asm.FnMapLookupElem.Call(),
-		asm.JEq.Imm(asm.R0, 0, "out"),
-		asm.Mov.Reg(asm.R6, asm.R0),
-	}
-}
-
 // swMark closes the interval since the last mark at now (R0) into phase
 // p's pending sum (the first mark only sets the last mark), and makes now
 // the last mark. It clobbers R1-R3 and ends at label pfx+"done".
@@ -152,7 +138,7 @@ func swMark(p SwitchPhase, pfx string) asm.Instructions {
 // close, shuts the window. So the totals are the timed round trips'
 // exactly, and Ops is the loop's N.
 func swSysEnterProg(mapFD int) asm.Instructions {
-	insns := swLookup(mapFD)
+	insns := lookupRecord(mapFD)
 	insns = append(insns,
 		asm.LoadMem(asm.R8, asm.R9, 8, asm.DWord), // syscall number
 		asm.FnGetCurrentPidTgid.Call(),
@@ -241,7 +227,7 @@ func swMoveSums(commit bool) asm.Instructions {
 // clone flags) notes the cloner's first two children with the pair's
 // flags: the responder, then the initiator, tid and task_struct.
 func swNewtaskProg(mapFD int, pidOff int32) asm.Instructions {
-	insns := swLookup(mapFD)
+	insns := lookupRecord(mapFD)
 	insns = append(insns,
 		asm.LoadMem(asm.R1, asm.R9, 8, asm.DWord),
 		asm.LoadMem(asm.R2, asm.R6, off(swFlags), asm.DWord),
@@ -271,7 +257,7 @@ func swNewtaskProg(mapFD int, pidOff int32) asm.Instructions {
 // swWakingProg (sched_waking: args[0] = the woken task): the waker's
 // system call from its entry to the wake is syscall.
 func swWakingProg(mapFD int) asm.Instructions {
-	insns := swLookup(mapFD)
+	insns := lookupRecord(mapFD)
 	insns = append(insns,
 		asm.LoadMem(asm.R1, asm.R9, 0, asm.DWord),
 		asm.LoadMem(asm.R2, asm.R6, off(swTaskA), asm.DWord),
@@ -293,7 +279,7 @@ func swWakingProg(mapFD int) asm.Instructions {
 // task closes wakeup (on one CPU, a third task's time between the two).
 // Either way the arriving tracked task is noted as switched in.
 func swSwitchProg(mapFD int) asm.Instructions {
-	insns := swLookup(mapFD)
+	insns := lookupRecord(mapFD)
 	insns = append(insns,
 		asm.LoadMem(asm.R2, asm.R9, 8, asm.DWord),  // prev
 		asm.LoadMem(asm.R3, asm.R9, 16, asm.DWord), // next
