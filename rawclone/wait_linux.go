@@ -263,20 +263,11 @@ func (t *Task) joinTimeout(deadline time.Time, killing bool) error {
 // pollJoin joins a thread-group member cloned without CHILD_CLEARTID: no
 // word tells us it is gone, so ask the kernel whether the tid still exists.
 func (t *Task) pollJoin(deadline time.Time) error {
-	pid := unix.Getpid()
-	sleep := 20 * time.Microsecond
-	for {
-		if err := unix.Tgkill(pid, t.tid, 0); err == unix.ESRCH {
-			return nil
-		}
-		if !deadline.IsZero() && time.Now().After(deadline) {
-			return t.joinTimeout(deadline, t.killed)
-		}
-		time.Sleep(sleep)
-		if sleep < 5*time.Millisecond {
-			sleep *= 2
-		}
+	err := released(t.tid, deadline)
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return t.joinTimeout(deadline, t.killed)
 	}
+	return err
 }
 
 // Gone waits, after Wait or Kill, until the kernel has released the task.
@@ -293,15 +284,14 @@ func (t *Task) Gone(timeout time.Duration) error {
 	if t.leaked {
 		return fmt.Errorf("rawclone: task %d was leaked: it may still run", t.tid)
 	}
-	return released(t.tid, timeout)
+	return released(t.tid, time.Now().Add(timeout))
 }
 
-// released waits until tid, a thread of ours that has been joined, is
-// released by the kernel: tgkill(2) with signal 0 says ESRCH once the task
-// is unhashed, which is when /proc stops listing it.
-func released(tid int, timeout time.Duration) error {
+// released waits until tid, a thread of ours, is released by the kernel:
+// tgkill(2) with signal 0 says ESRCH once the task is unhashed, which is
+// when /proc stops listing it. A zero deadline waits as long as it takes.
+func released(tid int, deadline time.Time) error {
 	pid := unix.Getpid()
-	deadline := time.Now().Add(timeout)
 	sleep := 10 * time.Microsecond
 	for spin := 0; ; spin++ {
 		err := unix.Tgkill(pid, tid, 0)
@@ -311,17 +301,18 @@ func released(tid int, timeout time.Duration) error {
 		if err != nil {
 			return fmt.Errorf("rawclone: task %d: tgkill(0): %w", tid, err)
 		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("rawclone: task %d still exists %v after its join: %w", tid, timeout, os.ErrDeadlineExceeded)
+		if !deadline.IsZero() && time.Now().After(deadline) {
+			return fmt.Errorf("rawclone: task %d still exists: %w", tid, os.ErrDeadlineExceeded)
 		}
 		if spin < 100 {
-			// Its do_exit has microseconds left: yield rather than sleep,
-			// so that the measuring thread is not parked and moved.
+			// An exiting thread has microseconds of do_exit left: yield
+			// rather than sleep, so that the measuring thread is not
+			// parked and moved.
 			unix.RawSyscall(unix.SYS_SCHED_YIELD, 0, 0, 0)
 			continue
 		}
 		time.Sleep(sleep)
-		if sleep < time.Millisecond {
+		if sleep < 5*time.Millisecond {
 			sleep *= 2
 		}
 	}
@@ -336,8 +327,9 @@ func SettleExiting(timeout time.Duration) error {
 	if err != nil {
 		return fmt.Errorf("rawclone: settle exiting threads: %w", err)
 	}
+	deadline := time.Now().Add(timeout)
 	for _, tid := range tids {
-		if err := released(tid, timeout); err != nil {
+		if err := released(tid, deadline); err != nil {
 			return err
 		}
 	}
