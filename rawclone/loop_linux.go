@@ -12,7 +12,6 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -337,15 +336,11 @@ func (l *loopCtl) finishFailed(flags Flags) error {
 			return nil
 		}
 	}
-	pid := unix.Getpid()
-	for deadline := time.Now().Add(defaultKillGrace); ; time.Sleep(time.Millisecond) {
-		if atomic.LoadInt32(&l.tid) == 0 || unix.Tgkill(pid, int(l.pid), 0) == unix.ESRCH {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("thread %d did not end (its stack and control block are leaked)", l.pid)
-		}
+	// Released implies its tid word was cleared, so the stack is free.
+	if err := released(int(l.pid), time.Now().Add(defaultKillGrace)); err != nil {
+		return fmt.Errorf("thread %d did not end (its stack and control block are leaked): %w", l.pid, err)
 	}
+	return nil
 }
 
 func loopSyscallName(nr int64) string {
