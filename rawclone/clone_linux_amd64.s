@@ -6,6 +6,10 @@
 // TICKS reads the TSC into AX (clobbers DX); LFENCE keeps it from being
 // read before the instructions ahead of it have completed.
 #define TICKS LFENCE; RDTSC; SHLQ $32, DX; ORQ DX, AX
+// HIST_INDEX turns the value in AX into its hist.Index bucket (clobbering
+// CX), going to label small for v < 64, its own bucket; else with
+// e = BSR(v), the bucket is (e-5)*32 + v>>(e-5).
+#define HIST_INDEX(small) CMPQ AX, $64; JCS small; BSRQ AX, CX; SUBQ $const_histSubBits, CX; SHRQ CX, AX; SHLQ $const_histSubBits, CX; ADDQ CX, AX
 
 // The child body uses registers only: SYSCALL reads its arguments from
 // DI, SI, DX, R10, R8 and clobbers AX, CX and R11, so the body's state lives
@@ -300,15 +304,7 @@ waited:
 	JGE	wake_bucket
 	XORQ	AX, AX // counters a little apart across CPUs: count it as 0
 wake_bucket:
-	// hist.Index: v < 64 is its own bucket; else with e = BSR(v),
-	// (e-5)*32 + v>>(e-5).
-	CMPQ	AX, $64
-	JCS	wake_count
-	BSRQ	AX, CX
-	SUBQ	$const_histSubBits, CX
-	SHRQ	CX, AX
-	SHLQ	$const_histSubBits, CX
-	ADDQ	CX, AX
+	HIST_INDEX(wake_count)
 wake_count:
 	MOVQ	ctl_wakeHist(R12), DX
 	INCQ	(DX)(AX*8)
@@ -341,13 +337,7 @@ round_done:
 	MOVQ	AX, DX
 	SUBQ	ctl_tscPrev(R12), AX
 	MOVQ	DX, ctl_tscPrev(R12)
-	CMPQ	AX, $64
-	JCS	rt_count
-	BSRQ	AX, CX
-	SUBQ	$const_histSubBits, CX
-	SHRQ	CX, AX
-	SHLQ	$const_histSubBits, CX
-	ADDQ	CX, AX
+	HIST_INDEX(rt_count)
 rt_count:
 	MOVQ	ctl_rtHist(R12), DX
 	INCQ	(DX)(AX*8)

@@ -3,6 +3,11 @@
 #include "go_asm.h"
 #include "textflag.h"
 
+// HIST_INDEX turns the value in R13 into its hist.Index bucket (clobbering
+// R14 and R15), going to label small for v < 64, its own bucket; else with
+// e = 63-CLZ(v), the bucket is (e-5)*32 + v>>(e-5).
+#define HIST_INDEX(small) CMP $64, R13; BLO small; CLZ R13, R14; MOVD $63, R15; SUB R14, R15, R14; SUB $const_histSubBits, R14; LSR R14, R13, R13; LSL $const_histSubBits, R14, R14; ADD R14, R13, R13
+
 // The child body uses registers only. SVC takes the syscall number in R8 and
 // arguments in R0-R5, returns in R0 and preserves every other register, so
 // the body's state lives in registers Go assembly leaves to us:
@@ -300,17 +305,7 @@ waited:
 	BGE	wake_bucket
 	MOVD	ZR, R13 // counters a little apart across CPUs: count it as 0
 wake_bucket:
-	// hist.Index: v < 64 is its own bucket; else with e = 63-CLZ(v),
-	// (e-5)*32 + v>>(e-5).
-	CMP	$64, R13
-	BLO	wake_count
-	CLZ	R13, R14
-	MOVD	$63, R15
-	SUB	R14, R15, R14
-	SUB	$const_histSubBits, R14
-	LSR	R14, R13, R13
-	LSL	$const_histSubBits, R14, R14
-	ADD	R14, R13, R13
+	HIST_INDEX(wake_count)
 wake_count:
 	MOVD	(R12)(R13<<3), R14
 	ADD	$1, R14
@@ -345,15 +340,7 @@ round_done:
 	MOVD	ctl_tscPrev(R19), R14
 	MOVD	R13, ctl_tscPrev(R19)
 	SUB	R14, R13, R13
-	CMP	$64, R13
-	BLO	rt_count
-	CLZ	R13, R14
-	MOVD	$63, R15
-	SUB	R14, R15, R14
-	SUB	$const_histSubBits, R14
-	LSR	R14, R13, R13
-	LSL	$const_histSubBits, R14, R14
-	ADD	R14, R13, R13
+	HIST_INDEX(rt_count)
 rt_count:
 	MOVD	(R12)(R13<<3), R14
 	ADD	$1, R14
