@@ -1,23 +1,23 @@
 package report
 
 import (
-	"fmt"
 	"image/color"
 	"math"
-	"strings"
 
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/clonebench/clonebench/comparison"
 )
 
 func compareSupports(in *chartData) (bool, string) {
 	switch {
-	case in.base == nil:
+	case in.cmp == nil:
 		return false, "no baseline given"
-	case in.cmpErr != nil:
-		return false, in.cmpErr.Error()
-	case len(in.deltas) == 0:
+	case in.cmp.Verdict == comparison.Incomparable:
+		return false, in.cmp.Reason
+	case in.cmp.Primary() == nil || len(in.cmp.Primary().Rows) == 0:
 		return false, "no rows in common with the baseline"
 	}
 	return true, ""
@@ -27,41 +27,35 @@ func compareSupports(in *chartData) (bool, string) {
 // simulated row is marked on its own, and the chart as a
 // whole only when all are.
 func compareSimulated(in *chartData) bool {
-	for _, dl := range in.deltas {
-		if !dl.Simulated {
+	rows := in.cmp.Primary().Rows
+	for _, r := range rows {
+		if !r.Simulated {
 			return false
 		}
 	}
-	return len(in.deltas) > 0
+	return len(rows) > 0
 }
 
-// compareChart draws the % change per row against the baseline.
+// compareChart draws the % change per primary row against the baseline,
+// each marked with the class the comparison gave it.
 func compareChart(in *chartData, sim bool) (*figure, error) {
-	deltas, threshold := in.deltas, in.threshold
-	n := len(deltas)
+	c := in.cmp
+	rows, threshold := c.Primary().Rows, c.Opts.Threshold
+	n := len(rows)
 	p := newPlot(simTitle("Change against the baseline (median, ns/op)", sim), "% change of the median (negative = faster)", "")
 	var names []string
 	type placed struct {
-		Delta
+		*comparison.Row
 		y float64
 	}
-	groups := map[string][]placed{}
+	groups := map[comparison.Class][]placed{}
 	lo, hi := -threshold*100, threshold*100
-	for i := range deltas {
-		dl := deltas[n-1-i] // first row on top
-		names = append(names, simName(strings.TrimPrefix(dl.Name, "Benchmark"), dl.Simulated))
-		k := "same"
-		switch {
-		case dl.Regression:
-			k = "regression"
-		case dl.Improvement:
-			k = "improvement"
-		case dl.Significant:
-			k = "small"
-		}
-		groups[k] = append(groups[k], placed{dl, float64(i)})
-		lo = math.Min(lo, finiteOr(dl.PctLo, dl.Pct))
-		hi = math.Max(hi, finiteOr(dl.PctHi, dl.Pct))
+	for i := range rows {
+		r := rows[n-1-i] // first row on top
+		names = append(names, simName(r.Name, r.Simulated))
+		groups[r.Class] = append(groups[r.Class], placed{r, float64(i)})
+		lo = math.Min(lo, finiteOr(r.ChangeLo*100, r.Change*100))
+		hi = math.Max(hi, finiteOr(r.ChangeHi*100, r.Change*100))
 	}
 	p.NominalY(names...)
 	p.Y.Min, p.Y.Max = -0.6, float64(n)-0.4
@@ -81,14 +75,14 @@ func compareChart(in *chartData, sim bool) (*figure, error) {
 		p.Add(l)
 	}
 	for _, g := range []struct {
-		k, name string
-		c       color.Color
-		glyph   draw.GlyphDrawer
+		k     comparison.Class
+		c     color.Color
+		glyph draw.GlyphDrawer
 	}{
-		{"regression", fmt.Sprintf("regression (p < α, slower by > %.0f%%)", threshold*100), colRegress, draw.PyramidGlyph{}},
-		{"improvement", fmt.Sprintf("improvement (p < α, faster by > %.0f%%)", threshold*100), colImprove, draw.BoxGlyph{}},
-		{"small", "significant, within threshold", colThread, draw.RingGlyph{}},
-		{"same", "no significant change (~)", colGrey, draw.CircleGlyph{}},
+		{comparison.Regression, colRegress, draw.PyramidGlyph{}},
+		{comparison.Improvement, colImprove, draw.BoxGlyph{}},
+		{comparison.WithinThreshold, colThread, draw.RingGlyph{}},
+		{comparison.NotSignificant, colGrey, draw.CircleGlyph{}},
 	} {
 		ds := groups[g.k]
 		if len(ds) == 0 {
@@ -96,11 +90,12 @@ func compareChart(in *chartData, sim bool) (*figure, error) {
 		}
 		var xys plotter.XYs
 		var bars ciXs
-		for _, dl := range ds {
-			xys = append(xys, plotter.XY{X: dl.Pct, Y: dl.y})
-			if !math.IsInf(dl.PctLo, 0) && !math.IsInf(dl.PctHi, 0) {
-				bars.XYs = append(bars.XYs, plotter.XY{X: dl.Pct, Y: dl.y})
-				bars.XErrors = append(bars.XErrors, struct{ Low, High float64 }{dl.Pct - dl.PctLo, dl.PctHi - dl.Pct})
+		for _, r := range ds {
+			pct := r.Change * 100
+			xys = append(xys, plotter.XY{X: pct, Y: r.y})
+			if !math.IsInf(r.ChangeLo, 0) && !math.IsInf(r.ChangeHi, 0) {
+				bars.XYs = append(bars.XYs, plotter.XY{X: pct, Y: r.y})
+				bars.XErrors = append(bars.XErrors, struct{ Low, High float64 }{pct - r.ChangeLo*100, r.ChangeHi*100 - pct})
 			}
 		}
 		if len(bars.XYs) > 0 {
@@ -119,13 +114,12 @@ func compareChart(in *chartData, sim bool) (*figure, error) {
 		}
 		s.GlyphStyle = draw.GlyphStyle{Color: g.c, Radius: vg.Points(4), Shape: g.glyph}
 		p.Add(s)
-		p.Legend.Add(g.name, s)
+		p.Legend.Add(g.k.Legend(threshold), s)
 	}
-	p.Legend.Add("bar: range from both 95% CIs", ciThumb{colGrey})
+	p.Legend.Add("bar: "+c.IntervalShort, ciThumb{colGrey})
 	p.Y.Tick.Label.Font.Size = vg.Points(9)
 	p.Y.Label.Text = ""
 	h := vg.Length(n)*vg.Points(15) + 3*vg.Inch
-	capt := []string{"baseline: " + machineCaption(in.base.primary()), "this run: " + machineCaption(in.h),
-		"Mann-Whitney U test (benchmath); CI bar: new CI ÷ old CI, a conservative range"}
+	capt := []string{"baseline: " + c.Old.Machine.Caption(), "this run: " + c.New.Machine.Caption(), c.Method + "; CI bar: " + c.Interval}
 	return &figure{p: p, w: 11 * vg.Inch, h: h, caption: capt, legendBelow: true}, nil
 }

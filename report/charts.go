@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/clonebench/clonebench/comparison"
 	"github.com/clonebench/clonebench/hist"
 	"github.com/clonebench/clonebench/rowspec"
 )
@@ -17,12 +18,8 @@ import (
 type chartData struct {
 	d *Data
 	h *Host // the machine the single-machine charts show
-	// base and deltas are the comparison with Options.Baseline; cmpErr
-	// says why there is none.
-	base      *Data
-	deltas    []Delta
-	cmpErr    error
-	threshold float64
+	// cmp is Options.Comparison, nil without a baseline.
+	cmp *comparison.Comparison
 }
 
 // chart is one PNG the report can draw. report.md lists the charts in

@@ -15,7 +15,7 @@ type chartNote struct {
 	reason               string
 }
 
-func markdown(d *Data, opts Options, charts []chartNote, deltas []Delta, cmpErr error) string {
+func markdown(d *Data, opts Options, charts []chartNote) string {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	title := opts.Title
@@ -69,28 +69,8 @@ func markdown(d *Data, opts Options, charts []chartNote, deltas []Delta, cmpErr 
 		sec.write(&b, d, h)
 	}
 
-	if opts.Baseline != nil {
-		w("\n## Against the baseline\n\n")
-		w("Baseline: %s. ", strings.Join(quoteAll(opts.Baseline.Files), ", "))
-		if cmpErr != nil {
-			w("No comparison: %v.\n", cmpErr)
-		} else {
-			w("Mann-Whitney U test at α = %.2f; a regression is a significant slowdown of more than %.0f%%.\n\n", opts.alpha(), opts.threshold()*100)
-			w("| row | baseline | this run | change | 95%% range | p | verdict |\n|---|---|---|---|---|---|---|\n")
-			for _, dl := range deltas {
-				verdict := "~"
-				switch {
-				case dl.Regression:
-					verdict = "**regression**"
-				case dl.Improvement:
-					verdict = "improvement"
-				case dl.Significant:
-					verdict = "within threshold"
-				}
-				w("| %s | %s | %s | %+.1f%% | %s | %.3f | %s |\n", mdEsc(simName(dl.Name, dl.Simulated)),
-					fmtNs(dl.Old.Median), fmtNs(dl.New.Median), dl.Pct, pctRange(dl), dl.P, verdict)
-			}
-		}
+	if c := opts.Comparison; c != nil {
+		compareSection(&b, c)
 	}
 
 	// Charts.
@@ -163,13 +143,6 @@ func fmtCI(s Summary) string {
 		return "∞ (n<6)"
 	}
 	return fmtNs(s.Lo) + " – " + fmtNs(s.Hi)
-}
-
-func pctRange(dl Delta) string {
-	if math.IsInf(dl.PctLo, 0) || math.IsInf(dl.PctHi, 0) {
-		return "∞"
-	}
-	return fmt.Sprintf("%+.1f%% … %+.1f%%", dl.PctLo, dl.PctHi)
 }
 
 // summaryTable writes row | median | 95% CI | p50 | p99 | n, with extra

@@ -13,6 +13,8 @@ import (
 
 	"gonum.org/v1/plot/cmpimg"
 
+	"github.com/clonebench/clonebench/comparison"
+	"github.com/clonebench/clonebench/resultfile"
 	"github.com/clonebench/clonebench/rowspec"
 )
 
@@ -34,15 +36,28 @@ func mustLoad(t *testing.T, paths ...string) *Data {
 	return d
 }
 
+// mustCompare is the comparison runbench computes for old against new.
+func mustCompare(t *testing.T, old, new string) *comparison.Comparison {
+	t.Helper()
+	files, err := resultfile.ReadAll(old, new)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := comparison.Compare(files[0], files[1], comparison.DefaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // TestChartsGolden draws every chart from the fixtures into t.TempDir() and
 // compares each with testdata/NAME_golden.png. cmpimg.CheckPlotApprox
 // insists on writing its images under ./testdata, which tests must not do,
 // so this test uses cmpimg's comparison and -regen flag directly.
 func TestChartsGolden(t *testing.T) {
 	cur := mustLoad(t, "testdata/kvm.txt", "testdata/lab.txt")
-	base := mustLoad(t, "testdata/baseline.txt")
 	dir := t.TempDir()
-	paths, err := Write(dir, cur, Options{Baseline: base})
+	paths, err := Write(dir, cur, Options{Comparison: mustCompare(t, "testdata/baseline.txt", "testdata/kvm.txt")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +167,7 @@ func TestReportGolden(t *testing.T) {
 		t.Run(tc.golden, func(t *testing.T) {
 			opts := Options{}
 			if tc.base != "" {
-				opts.Baseline = mustLoad(t, tc.base)
+				opts.Comparison = mustCompare(t, tc.base, tc.inputs[0])
 			}
 			dir := t.TempDir()
 			if _, err := Write(dir, mustLoad(t, tc.inputs...), opts); err != nil {
@@ -329,42 +344,6 @@ func TestSkips(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func TestCompare(t *testing.T) {
-	cur := mustLoad(t, "testdata/kvm.txt")
-	base := mustLoad(t, "testdata/baseline.txt")
-	ds, err := Compare(base, cur, 0.05, 0.05)
-	if err != nil {
-		t.Fatal(err)
-	}
-	by := map[string]Delta{}
-	for _, d := range ds {
-		by[d.Name] = d
-	}
-	// The baseline's fork is 20% faster: the current run regressed.
-	if d := by["BenchmarkCreate/style=fork"]; !d.Regression || d.Pct < 15 || d.Pct > 35 || d.PctLo > d.Pct || d.PctHi < d.Pct {
-		t.Errorf("fork: %+v, want a regression of about +25%%", d)
-	}
-	// vfork was 15% slower in the baseline: an improvement.
-	if d := by["BenchmarkCreate/style=vfork"]; !d.Improvement || d.Regression {
-		t.Errorf("vfork: %+v, want an improvement", d)
-	}
-	same, err := Compare(cur, cur, 0.05, 0.05)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range same {
-		if d.Significant || d.Regression || d.Pct != 0 {
-			t.Errorf("identical inputs: %s %+v", d.Name, d)
-		}
-	}
-	if _, err := Compare(cur, mustLoad(t, "testdata/sim.txt"), 0.05, 0.05); !errors.Is(err, ErrNoCommonRows) {
-		t.Errorf("real vs simulated: got %v, want ErrNoCommonRows (they must never be compared)", err)
-	}
-	if _, err := Compare(cur, cur, 0, 0.05); err == nil {
-		t.Error("alpha 0 accepted")
 	}
 }
 

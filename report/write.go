@@ -3,34 +3,19 @@ package report
 import (
 	"fmt"
 	"os"
+
+	"github.com/clonebench/clonebench/comparison"
 )
 
 // Options configure Write.
 type Options struct {
 	// Title heads report.md; empty gives a default.
 	Title string
-	// Baseline, if set, is compared with the data: compare.png and a
-	// table in report.md.
-	Baseline *Data
-	// Alpha is the U test's level for the comparison (default 0.05).
-	Alpha float64
-	// Threshold is the smallest change called a regression or
-	// improvement, as a fraction (default 0.05 = 5%).
-	Threshold float64
-}
-
-func (o Options) alpha() float64 {
-	if o.Alpha == 0 {
-		return 0.05
-	}
-	return o.Alpha
-}
-
-func (o Options) threshold() float64 {
-	if o.Threshold == 0 {
-		return 0.05
-	}
-	return o.Threshold
+	// Comparison, if set, is the comparison with a baseline that
+	// compare.png and report.md's comparison section show. The report
+	// never compares on its own: what it shows is what runbench printed
+	// and what decided the exit code.
+	Comparison *comparison.Comparison
 }
 
 // Write draws the charts and report.md for d into dir (created if needed)
@@ -44,7 +29,7 @@ func Write(dir string, d *Data, opts Options) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	figs, notes, deltas, cmpErr, err := build(d, opts)
+	figs, notes, err := build(d, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +45,7 @@ func Write(dir string, d *Data, opts Options) ([]string, error) {
 		}
 		written = append(written, path)
 	}
-	md := markdown(d, opts, notes, deltas, cmpErr)
+	md := markdown(d, opts, notes)
 	path, err := writeAtomic(dir, "report.md", []byte(md))
 	if err != nil {
 		return written, err
@@ -69,11 +54,8 @@ func Write(dir string, d *Data, opts Options) ([]string, error) {
 }
 
 // build makes every figure the data supports and a note for every chart.
-func build(d *Data, opts Options) (figs []*figure, notes []chartNote, deltas []Delta, cmpErr error, err error) {
-	in := &chartData{d: d, h: d.primary(), base: opts.Baseline, threshold: opts.threshold()}
-	if opts.Baseline != nil {
-		in.deltas, in.cmpErr = Compare(opts.Baseline, d, opts.alpha(), opts.threshold())
-	}
+func build(d *Data, opts Options) (figs []*figure, notes []chartNote, err error) {
+	in := &chartData{d: d, h: d.primary(), cmp: opts.Comparison}
 	for _, c := range charts {
 		n := chartNote{file: c.file, title: c.title, caption: c.caption}
 		ok, why := c.supports(in)
@@ -85,7 +67,7 @@ func build(d *Data, opts Options) (figs []*figure, notes []chartNote, deltas []D
 		sim := c.simulated != nil && c.simulated(in)
 		f, err := c.draw(in, sim)
 		if err != nil {
-			return nil, nil, nil, nil, fmt.Errorf("report: %s: %w", c.file, err)
+			return nil, nil, fmt.Errorf("report: %s: %w", c.file, err)
 		}
 		f.name = c.file
 		if sim {
@@ -100,5 +82,5 @@ func build(d *Data, opts Options) (figs []*figure, notes []chartNote, deltas []D
 		figs = append(figs, f)
 		notes = append(notes, n)
 	}
-	return figs, notes, in.deltas, in.cmpErr, nil
+	return figs, notes, nil
 }

@@ -99,7 +99,8 @@ type Row struct {
 	Known bool
 	// Simulated is set for rows whose figures are simkernel's (sim- units).
 	Simulated bool
-	// Machine identifies the machine: its sysinfo.MachineKeys values.
+	// Machine identifies the machine: Machine.ID, its sysinfo.MachineKeys
+	// values (not the kernel: one machine's runs across kernels share it).
 	Machine string
 	// Config is the file config in effect at the row's first sample.
 	Config []Config
@@ -172,7 +173,7 @@ func (f *File) Has(key string) bool {
 // kernel: sim, or a row has sim- units (a go test -bench file of simulated
 // rows has no kernel line).
 func (f *File) Simulated() bool {
-	if f.Get("kernel") == "sim" {
+	if f.Machine().Simulated() {
 		return true
 	}
 	for _, r := range f.Rows {
@@ -199,10 +200,9 @@ func (f *File) Machines() []string {
 func (f *File) OneMachine() error {
 	first := f.Rows[0]
 	for _, r := range f.Rows[1:] {
-		if r.Machine == first.Machine {
-			continue
-		}
-		for _, k := range sysinfo.MachineKeys {
+		// A configuration change inside one file is refused as well: a
+		// row's samples would mix two kernels.
+		for _, k := range append(sysinfo.MachineKeys[:len(sysinfo.MachineKeys):len(sysinfo.MachineKeys)], sysinfo.ConfigKeys...) {
 			if a, b := get(first.Config, k), get(r.Config, k); a != b {
 				return fmt.Errorf("%s: config %q changes from %q to %q: results from different machines in one file: %w",
 					r.Pos, k, a, b, ErrMalformed)
@@ -345,8 +345,11 @@ func (f *File) add(rec *benchfmt.Result, rows map[string]*Row) error {
 		}
 		sim = sim || rowspec.IsSim(u)
 	}
-	machine := machineID(cfg)
-	key := machine + "\x00" + name + "\x00" + fmt.Sprint(sim)
+	machine := MachineOf(cfg).ID()
+	// A row is one name under one machine and configuration: a config
+	// line printed mid-run (governor after the first results) starts a
+	// new row, as it did when the configuration was part of the machine.
+	key := machine + "\x00" + configID(cfg) + "\x00" + name + "\x00" + fmt.Sprint(sim)
 	r := rows[key]
 	if r == nil {
 		r = &Row{Name: name, Simulated: sim, Machine: machine, Config: cfg, Pos: pos}
@@ -401,14 +404,13 @@ func rowName(full string) string {
 	return b.String()
 }
 
-func machineID(cfg []Config) string {
+// configID is the values of the configuration under test.
+func configID(cfg []Config) string {
 	var id []string
-	for _, k := range sysinfo.MachineKeys {
-		if v := get(cfg, k); v != "" {
-			id = append(id, k+"="+v)
-		}
+	for _, k := range sysinfo.ConfigKeys {
+		id = append(id, get(cfg, k))
 	}
-	return strings.Join(id, " ")
+	return strings.Join(id, "\x00")
 }
 
 // unitOf and valueOf are the unit and value as written: benchfmt tidies

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/clonebench/clonebench/internal/texttab"
 	"github.com/clonebench/clonebench/rowspec"
 	"github.com/clonebench/clonebench/simkernel"
 )
@@ -61,17 +62,17 @@ func (e *env) cmdCalibrate(stdout, stderr io.Writer, args []string) error {
 	for _, w := range rep.Warnings {
 		fmt.Fprintf(stdout, "warning: %s\n", w)
 	}
-	var t table
-	t.row("row", "measured", "model", "error", "")
+	var t texttab.Table
+	t.Row("row", "measured", "model", "error", "")
 	for _, c := range rep.Checks {
 		held := ""
 		if c.Held {
 			held = "held out"
 		}
-		t.row(c.Name, fmt.Sprintf("%.0f ns", c.Measured), fmt.Sprintf("%.0f ns", c.Predicted), fmt.Sprintf("%+.1f%%", 100*c.RelErr()), held)
+		t.Row(c.Name, fmt.Sprintf("%.0f ns", c.Measured), fmt.Sprintf("%.0f ns", c.Predicted), fmt.Sprintf("%+.1f%%", 100*c.RelErr()), held)
 	}
 	if len(rep.Checks) > 0 {
-		t.write(stdout, "lrrrl")
+		t.Write(stdout, "lrrrl")
 	}
 	return nil
 }

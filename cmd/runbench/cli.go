@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/clonebench/clonebench/resultfile"
 	"io"
 	"os"
 	"os/signal"
@@ -13,6 +12,9 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/clonebench/clonebench/comparison"
+	"github.com/clonebench/clonebench/resultfile"
 
 	"github.com/clonebench/clonebench/workloads"
 )
@@ -60,7 +62,7 @@ type env struct {
 	// use it to deliver a signal at a known point).
 	beforeSample func(name string, sample int)
 	// writeReport draws the report for result files into dir.
-	writeReport func(dir string, files []*resultfile.File, baseline *resultfile.File) ([]string, error)
+	writeReport func(dir string, files []*resultfile.File, cmp *comparison.Comparison) ([]string, error)
 }
 
 func defaultEnv() *env {

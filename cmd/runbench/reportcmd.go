@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clonebench/clonebench/comparison"
 	"github.com/clonebench/clonebench/report"
 	"github.com/clonebench/clonebench/resultfile"
 )
@@ -17,7 +18,11 @@ func (e *env) cmdReport(stdout, stderr io.Writer, args []string) error {
 	fs := newFlags("report", stderr, "[-o DIR] [-baseline FILE] FILE...")
 	out := fs.String("o", "", "write the report into `dir` (default: beside the first file, without .txt)")
 	baseline := fs.String("baseline", "", "compare against the results in `file` (compare.png)")
+	copts := compareFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := copts.check(); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
@@ -30,9 +35,15 @@ func (e *env) cmdReport(stdout, stderr io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	var base *resultfile.File
+	// The comparison is the one compare prints for these files: the
+	// baseline against the first file.
+	var cmp *comparison.Comparison
 	if *baseline != "" {
-		if base, err = readResult(*baseline); err != nil {
+		base, err := readResult(*baseline)
+		if err != nil {
+			return err
+		}
+		if cmp, err = compareFiles(base, files[0], *copts); err != nil {
 			return err
 		}
 	}
@@ -57,7 +68,7 @@ func (e *env) cmdReport(stdout, stderr io.Writer, args []string) error {
 			return fmt.Errorf("-o %s: %w", dir, unwrapPath(err))
 		}
 	}
-	written, err := e.reportInto(dir, files, base)
+	written, err := e.reportInto(dir, files, cmp)
 	if err != nil {
 		return err
 	}
@@ -67,16 +78,10 @@ func (e *env) cmdReport(stdout, stderr io.Writer, args []string) error {
 
 // reportBeside draws the report for a result file into the directory of
 // the same name without .txt, or name-2 … if that is taken.
-func (e *env) reportBeside(path, baseline string) (string, error) {
+func (e *env) reportBeside(path string, cmp *comparison.Comparison) (string, error) {
 	files, err := readResults(path)
 	if err != nil {
 		return "", err
-	}
-	var baseFile *resultfile.File
-	if baseline != "" {
-		if baseFile, err = readResult(baseline); err != nil {
-			return "", err
-		}
 	}
 	base := strings.TrimSuffix(path, filepath.Ext(path))
 	for i := 1; i < 1000; i++ {
@@ -87,7 +92,7 @@ func (e *env) reportBeside(path, baseline string) (string, error) {
 		if _, err := os.Lstat(dir); err == nil {
 			continue
 		}
-		d, err := e.reportInto(dir, files, baseFile)
+		d, err := e.reportInto(dir, files, cmp)
 		if errors.Is(err, os.ErrExist) {
 			continue
 		}
@@ -98,7 +103,7 @@ func (e *env) reportBeside(path, baseline string) (string, error) {
 
 // reportInto draws into a temporary directory beside dir and renames it
 // into place, so a report is complete or absent, never half-drawn.
-func (e *env) reportInto(dir string, files []*resultfile.File, baseline *resultfile.File) (string, error) {
+func (e *env) reportInto(dir string, files []*resultfile.File, cmp *comparison.Comparison) (string, error) {
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return "", err
@@ -109,7 +114,7 @@ func (e *env) reportInto(dir string, files []*resultfile.File, baseline *resultf
 		return "", err
 	}
 	defer os.RemoveAll(tmp) // gone after a successful rename
-	if _, err := e.writeReport(tmp, files, baseline); err != nil {
+	if _, err := e.writeReport(tmp, files, cmp); err != nil {
 		return "", err
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil {
@@ -150,18 +155,12 @@ func removeStaleReports(parent string, cutoff time.Time) {
 
 // writeReport draws the charts and report.md of the result files into dir
 // with the report package.
-func writeReport(dir string, files []*resultfile.File, baseline *resultfile.File) ([]string, error) {
+func writeReport(dir string, files []*resultfile.File, cmp *comparison.Comparison) ([]string, error) {
 	d, err := report.FromFiles(files...)
 	if err != nil {
 		return nil, err
 	}
-	var opts report.Options
-	if baseline != nil {
-		if opts.Baseline, err = report.FromFiles(baseline); err != nil {
-			return nil, err
-		}
-	}
-	return report.Write(dir, d, opts)
+	return report.Write(dir, d, report.Options{Comparison: cmp})
 }
 
 // readResults is readResult for each path.

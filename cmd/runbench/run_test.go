@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/clonebench/clonebench/resultfile"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +12,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/clonebench/clonebench/comparison"
+	"github.com/clonebench/clonebench/resultfile"
 
 	"golang.org/x/perf/benchfmt"
 
@@ -32,7 +34,7 @@ func testEnv(dir string, rows []workloads.Row) *env {
 	}
 	e.now = func() time.Time { return time.Date(2026, 11, 25, 17, 4, 0, 0, time.UTC) }
 	e.notify = func(ctx context.Context) (context.Context, context.CancelFunc) { return context.WithCancel(ctx) }
-	e.writeReport = func(dir string, files []*resultfile.File, baseline *resultfile.File) ([]string, error) {
+	e.writeReport = func(dir string, files []*resultfile.File, cmp *comparison.Comparison) ([]string, error) {
 		var paths []string
 		for _, f := range files {
 			paths = append(paths, f.Path)

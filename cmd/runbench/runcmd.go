@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/perf/benchfmt"
 
+	"github.com/clonebench/clonebench/comparison"
 	"github.com/clonebench/clonebench/internal/sysinfo"
 	"github.com/clonebench/clonebench/resultfile"
 	"github.com/clonebench/clonebench/rowspec"
@@ -36,8 +37,7 @@ type runFlags struct {
 	kernel    string
 	benchtime time.Duration
 	budget    time.Duration
-	threshold percent
-	alpha     float64
+	compare   *compareOpts // with -baseline
 	report    bool
 	profile   string
 	wait      bool
@@ -128,9 +128,7 @@ func parseRunFlags(stderr io.Writer, args []string) (*runFlags, error) {
 	fs.StringVar(&rf.kernel, "kernel", "real", "measure the `kernel`: real, or sim for the simulated kernel")
 	fs.DurationVar(&rf.benchtime, "benchtime", 0, "aim each sample at `duration` (default: the budget divided across rows and samples)")
 	fs.DurationVar(&rf.budget, "budget", 0, "spend about `duration` measuring (default 90s for quick, 10m for full)")
-	rf.threshold = 5
-	fs.Var(&rf.threshold, "threshold", "with -baseline: a significant slowdown over `percent` fails the run")
-	fs.Float64Var(&rf.alpha, "alpha", 0.05, "with -baseline: significance level `α` of the Mann-Whitney U test")
+	rf.compare = compareFlags(fs)
 	fs.StringVar(&rf.profile, "profile", "", "with -kernel sim: the calibration `profile` (default: the one shipped in simkernel)")
 	fs.BoolVar(&rf.probe, "probe", false, "also run each selected raw creation row's (and cpu=same switch row's) probe=sched twin, its op split into phases by BPF programs (needs root), alternating with the plain row")
 	fs.BoolVar(&rf.wait, "wait", false, "if another run holds the machine's run lock, wait for it instead of refusing")
@@ -169,7 +167,7 @@ func parseRunFlags(stderr io.Writer, args []string) (*runFlags, error) {
 	if rf.kernel != "real" && rf.kernel != "sim" {
 		return nil, badInput("-kernel must be real or sim, not %q", rf.kernel)
 	}
-	if err := validAlpha(rf.alpha); err != nil {
+	if err := rf.compare.check(); err != nil {
 		return nil, err
 	}
 	if rf.profile != "" && rf.kernel != "sim" {
@@ -363,8 +361,20 @@ func (e *env) followUp(stdout, stderr io.Writer, rf *runFlags, path string, base
 			failed = append(failed, p.row.Name)
 		}
 	}
+	// One comparison: report.md shows what stdout prints and what the
+	// exit code says.
+	var cmp *comparison.Comparison
+	if base != nil {
+		cur, err := readResult(path)
+		if err != nil {
+			return err
+		}
+		if cmp, err = compareFiles(base, cur, *rf.compare); err != nil {
+			return err
+		}
+	}
 	if rf.report {
-		dir, err := e.reportBeside(path, rf.baseline)
+		dir, err := e.reportBeside(path, cmp)
 		if err != nil {
 			fmt.Fprintf(stderr, "[runbench] report: %v\n", err)
 			failed = append(failed, "report")
@@ -372,12 +382,8 @@ func (e *env) followUp(stdout, stderr io.Writer, rf *runFlags, path string, base
 			fmt.Fprintln(stdout, dir)
 		}
 	}
-	if base != nil {
-		cur, err := readResult(path)
-		if err != nil {
-			return err
-		}
-		if err := compareSets(stdout, base, cur, compareOpts{threshold: float64(rf.threshold), alpha: rf.alpha}); err != nil {
+	if cmp != nil {
+		if err := printComparison(stdout, cmp); err != nil {
 			return err
 		}
 	}

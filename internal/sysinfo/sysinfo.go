@@ -15,52 +15,29 @@ type Fact struct {
 // Unknown is the value of a fact that could not be read.
 const Unknown = "unknown"
 
-// MachineKeys are the facts that identify a machine and its configuration:
-// results that differ in any of them are not comparable. Facts that vary
-// from run to run on one machine (loadavg, mem, reclaim, commit, go) are
-// not among them; StateKeys are those compare shows beside a change.
-var MachineKeys = []string{
-	"goos", "goarch", "cpu", "kernel", "nproc", "virtualization",
-	"governor", "thp", "mitigations", "host",
-}
-
-// StateKeys are the facts that describe the machine's state at the start
-// of a run: the load and the memory state creation rows depend on.
-var StateKeys = []string{"loadavg", "mem", "reclaim"}
-
-// IsMachineKey reports whether key is one of MachineKeys.
-func IsMachineKey(key string) bool {
-	for _, k := range MachineKeys {
-		if k == key {
-			return true
-		}
-	}
-	return false
-}
-
 // Collect returns the machine facts in the order they are written: the
 // keys go test prints first (goos, goarch, cpu), then the rest. A fact that
 // cannot be read has the value Unknown, never an empty value (an empty
 // value would delete the key in the benchmark format).
 func Collect() []Fact {
 	facts := []Fact{
-		{"goos", runtime.GOOS},
-		{"goarch", runtime.GOARCH},
-		{"cpu", orUnknown(CPUModel())},
-		{"kernel", orUnknown(KernelRelease())},
-		{"nproc", strconv.Itoa(runtime.NumCPU())},
-		{"virtualization", orUnknown(Virtualization())},
-		{"governor", orUnknown(Governor())},
-		{"thp", orUnknown(THP())},
-		{"mitigations", orUnknown(Mitigations())},
-		{"loadavg", orUnknown(loadavgString())},
+		{KeyGOOS, runtime.GOOS},
+		{KeyGOARCH, runtime.GOARCH},
+		{KeyCPU, orUnknown(CPUModel())},
+		{KeyKernel, orUnknown(KernelRelease())},
+		{KeyNproc, strconv.Itoa(runtime.NumCPU())},
+		{KeyVirtualization, orUnknown(Virtualization())},
+		{KeyGovernor, orUnknown(Governor())},
+		{KeyTHP, orUnknown(THP())},
+		{KeyMitigations, orUnknown(Mitigations())},
+		{KeyLoadavg, orUnknown(loadavgString())},
 		// Machine state, not identity: it drifts on one machine, and compare
 		// shows where it differs so a shift can be told from a regression.
-		{"mem", orUnknown(MemState())},
-		{"reclaim", orUnknown(Reclaim())},
-		{"gomaxprocs", strconv.Itoa(runtime.GOMAXPROCS(0))},
-		{"go", runtime.Version()},
-		{"host", orUnknown(Hostname())},
+		{KeyMem, orUnknown(MemState())},
+		{KeyReclaim, orUnknown(Reclaim())},
+		{KeyGOMAXPROCS, strconv.Itoa(runtime.GOMAXPROCS(0))},
+		{KeyGo, runtime.Version()},
+		{KeyHost, orUnknown(Hostname())},
 	}
 	facts = append(facts, Topology()...)
 	return facts
