@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/clonebench/clonebench/hist"
+	"github.com/clonebench/clonebench/rowspec"
 )
 
 // writeRun writes a result file of the pipe rows at cpu=same and a
@@ -39,7 +40,7 @@ func writeRun(t *testing.T, dir, name string, seed uint64, scale float64) string
 		if strings.HasPrefix(row, "SwitchWake") {
 			kind = hist.KindWake
 		}
-		entries = append(entries, hist.Entry{Name: "Benchmark" + row + "-2", Kind: kind, Samples: 6, Hist: h})
+		entries = append(entries, hist.Entry{Name: rowspec.BenchName(row + "-2"), Kind: kind, Samples: 6, Hist: h})
 	}
 	path := filepath.Join(dir, name+".txt")
 	if err := os.WriteFile(path, []byte(res.String()), 0o644); err != nil {

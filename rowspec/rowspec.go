@@ -429,6 +429,17 @@ func (s Spec) Canonical() Spec {
 	return s
 }
 
+// BenchPrefix starts every benchmark name go test prints: the row name
+// follows it.
+const BenchPrefix = "Benchmark"
+
+// BenchName is the benchmark name go test prints for a row name (Spec's
+// form, or one rowspec does not know; a -N suffix stays as it is).
+func BenchName(row string) string { return BenchPrefix + row }
+
+// BenchName is s's benchmark name, as go test prints it less its -N.
+func (s Spec) BenchName() string { return BenchName(s.String()) }
+
 // Sub is the name after the family: the b.Run name.
 func (s Spec) Sub() string {
 	_, sub, _ := strings.Cut(s.String(), "/")
@@ -509,7 +520,7 @@ func (s *Spec) set(k Key, v string) error {
 // trailing "-N" (GOMAXPROCS) as go test prints them. It accepts only the
 // canonical spelling: the family's keys, each once, in order.
 func Parse(name string) (Spec, error) {
-	s := strings.TrimPrefix(name, "Benchmark")
+	s := strings.TrimPrefix(name, BenchPrefix)
 	s = trimProcs(s)
 	parts := strings.Split(s, "/")
 	sp := Spec{Family: Family(parts[0])}

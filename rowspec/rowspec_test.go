@@ -37,6 +37,9 @@ func TestGoldenRoundTrip(t *testing.T) {
 		if got := sp.String(); got != name {
 			t.Errorf("Parse(%q).String() = %q", name, got)
 		}
+		if back, err := Parse(sp.BenchName() + "-2"); err != nil || back != sp {
+			t.Errorf("Parse(%q) = %v, %v: want %q back", sp.BenchName()+"-2", back, err, name)
+		}
 	}
 }
 
