@@ -245,3 +245,28 @@ func TestPhaseUnits(t *testing.T) {
 		t.Errorf("ns/op is not a phase")
 	}
 }
+
+// A phase's name is its unit's, and the typed lists are the unit lists
+// (less other-ns/op, which no probe interval fills).
+func TestPhaseNames(t *testing.T) {
+	units := PhaseUnits()
+	if len(units) != int(NumPhases)+1 || units[NumPhases] != UnitOtherNsOp {
+		t.Fatalf("PhaseUnits() = %q", units)
+	}
+	for _, p := range Phases() {
+		if name, ok := PhaseOf(p.Unit()); !ok || name != p.String() || units[p] != p.Unit() {
+			t.Errorf("phase %d: %q, unit %q", int(p), p, p.Unit())
+		}
+	}
+	if PhaseCopy.String() != "copy" || PhaseReap.Unit() != UnitReapNsOp {
+		t.Errorf("copy is %q, reap's unit %q", PhaseCopy, PhaseReap.Unit())
+	}
+	for _, p := range SwitchPhases() {
+		if name, ok := SwitchPhaseOf(p.Unit()); !ok || name != p.String() || SwitchPhaseUnits()[p] != p.Unit() {
+			t.Errorf("switch phase %d: %q, unit %q", int(p), p, p.Unit())
+		}
+	}
+	if SwitchWakeup.String() != "wakeup" || Phase(99).String() != "Phase(99)" {
+		t.Errorf("wakeup is %q, 99 is %q", SwitchWakeup, Phase(99))
+	}
+}
