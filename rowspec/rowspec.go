@@ -662,3 +662,38 @@ func checkFlags(v string) error {
 	}
 	return nil
 }
+
+// Headlines are the rows that stand for a machine: report's hosts.png
+// compares them across machines, and history's exit code looks at them
+// alone. A creation headline leaves CPU empty: it counts at every
+// placement, since which one two machines share depends on the machines.
+func Headlines() []Spec {
+	var out []Spec
+	for _, st := range []Style{StyleFork, StyleVfork, StyleSpawn, StyleThread, StylePthread, StyleGoroutine} {
+		out = append(out, Spec{Family: Create, Style: st})
+	}
+	for _, m := range []Mech{MechPipe, MechFutex} {
+		for _, mode := range []Mode{ModeProcess, ModeThread} {
+			out = append(out, Spec{Family: Switch, Mech: m, Mode: mode, CPU: CPUSame})
+		}
+	}
+	return out
+}
+
+// IsHeadline reports whether s is one of Headlines: a creation row of a
+// headline style at any placement, or a headline switch row exactly.
+func (s Spec) IsHeadline() bool {
+	s = s.Canonical()
+	for _, hl := range Headlines() {
+		if hl.Family.Creation() {
+			if s.Family == hl.Family && s.Style == hl.Style {
+				return true
+			}
+			continue
+		}
+		if s == hl {
+			return true
+		}
+	}
+	return false
+}

@@ -270,3 +270,27 @@ func TestPhaseNames(t *testing.T) {
 		t.Errorf("wakeup is %q, 99 is %q", SwitchWakeup, Phase(99))
 	}
 }
+
+func TestIsHeadline(t *testing.T) {
+	for name, want := range map[string]bool{
+		"Create/style=fork/cpu=same":                      true,
+		"Create/style=fork/cpu=any":                       true,
+		"Create/style=fork":                               true, // stored before cpu=
+		"Create/style=libc-fork/cpu=same":                 false,
+		"CreateRSS/style=fork/thp=off/rss=0/cpu=same":     false,
+		"Switch/mech=pipe/mode=process/cpu=same/ws=0":     true,
+		"Switch/mech=futex/mode=thread/cpu=same/ws=0":     true,
+		"Switch/mech=pipe/mode=process/cpu=cross/ws=0":    false,
+		"Switch/mech=pipe/mode=process/cpu=same/ws=64KiB": false,
+		"Switch/mech=eventfd/mode=thread/cpu=same/ws=0":   false,
+	} {
+		if got := MustParse(name).IsHeadline(); got != want {
+			t.Errorf("%s: IsHeadline = %v, want %v", name, got, want)
+		}
+	}
+	for _, hl := range Headlines() {
+		if !hl.IsHeadline() {
+			t.Errorf("headline %s is not a headline", hl)
+		}
+	}
+}
