@@ -82,6 +82,9 @@ func TestLatencyCharts(t *testing.T) {
 			t.Errorf("%s not drawn: %v", png, err)
 		}
 	}
+	for _, png := range []string{"latency.png", "wake.png"} {
+		t.Run(png, func(t *testing.T) { checkImage(t, filepath.Join(out, png)) })
+	}
 	// A sidecar of a row its result file lacks does not belong to it.
 	if err := os.WriteFile(hist.SidecarPath(a), []byte(hist.Header+"\nH BenchmarkSwitch/mech=unix/mode=thread/cpu=same/ws=0-2 roundtrip 1 100=1\n"), 0o644); err != nil {
 		t.Fatal(err)
