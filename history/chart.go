@@ -3,38 +3,20 @@ package history
 import (
 	"bytes"
 	"fmt"
-	"image/color"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/clonebench/clonebench/internal/chartkit"
 )
 
 // maxChartRows bounds the lines of one chart: past that a legend is
 // unreadable. Rows with a change point come first, then headline rows.
 const maxChartRows = 8
-
-// Okabe–Ito, as report's charts.
-var palette = []color.Color{
-	color.RGBA{R: 0xD5, G: 0x5E, B: 0x00, A: 0xFF},
-	color.RGBA{R: 0x00, G: 0x72, B: 0xB2, A: 0xFF},
-	color.RGBA{R: 0x00, G: 0x9E, B: 0x73, A: 0xFF},
-	color.RGBA{R: 0xCC, G: 0x79, B: 0xA7, A: 0xFF},
-	color.RGBA{R: 0xE6, G: 0x9F, B: 0x00, A: 0xFF},
-	color.RGBA{R: 0x56, G: 0xB4, B: 0xE9, A: 0xFF},
-	color.RGBA{R: 0x77, G: 0x77, B: 0x77, A: 0xFF},
-	color.Black,
-}
-
-var (
-	colRegress = color.RGBA{R: 0xC0, G: 0x1B, B: 0x1B, A: 0xFF}
-	colImprove = color.RGBA{R: 0x00, G: 0x9E, B: 0x73, A: 0xFF}
-)
 
 // WriteCharts draws one trend chart per machine and family into dir,
 // history-HOST-FAMILY.png, and returns the file names. Each row is drawn
@@ -66,7 +48,7 @@ func WriteCharts(dir string, machines []*Machine) ([]string, error) {
 			if err != nil {
 				return names, fmt.Errorf("history: %s: %w", name, err)
 			}
-			if err := writeFile(filepath.Join(dir, name), png); err != nil {
+			if _, err := chartkit.WriteFile(dir, name, png); err != nil {
 				return names, err
 			}
 			names = append(names, name)
@@ -89,6 +71,7 @@ func chart(m *Machine, fam string, series []*Series) ([]byte, error) {
 			}
 		}
 	}
+	palette := chartkit.Palette()
 	p := plot.New()
 	p.Title.Text = fmt.Sprintf("%s on %s", fam, m.Host)
 	p.X.Label.Text = "run"
@@ -104,42 +87,33 @@ func chart(m *Machine, fam string, series []*Series) ([]byte, error) {
 		ref, _ := meanSD(s.Medians()[:first])
 		col := palette[i%len(palette)]
 		pts := make(plotter.XYs, len(s.Points))
-		errs := make(plotter.YErrors, len(s.Points))
+		cis := make([]chartkit.Point, len(s.Points))
 		for j, pt := range s.Points {
-			y := pt.Median / ref * 100
-			pts[j] = plotter.XY{X: float64(pt.Run + 1), Y: y}
-			lo, hi := pt.Lo/ref*100, pt.Hi/ref*100
-			// An interval benchmath cannot bound (too few samples) is
-			// drawn as none rather than as infinity.
-			if lo != lo || hi != hi || lo < -1e300 || hi > 1e300 {
-				lo, hi = y, y
-			}
-			errs[j] = struct{ Low, High float64 }{y - lo, hi - y}
+			pts[j] = plotter.XY{X: float64(pt.Run + 1), Y: pt.Median / ref * 100}
+			cis[j] = chartkit.Point{X: pts[j].X, Y: pts[j].Y, Lo: pt.Lo / ref * 100, Hi: pt.Hi / ref * 100}
 		}
 		line, err := plotter.NewLine(pts)
 		if err != nil {
 			return nil, err
 		}
 		line.Color = col
-		bars, err := plotter.NewYErrorBars(struct {
-			plotter.XYs
-			plotter.YErrors
-		}{pts, errs})
+		p.Add(line)
+		bars, err := chartkit.CIBars(cis, col, vg.Points(3))
 		if err != nil {
 			return nil, err
 		}
-		bars.Color = col
-		bars.CapWidth = vg.Points(3)
-		p.Add(line, bars)
+		if bars != nil {
+			p.Add(bars)
+		}
 		p.Legend.Add(s.Name, line)
 		for _, c := range s.Changes {
 			cp, err := plotter.NewScatter(plotter.XYs{pts[c.At]})
 			if err != nil {
 				return nil, err
 			}
-			cp.GlyphStyle = draw.GlyphStyle{Shape: draw.RingGlyph{}, Radius: vg.Points(6), Color: colImprove}
+			cp.GlyphStyle = draw.GlyphStyle{Shape: draw.RingGlyph{}, Radius: vg.Points(6), Color: chartkit.Improve}
 			if meanOf(s, c.After) > meanOf(s, c.Before) {
-				cp.GlyphStyle.Color = colRegress
+				cp.GlyphStyle.Color = chartkit.Regress
 			}
 			p.Add(cp)
 		}
@@ -150,13 +124,9 @@ func chart(m *Machine, fam string, series []*Series) ([]byte, error) {
 		p.Title.Text += fmt.Sprintf(" (%d rows without a change point not drawn)", n)
 	}
 	h := 4*vg.Inch + vg.Length(len(pick))*0.18*vg.Inch
-	c := vgimg.NewWith(vgimg.UseWH(8*vg.Inch, h), vgimg.UseDPI(96), vgimg.UseBackgroundColor(color.White))
+	c := chartkit.Canvas(8*vg.Inch, h)
 	p.Draw(draw.New(c))
-	var buf bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return chartkit.PNG(c)
 }
 
 func meanOf(s *Series, r [2]int) float64 {
@@ -174,29 +144,6 @@ func sanitize(s string) string {
 	}, s)
 }
 
-// writeFile writes to a temporary file and renames it, so a reader never
-// sees half a file.
-func writeFile(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
 // Write writes history.md and the charts into dir, and returns the
 // verdict's findings and the files written.
 func Write(dir string, machines []*Machine, sum Summary) ([]Finding, []string, error) {
@@ -209,7 +156,7 @@ func Write(dir string, machines []*Machine, sum Summary) ([]Finding, []string, e
 	}
 	var b bytes.Buffer
 	v := WriteMarkdown(&b, machines, sum, charts)
-	if err := writeFile(filepath.Join(dir, "history.md"), b.Bytes()); err != nil {
+	if _, err := chartkit.WriteFile(dir, "history.md", b.Bytes()); err != nil {
 		return nil, nil, err
 	}
 	return v, append([]string{"history.md"}, charts...), nil

@@ -33,7 +33,7 @@
 // TestFalsePositiveRate measures 27 of 2000 Gaussian series of 30 runs
 // (1.35%) with at least one change point, and asserts at most 2%. With N
 // rows, expect about 0.0135·N rows falsely flagged per 30-run history; the
-// exit code looks only at headline rows (report.IsHeadline) and only at
+// exit code looks only at headline rows (rowspec.Spec.IsHeadline) and only at
 // their newest segment.
 //
 // Power and limits, from the synthetic tests (testdata/*.golden): a 5%

@@ -10,7 +10,6 @@ import (
 
 	"golang.org/x/perf/benchmath"
 
-	"github.com/clonebench/clonebench/report"
 	"github.com/clonebench/clonebench/resultfile"
 	"github.com/clonebench/clonebench/rowspec"
 )
@@ -70,7 +69,7 @@ type Series struct {
 	Name     string // resultfile.Row.CompareName
 	Family   string
 	Unit     string // as written: ns/op or sim-ns/op
-	Headline bool   // report.IsHeadline
+	Headline bool   // rowspec.Spec.IsHeadline
 	Points   []Point
 	Changes  []Change // indexes into Points
 }
@@ -198,7 +197,7 @@ func build(m *Machine) {
 			if series[k] == nil {
 				s := &Series{Name: k.name, Family: row.Family(), Unit: unit}
 				if row.Known {
-					s.Headline = report.IsHeadline(row.Spec.Canonical())
+					s.Headline = row.Spec.IsHeadline()
 				}
 				series[k] = s
 				order = append(order, k)

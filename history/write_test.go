@@ -6,10 +6,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/clonebench/clonebench/internal/chartkit/chartkittest"
 )
 
 // TestWrite checks that -o's files are there and whole: history.md names
-// every chart, and every chart decodes as a PNG.
+// every chart, and every chart decodes as a PNG and matches its golden
+// image (testdata/history-synth-FAMILY_golden.png; -regen rewrites them).
 func TestWrite(t *testing.T) {
 	dir := t.TempDir()
 	ms := analyze(t, synthFiles(t, dir, 30, 0.02, 16, synthRows(map[string]synthRow{
@@ -43,6 +46,7 @@ func TestWrite(t *testing.T) {
 			t.Errorf("%s: %v", f, err)
 		}
 		r.Close()
+		t.Run(f, func(t *testing.T) { chartkittest.CheckGolden(t, filepath.Join(out, f)) })
 	}
 	if os.Getenv("HISTORY_KEEP") != "" {
 		os.CopyFS(os.Getenv("HISTORY_KEEP"), os.DirFS(out))

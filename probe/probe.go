@@ -1,55 +1,18 @@
 package probe
 
-import "fmt"
+import "github.com/clonebench/clonebench/rowspec"
 
 // Prefix starts the name of every BPF program this package loads.
 const Prefix = "cb_"
 
-// Phase is one interval of a creation op.
-type Phase int
-
-// The phases in the order they tile an op.
-const (
-	PhaseBetween Phase = iota
-	PhaseCopy
-	PhaseStart
-	PhaseRun
-	PhaseTeardown
-	PhaseReap
-	numPhases
-)
-
-// Phases lists every phase in op order.
-func Phases() []Phase {
-	return []Phase{PhaseBetween, PhaseCopy, PhaseStart, PhaseRun, PhaseTeardown, PhaseReap}
-}
-
-func (p Phase) String() string {
-	switch p {
-	case PhaseBetween:
-		return "between"
-	case PhaseCopy:
-		return "copy"
-	case PhaseStart:
-		return "start"
-	case PhaseRun:
-		return "run"
-	case PhaseTeardown:
-		return "teardown"
-	case PhaseReap:
-		return "reap"
-	}
-	return fmt.Sprintf("Phase(%d)", int(p))
-}
-
 // Totals is what a Session counted over its whole life.
 type Totals struct {
-	Ops        int64              // ops closed with every mark
-	Incomplete int64              // ops closed without a newtask or first switch-in mark
-	Children   int64              // task_newtask events of the measuring thread
-	Exits      int64              // exit/exit_group entries of those children
-	Ns         [numPhases]float64 // per-phase sums over the complete ops
-	OtherNs    float64            // the spans of incomplete ops
+	Ops        int64                      // ops closed with every mark
+	Incomplete int64                      // ops closed without a newtask or first switch-in mark
+	Children   int64                      // task_newtask events of the measuring thread
+	Exits      int64                      // exit/exit_group entries of those children
+	Ns         [rowspec.NumPhases]float64 // per-phase sums over the complete ops, by rowspec.Phase
+	OtherNs    float64                    // the spans of incomplete ops
 	// SpanNs runs from the first op's first mark to the last op's close:
 	// what the phases and OtherNs sum to.
 	SpanNs float64

@@ -14,6 +14,8 @@ import (
 	"github.com/cilium/ebpf/btf"
 	"github.com/cilium/ebpf/link"
 	"golang.org/x/sys/unix"
+
+	"github.com/clonebench/clonebench/rowspec"
 )
 
 // The record's u64 slots (one array-map value): the two tracked tids, the
@@ -28,11 +30,11 @@ const (
 	slotT4 // child sys_enter exit/exit_group
 	slotT5 // child's latest sched_switch away after t4
 	slotOps
-	slotSum0 // numPhases sums, in Phase order
+	slotSum0 // rowspec.NumPhases sums, in rowspec.Phase order
 )
 
 const (
-	slotOther     = slotSum0 + int(numPhases) + iota
+	slotOther     = slotSum0 + int(rowspec.NumPhases) + iota
 	slotChildTask // the child's task_struct, which sched_switch names
 	slotIncomplete
 	slotChildren
@@ -120,7 +122,7 @@ func (s *Session) Stop() (Totals, error) {
 	var t Totals
 	err := s.stop(func(u func(int) int64) {
 		t.Ops, t.Incomplete, t.Children, t.Exits = u(slotOps), u(slotIncomplete), u(slotChildren), u(slotExits)
-		for p := range numPhases {
+		for p := range rowspec.NumPhases {
 			t.Ns[p] = float64(u(slotSum0 + int(p)))
 		}
 		t.OtherNs = float64(u(slotOther))
@@ -352,9 +354,9 @@ func closeOp() asm.Instructions {
 		// reap: the last mark to now.
 		asm.Mov.Reg(asm.R4, asm.R7),
 		asm.Sub.Reg(asm.R4, asm.R2),
-		asm.LoadMem(asm.R1, asm.R6, off(slotSum0+int(PhaseReap)), asm.DWord),
+		asm.LoadMem(asm.R1, asm.R6, off(slotSum0+int(rowspec.PhaseReap)), asm.DWord),
 		asm.Add.Reg(asm.R1, asm.R4),
-		asm.StoreMem(asm.R6, off(slotSum0+int(PhaseReap)), asm.R1, asm.DWord),
+		asm.StoreMem(asm.R6, off(slotSum0+int(rowspec.PhaseReap)), asm.R1, asm.DWord),
 	)
 	insns = append(insns, incr(slotOps)...)
 	insns = append(insns,

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/clonebench/clonebench/rawclone"
+	"github.com/clonebench/clonebench/rowspec"
 )
 
 func needBPF(t *testing.T) {
@@ -138,7 +139,7 @@ func TestSessionSeesOnlyTheRowsTasks(t *testing.T) {
 			if math.Abs(sum-perOp) > 0.05*perOp {
 				t.Errorf("phases sum to %.0f ns/op, the loop measured %.0f ns/op", sum, perOp)
 			}
-			for _, p := range []Phase{PhaseCopy, PhaseStart, PhaseTeardown, PhaseReap} {
+			for _, p := range []rowspec.Phase{rowspec.PhaseCopy, rowspec.PhaseStart, rowspec.PhaseTeardown, rowspec.PhaseReap} {
 				if tot.Ns[p] <= 0 {
 					t.Errorf("phase %s is %.0f ns", p, tot.Ns[p])
 				}
@@ -151,7 +152,7 @@ func TestSessionSeesOnlyTheRowsTasks(t *testing.T) {
 
 func describe(tot Totals, n int) string {
 	var b strings.Builder
-	for _, p := range Phases() {
+	for _, p := range rowspec.Phases() {
 		b.WriteString(p.String())
 		b.WriteString("=")
 		b.WriteString(time.Duration(tot.Ns[p] / float64(n)).String())

@@ -1,41 +1,6 @@
 package probe
 
-import "fmt"
-
-// SwitchPhase is one interval of a switch row's round trip.
-type SwitchPhase int
-
-// The switch phases, in the order one direction of a round trip passes
-// through them on one CPU.
-const (
-	SwitchSyscall SwitchPhase = iota
-	SwitchReturn
-	SwitchBlock
-	SwitchSwitch
-	SwitchWakeup
-	numSwitchPhases
-)
-
-// SwitchPhases lists every switch phase in order.
-func SwitchPhases() []SwitchPhase {
-	return []SwitchPhase{SwitchSyscall, SwitchReturn, SwitchBlock, SwitchSwitch, SwitchWakeup}
-}
-
-func (p SwitchPhase) String() string {
-	switch p {
-	case SwitchSyscall:
-		return "syscall"
-	case SwitchReturn:
-		return "return"
-	case SwitchBlock:
-		return "block"
-	case SwitchSwitch:
-		return "switch"
-	case SwitchWakeup:
-		return "wakeup"
-	}
-	return fmt.Sprintf("SwitchPhase(%d)", int(p))
-}
+import "github.com/clonebench/clonebench/rowspec"
 
 // SwitchTotals is what a SwitchSession counted over its whole life.
 type SwitchTotals struct {
@@ -43,9 +8,9 @@ type SwitchTotals struct {
 	// interval: its getrusage at the start and its clock_gettime at the
 	// end. The sums are of that interval only.
 	Timed    bool
-	Events   int64                    // tracked events (marks) in the interval
-	Partners int64                    // tasks the programs followed: 2 for a pair
-	Ns       [numSwitchPhases]float64 // per-phase sums over the interval
+	Events   int64                            // tracked events (marks) in the interval
+	Partners int64                            // tasks the programs followed: 2 for a pair
+	Ns       [rowspec.NumSwitchPhases]float64 // per-phase sums over the interval, by rowspec.SwitchPhase
 	// SpanNs is the interval, from the getrusage entry to the
 	// clock_gettime entry: what the phases sum to, exactly, since every
 	// interval between two marks goes to one phase.

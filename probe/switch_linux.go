@@ -7,6 +7,8 @@ import (
 
 	"github.com/cilium/ebpf/asm"
 	"golang.org/x/sys/unix"
+
+	"github.com/clonebench/clonebench/rowspec"
 )
 
 // The switch record's u64 slots: the two tracked tids, their task_structs
@@ -28,11 +30,11 @@ const (
 	swLast
 	swOps // 1 once the timed window closed
 	swEvents
-	swLastOp                                   // the latest round trip's close
-	swTimed                                    // 0 before the initiator's timed interval, 1 in it, 2 after
-	swSum0                                     // numSwitchPhases sums of closed round trips, in SwitchPhase order
-	swPend0    = swSum0 + int(numSwitchPhases) // the open round trip's, added at its close
-	numSwSlots = swPend0 + int(numSwitchPhases)
+	swLastOp                                           // the latest round trip's close
+	swTimed                                            // 0 before the initiator's timed interval, 1 in it, 2 after
+	swSum0                                             // rowspec.NumSwitchPhases sums of closed round trips, in rowspec.SwitchPhase order
+	swPend0    = swSum0 + int(rowspec.NumSwitchPhases) // the open round trip's, added at its close
+	numSwSlots = swPend0 + int(rowspec.NumSwitchPhases)
 )
 
 // SwitchSession is the attached programs of one switch row's sample.
@@ -89,7 +91,7 @@ func (s *SwitchSession) Stop() (SwitchTotals, error) {
 	var t SwitchTotals
 	err := s.stop(func(u func(int) int64) {
 		t.Timed, t.Events, t.Partners = u(swOps) == 1, u(swEvents), u(swChildren)
-		for p := range numSwitchPhases {
+		for p := range rowspec.NumSwitchPhases {
 			t.Ns[p] = float64(u(swSum0 + int(p)))
 		}
 		if first, last := u(swFirst), u(swLastOp); first != 0 && last > first {
@@ -108,7 +110,7 @@ func (s *SwitchSession) Stop() (SwitchTotals, error) {
 // swMark closes the interval since the last mark at now (R0) into phase
 // p's pending sum (the first mark only sets the last mark), and makes now
 // the last mark. It clobbers R1-R3 and ends at label pfx+"done".
-func swMark(p SwitchPhase, pfx string) asm.Instructions {
+func swMark(p rowspec.SwitchPhase, pfx string) asm.Instructions {
 	return asm.Instructions{
 		asm.LoadMem(asm.R1, asm.R6, off(swLast), asm.DWord),
 		asm.JEq.Imm(asm.R1, 0, pfx+"first"),
@@ -162,13 +164,13 @@ func swSysEnterProg(mapFD int) asm.Instructions {
 			asm.JEq.Imm(asm.R1, 0, x+"ret"),
 			zero64(asm.R6, off(side.in)),
 		)
-		insns = append(insns, swMark(SwitchSwitch, x+"s")...)
+		insns = append(insns, swMark(rowspec.SwitchSwitch, x+"s")...)
 		post := "out"
 		if side.initiator {
 			post = x + "post"
 		}
 		insns = append(insns, asm.Ja.Label(post).WithSymbol(x+"sdone"))
-		ret := swMark(SwitchReturn, x+"r")
+		ret := swMark(rowspec.SwitchReturn, x+"r")
 		ret[0] = ret[0].WithSymbol(x + "ret")
 		insns = append(insns, ret...)
 		insns = append(insns, asm.Ja.Label(post).WithSymbol(x+"rdone"))
@@ -202,7 +204,7 @@ func swSysEnterProg(mapFD int) asm.Instructions {
 // R2 and falls through.
 func swMoveSums(commit bool) asm.Instructions {
 	var insns asm.Instructions
-	for p := range int(numSwitchPhases) {
+	for p := range int(rowspec.NumSwitchPhases) {
 		if commit {
 			insns = append(insns,
 				asm.LoadMem(asm.R1, asm.R6, off(swSum0+p), asm.DWord),
@@ -268,7 +270,7 @@ func swWakingProg(mapFD int) asm.Instructions {
 		asm.JNE.Reg(asm.R1, asm.R2, "out"),
 		asm.FnKtimeGetNs.Call().WithSymbol("hit"),
 	)
-	insns = append(insns, swMark(SwitchSyscall, "w")...)
+	insns = append(insns, swMark(rowspec.SwitchSyscall, "w")...)
 	insns = append(insns, asm.Ja.Label("out").WithSymbol("wdone"))
 	return append(insns, epilogue()...)
 }
@@ -309,9 +311,9 @@ func swSwitchProg(mapFD int) asm.Instructions {
 		asm.FnKtimeGetNs.Call(),
 		asm.JEq.Imm(asm.R7, 0, "wake"),
 	)
-	insns = append(insns, swMark(SwitchBlock, "k")...)
+	insns = append(insns, swMark(rowspec.SwitchBlock, "k")...)
 	insns = append(insns, asm.Ja.Label("out").WithSymbol("kdone"))
-	wake := swMark(SwitchWakeup, "u")
+	wake := swMark(rowspec.SwitchWakeup, "u")
 	wake[0] = wake[0].WithSymbol("wake")
 	insns = append(insns, wake...)
 	insns = append(insns, asm.Ja.Label("out").WithSymbol("udone"))

@@ -20,10 +20,6 @@ type headline struct {
 	at placement
 }
 
-func createHeadline(s rowspec.Style) headline {
-	return headline{string(s), rowspec.Spec{Family: rowspec.Create, Style: s}, false, placeSame}
-}
-
 // row is h's row for hl, or nil.
 func (d *Data) headlineRow(h *Host, hl headline) *Row {
 	if hl.spec.Family.Creation() {
@@ -32,23 +28,18 @@ func (d *Data) headlineRow(h *Host, hl headline) *Row {
 	return d.find(h, hl.spec)
 }
 
-func switchHeadline(m rowspec.Mech, mode rowspec.Mode) headline {
-	return headline{fmt.Sprintf("switch %s\n%s", m, mode),
-		rowspec.Spec{Family: rowspec.Switch, Mech: m, Mode: mode, CPU: rowspec.CPUSame}, true, placeNone}
-}
-
-// headlines are the rows hosts.png compares.
-var headlines = []headline{
-	createHeadline(rowspec.StyleFork),
-	createHeadline(rowspec.StyleVfork),
-	createHeadline(rowspec.StyleSpawn),
-	createHeadline(rowspec.StyleThread),
-	createHeadline(rowspec.StylePthread),
-	createHeadline(rowspec.StyleGoroutine),
-	switchHeadline(rowspec.MechPipe, rowspec.ModeProcess),
-	switchHeadline(rowspec.MechPipe, rowspec.ModeThread),
-	switchHeadline(rowspec.MechFutex, rowspec.ModeProcess),
-	switchHeadline(rowspec.MechFutex, rowspec.ModeThread),
+// headlines are the rows hosts.png compares: rowspec's headline rows,
+// labelled for the axis.
+func headlines() []headline {
+	var out []headline
+	for _, sp := range rowspec.Headlines() {
+		if sp.Family.Creation() {
+			out = append(out, headline{string(sp.Style), sp, false, placeSame})
+			continue
+		}
+		out = append(out, headline{fmt.Sprintf("switch %s\n%s", sp.Mech, sp.Mode), sp, true, placeNone})
+	}
+	return out
 }
 
 // usedHeadlines are the headlines some machine of d has. A creation
@@ -57,7 +48,7 @@ var headlines = []headline{
 // placement against another's.
 func (d *Data) usedHeadlines() []headline {
 	var use []headline
-	for _, hl := range headlines {
+	for _, hl := range headlines() {
 		if hl.spec.Family.Creation() {
 			best, most := placeNone, 0
 			for p := placeSame; p < placeNone; p++ {

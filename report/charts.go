@@ -11,6 +11,7 @@ import (
 
 	"github.com/clonebench/clonebench/comparison"
 	"github.com/clonebench/clonebench/hist"
+	"github.com/clonebench/clonebench/internal/chartkit"
 	"github.com/clonebench/clonebench/rowspec"
 )
 
@@ -81,12 +82,6 @@ const (
 
 const methodCaption = "median of n samples; bars: 95% confidence interval of the median (benchmath, distribution-free, as benchstat)"
 
-// ciXYs is points with asymmetric error bars, for plotter.NewYErrorBars.
-type ciXYs struct {
-	plotter.XYs
-	plotter.YErrors
-}
-
 // ciXs is the horizontal version, for plotter.NewXErrorBars.
 type ciXs struct {
 	plotter.XYs
@@ -102,27 +97,21 @@ type point struct {
 // unknown (too few samples) get no bar.
 func addCI(p *plot.Plot, pts []point, c color.Color, g draw.GlyphDrawer) (*plotter.Scatter, error) {
 	var xys plotter.XYs
-	var bars ciXYs
+	var fps []chartkit.Point
 	for _, pt := range pts {
 		xys = append(xys, plotter.XY{X: pt.x, Y: pt.y})
-		if !math.IsInf(pt.lo, 0) && !math.IsInf(pt.hi, 0) && !math.IsNaN(pt.lo) {
-			bars.XYs = append(bars.XYs, plotter.XY{X: pt.x, Y: pt.y})
-			bars.YErrors = append(bars.YErrors, struct{ Low, High float64 }{pt.y - pt.lo, pt.hi - pt.y})
-		}
+		fps = append(fps, chartkit.Point{X: pt.x, Y: pt.y, Lo: pt.lo, Hi: pt.hi})
 	}
 	s, err := plotter.NewScatter(xys)
 	if err != nil {
 		return nil, err
 	}
 	s.GlyphStyle = draw.GlyphStyle{Color: c, Radius: vg.Points(4), Shape: g}
-	if len(bars.XYs) > 0 {
-		eb, err := plotter.NewYErrorBars(bars)
-		if err != nil {
-			return nil, err
-		}
-		eb.LineStyle.Color = c
-		eb.LineStyle.Width = vg.Points(1.2)
-		eb.CapWidth = vg.Points(8)
+	eb, err := chartkit.CIBars(fps, c, vg.Points(8))
+	if err != nil {
+		return nil, err
+	}
+	if eb != nil {
 		p.Add(eb)
 	}
 	p.Add(s)

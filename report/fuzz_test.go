@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/clonebench/clonebench/rowspec"
 )
 
 // fuzzSeeds are result-file fragments: valid lines of every kind the suite
@@ -105,10 +107,10 @@ func FuzzParse(f *testing.F) {
 		}
 		for _, r := range d.Rows {
 			// The family may be empty: "func Benchmark" is a valid name.
-			if !strings.HasPrefix(r.Name, "Benchmark"+string(r.Family)) {
+			if !strings.HasPrefix(r.Name, rowspec.BenchName(string(r.Family))) {
 				t.Errorf("row %q (family %q) is not a benchmark name", r.Name, r.Family)
 			}
-			if r.Known && (r.Spec.Family != r.Family || "Benchmark"+r.Spec.String() != r.Name) {
+			if r.Known && (r.Spec.Family != r.Family || r.Spec.BenchName() != r.Name) {
 				t.Errorf("row %q: Spec %q, family %q: the typed name must be the name", r.Name, r.Spec, r.Family)
 			}
 			if r.Host == nil || !hosts[r.Host] {
@@ -140,7 +142,7 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 		for _, s := range d.Skips {
-			if !strings.HasPrefix(s.Name, "Benchmark") || s.Reason == "" || !strings.HasPrefix(s.Pos, name+":") {
+			if !strings.HasPrefix(s.Name, rowspec.BenchPrefix) || s.Reason == "" || !strings.HasPrefix(s.Pos, name+":") {
 				t.Errorf("skip %+v: want a Benchmark name, a reason and a position in %s", s, name)
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/clonebench/clonebench/hist"
+	"github.com/clonebench/clonebench/rowspec"
 )
 
 // writeRun writes a result file of the pipe rows at cpu=same and a
@@ -39,7 +40,7 @@ func writeRun(t *testing.T, dir, name string, seed uint64, scale float64) string
 		if strings.HasPrefix(row, "SwitchWake") {
 			kind = hist.KindWake
 		}
-		entries = append(entries, hist.Entry{Name: "Benchmark" + row + "-2", Kind: kind, Samples: 6, Hist: h})
+		entries = append(entries, hist.Entry{Name: rowspec.BenchName(row + "-2"), Kind: kind, Samples: 6, Hist: h})
 	}
 	path := filepath.Join(dir, name+".txt")
 	if err := os.WriteFile(path, []byte(res.String()), 0o644); err != nil {
@@ -80,6 +81,9 @@ func TestLatencyCharts(t *testing.T) {
 		if st, err := os.Stat(filepath.Join(out, png)); err != nil || st.Size() == 0 {
 			t.Errorf("%s not drawn: %v", png, err)
 		}
+	}
+	for _, png := range []string{"latency.png", "wake.png"} {
+		t.Run(png, func(t *testing.T) { checkImage(t, filepath.Join(out, png)) })
 	}
 	// A sidecar of a row its result file lacks does not belong to it.
 	if err := os.WriteFile(hist.SidecarPath(a), []byte(hist.Header+"\nH BenchmarkSwitch/mech=unix/mode=thread/cpu=same/ws=0-2 roundtrip 1 100=1\n"), 0o644); err != nil {

@@ -166,7 +166,7 @@ func fromFiles(files ...*resultfile.File) (*Data, error) {
 			}
 		}
 		for _, s := range f.Skips {
-			d.Skips = append(d.Skips, Skip{Name: "Benchmark" + s.Name, Reason: s.Reason, Pos: s.Pos})
+			d.Skips = append(d.Skips, Skip{Name: rowspec.BenchName(s.Name), Reason: s.Reason, Pos: s.Pos})
 		}
 		if err := d.addSidecar(f); err != nil {
 			return nil, err
@@ -183,7 +183,7 @@ type rowKey struct {
 
 func newRow(rr *resultfile.Row, h *Host) *Row {
 	r := &Row{
-		Name:      "Benchmark" + rr.Name,
+		Name:      rowspec.BenchName(rr.Name),
 		Family:    rowspec.Family(rr.Family()),
 		Host:      h,
 		Simulated: rr.Simulated,

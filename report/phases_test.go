@@ -54,9 +54,7 @@ func TestPhasesSection(t *testing.T) {
 			t.Errorf("report.md lacks %q", want)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(dir, "phases.png")); err != nil {
-		t.Errorf("phases.png: %v", err)
-	}
+	checkImage(t, filepath.Join(dir, "phases.png"))
 	if t.Failed() {
 		t.Logf("report.md:\n%s", md)
 	}

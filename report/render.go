@@ -1,12 +1,9 @@
 package report
 
 import (
-	"bytes"
 	"fmt"
 	"image/color"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -16,29 +13,22 @@ import (
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/clonebench/clonebench/internal/chartkit"
 )
 
-// dpi is fixed so the golden images do not depend on package defaults.
-const dpi = 96
-
-// Okabe–Ito: distinguishable with the common colour-vision deficiencies.
+// The charts' colours, from the shared palette: a process is always
+// vermillion, a thread blue, a goroutine green.
 var (
-	colProcess   = color.RGBA{R: 0xD5, G: 0x5E, B: 0x00, A: 0xFF} // vermillion
-	colThread    = color.RGBA{R: 0x00, G: 0x72, B: 0xB2, A: 0xFF} // blue
-	colGoroutine = color.RGBA{R: 0x00, G: 0x9E, B: 0x73, A: 0xFF} // green
-	colOther     = color.RGBA{R: 0xCC, G: 0x79, B: 0xA7, A: 0xFF} // purple
-	colGrey      = color.RGBA{R: 0x77, G: 0x77, B: 0x77, A: 0xFF}
-	colRegress   = color.RGBA{R: 0xC0, G: 0x1B, B: 0x1B, A: 0xFF}
-	colImprove   = color.RGBA{R: 0x00, G: 0x9E, B: 0x73, A: 0xFF}
-	palette      = []color.Color{
-		colProcess, colThread, colGoroutine, colOther,
-		color.RGBA{R: 0xE6, G: 0x9F, B: 0x00, A: 0xFF}, // orange
-		color.RGBA{R: 0x56, G: 0xB4, B: 0xE9, A: 0xFF}, // sky blue
-		color.RGBA{R: 0xF0, G: 0xE4, B: 0x42, A: 0xFF}, // yellow
-		color.Black,
-	}
-	dashes = [][]vg.Length{nil, {vg.Points(6), vg.Points(3)}, {vg.Points(2), vg.Points(2)}}
+	colProcess   = chartkit.Vermillion
+	colThread    = chartkit.Blue
+	colGoroutine = chartkit.Green
+	colOther     = chartkit.Purple
+	colGrey      = chartkit.Grey
+	colRegress   = chartkit.Regress
+	colImprove   = chartkit.Improve
+	palette      = chartkit.Palette()
+	dashes       = [][]vg.Length{nil, {vg.Points(6), vg.Points(3)}, {vg.Points(2), vg.Points(2)}}
 )
 
 // figure is a plot plus what the report adds around it: a legend strip
@@ -61,7 +51,7 @@ type figure struct {
 
 // render draws the figure into PNG bytes.
 func (f *figure) render() ([]byte, error) {
-	c := vgimg.NewWith(vgimg.UseWH(f.w, f.h), vgimg.UseDPI(dpi), vgimg.UseBackgroundColor(color.White))
+	c := chartkit.Canvas(f.w, f.h)
 	dc := draw.New(c)
 	pad := vg.Points(10)
 
@@ -125,11 +115,11 @@ func (f *figure) render() ([]byte, error) {
 		leg.Draw(draw.Crop(dc, data.Min.X, 0, capH+pad/2, -(dc.Size().Y - capH - legH)))
 	}
 
-	var buf bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
+	png, err := chartkit.PNG(c)
+	if err != nil {
 		return nil, fmt.Errorf("report: %s: %w", f.name, err)
 	}
-	return buf.Bytes(), nil
+	return png, nil
 }
 
 // wrapText breaks s into lines no wider than w in style sty.
@@ -219,28 +209,12 @@ func textStyle(size float64, c color.Color) text.Style {
 	}
 }
 
-// writeAtomic writes data to dir/name through a temporary file in dir and a
-// rename, so a reader never sees half a file.
+// writeAtomic writes data to dir/name as every chart is written
+// (chartkit.WriteFile), and returns the path.
 func writeAtomic(dir, name string, data []byte) (string, error) {
-	path := filepath.Join(dir, name)
-	f, err := os.CreateTemp(dir, "."+name+".*.tmp")
+	path, err := chartkit.WriteFile(dir, name, data)
 	if err != nil {
 		return "", fmt.Errorf("report: %w", err)
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return "", fmt.Errorf("report: writing %s: %w", path, err)
 	}
 	return path, nil
 }

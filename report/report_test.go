@@ -4,16 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"flag"
-	"image"
-	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"gonum.org/v1/plot/cmpimg"
-
 	"github.com/clonebench/clonebench/comparison"
+	"github.com/clonebench/clonebench/internal/chartkit/chartkittest"
 	"github.com/clonebench/clonebench/resultfile"
 	"github.com/clonebench/clonebench/rowspec"
 )
@@ -21,11 +18,6 @@ import (
 // -regen (registered by cmpimg) rewrites the *_golden.png files; -update
 // rewrites report_golden.md and the other text goldens.
 var update = flag.Bool("update", false, "rewrite the text golden files in testdata")
-
-// imgTolerance is cmpimg's per-pixel YIQ distance: loose enough for
-// anti-aliasing differences between platforms, tight enough that a moved
-// label, a missing series or a changed colour fails.
-const imgTolerance = 0.1
 
 func mustLoad(t *testing.T, paths ...string) *Data {
 	t.Helper()
@@ -102,56 +94,10 @@ func TestSimulatedCharts(t *testing.T) {
 	}
 }
 
+// checkImage compares a chart drawn into t.TempDir() with its golden image.
 func checkImage(t *testing.T, path string) {
 	t.Helper()
-	got, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := png.DecodeConfig(bytes.NewReader(got))
-	if err != nil {
-		t.Fatalf("%s is not a PNG: %v", path, err)
-	}
-	if cfg.Width < 600 || cfg.Height < 400 {
-		t.Errorf("%s is %dx%d, too small to read", path, cfg.Width, cfg.Height)
-	}
-	golden := filepath.Join("testdata", strings.TrimSuffix(filepath.Base(path), ".png")+"_golden.png")
-	if *cmpimg.GenerateTestData {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -regen to create it)", err)
-	}
-	ok, err := cmpimg.EqualApprox("png", got, want, imgTolerance)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ok {
-		return
-	}
-	// Keep the evidence outside the repository and outside t.TempDir,
-	// which is removed when the test ends.
-	keep, err := os.MkdirTemp("", "report-golden-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := strings.TrimSuffix(filepath.Base(path), ".png")
-	os.WriteFile(filepath.Join(keep, base+".got.png"), got, 0o644)
-	g, _, err1 := image.Decode(bytes.NewReader(got))
-	w, _, err2 := image.Decode(bytes.NewReader(want))
-	if err1 == nil && err2 == nil {
-		diff := image.NewRGBA64(g.Bounds().Union(w.Bounds()))
-		cmpimg.Diff(diff, g, w)
-		var buf bytes.Buffer
-		if png.Encode(&buf, diff) == nil {
-			os.WriteFile(filepath.Join(keep, base+".diff.png"), buf.Bytes(), 0o644)
-		}
-	}
-	t.Errorf("%s differs from %s; got and diff images kept in %s (run with -regen if the change is intended)", path, golden, keep)
+	chartkittest.CheckGolden(t, path)
 }
 
 // TestReportGolden checks report.md against testdata/report_golden.md.

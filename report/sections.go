@@ -33,9 +33,12 @@ var sections = []section{
 // headlineFamilies are the families of the headline table.
 var headlineFamilies = []rowspec.Family{rowspec.Create, rowspec.Switch, rowspec.SwitchOverhead}
 
-// headlineRows are h's rows for the headline table: the creation styles,
-// each at its most preferred placement (the creation table has both), the
-// cpu=same, ws=0 switch rows and the mechanisms' overheads.
+// headlineRows are h's rows for the headline table. The table is wider than
+// rowspec.Headlines, the rows that stand for a machine: it gives every
+// creation style (each at its most preferred placement; the creation table
+// has both), every mechanism at the headline switch rows' cpu=same, ws=0,
+// and the mechanisms' overheads, so a headline row is read beside its
+// neighbours.
 func (d *Data) headlineRows(h *Host) []*Row {
 	head := placed(d.rowsOf(h, rowspec.Create), func(r *Row) string { return string(r.Spec.Style) })
 	sortRows(head, func(r *Row) int { return styleRank(r.Spec.Style) })

@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -47,9 +46,7 @@ func TestSwitchPhasesSection(t *testing.T) {
 			t.Errorf("report.md lacks %q", want)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(dir, "switch-phases.png")); err != nil {
-		t.Errorf("switch-phases.png: %v", err)
-	}
+	checkImage(t, filepath.Join(dir, "switch-phases.png"))
 	if t.Failed() {
 		t.Logf("report.md:\n%s", md)
 	}

@@ -395,7 +395,7 @@ func checkUnits(r *Row) error {
 func rowName(full string) string {
 	base, parts := benchfmt.Name(full).Parts()
 	var b strings.Builder
-	b.WriteString(strings.TrimPrefix(string(base), "Benchmark"))
+	b.WriteString(strings.TrimPrefix(string(base), rowspec.BenchPrefix))
 	for _, p := range parts {
 		if len(p) > 0 && p[0] == '/' {
 			b.Write(p)
@@ -491,7 +491,7 @@ func scanSkips(lines []string, file string) []Skip {
 		for j >= 0 && indented(lines[j]) {
 			j--
 		}
-		if j >= 0 && j < i-1 && strings.TrimSpace(lines[j]) == "Benchmark"+m[2] {
+		if j >= 0 && j < i-1 && strings.TrimSpace(lines[j]) == rowspec.BenchName(m[2]) {
 			for _, r := range lines[j+1 : i] {
 				reason = append(reason, strings.TrimSpace(r))
 			}

@@ -6,7 +6,10 @@
 //   - the families and, for each, its keys in order (Families, Family.Keys);
 //   - the values each key allows (Key.Values, Key.Kind);
 //   - the size format of rss= and ws= (FormatSize, ParseSize);
-//   - the unit names every package writes and reads (units.go);
+//   - the unit names every package writes and reads (units.go), and the
+//     phases of a probed op (Phase, SwitchPhase): package probe numbers
+//     its sums by them, rows report them by Phase.Unit;
+//   - a benchmark's name: BenchPrefix and the row name (BenchName);
 //   - Spec, a typed name whose String and Parse round-trip losslessly:
 //     Parse(s).String() == s for every name Parse accepts, and
 //     Parse(sp.String()) == sp for every Spec whose Validate passes.

@@ -429,6 +429,17 @@ func (s Spec) Canonical() Spec {
 	return s
 }
 
+// BenchPrefix starts every benchmark name go test prints: the row name
+// follows it.
+const BenchPrefix = "Benchmark"
+
+// BenchName is the benchmark name go test prints for a row name (Spec's
+// form, or one rowspec does not know; a -N suffix stays as it is).
+func BenchName(row string) string { return BenchPrefix + row }
+
+// BenchName is s's benchmark name, as go test prints it less its -N.
+func (s Spec) BenchName() string { return BenchName(s.String()) }
+
 // Sub is the name after the family: the b.Run name.
 func (s Spec) Sub() string {
 	_, sub, _ := strings.Cut(s.String(), "/")
@@ -509,7 +520,7 @@ func (s *Spec) set(k Key, v string) error {
 // trailing "-N" (GOMAXPROCS) as go test prints them. It accepts only the
 // canonical spelling: the family's keys, each once, in order.
 func Parse(name string) (Spec, error) {
-	s := strings.TrimPrefix(name, "Benchmark")
+	s := strings.TrimPrefix(name, BenchPrefix)
 	s = trimProcs(s)
 	parts := strings.Split(s, "/")
 	sp := Spec{Family: Family(parts[0])}
@@ -650,4 +661,39 @@ func checkFlags(v string) error {
 		}
 	}
 	return nil
+}
+
+// Headlines are the rows that stand for a machine: report's hosts.png
+// compares them across machines, and history's exit code looks at them
+// alone. A creation headline leaves CPU empty: it counts at every
+// placement, since which one two machines share depends on the machines.
+func Headlines() []Spec {
+	var out []Spec
+	for _, st := range []Style{StyleFork, StyleVfork, StyleSpawn, StyleThread, StylePthread, StyleGoroutine} {
+		out = append(out, Spec{Family: Create, Style: st})
+	}
+	for _, m := range []Mech{MechPipe, MechFutex} {
+		for _, mode := range []Mode{ModeProcess, ModeThread} {
+			out = append(out, Spec{Family: Switch, Mech: m, Mode: mode, CPU: CPUSame})
+		}
+	}
+	return out
+}
+
+// IsHeadline reports whether s is one of Headlines: a creation row of a
+// headline style at any placement, or a headline switch row exactly.
+func (s Spec) IsHeadline() bool {
+	s = s.Canonical()
+	for _, hl := range Headlines() {
+		if hl.Family.Creation() {
+			if s.Family == hl.Family && s.Style == hl.Style {
+				return true
+			}
+			continue
+		}
+		if s == hl {
+			return true
+		}
+	}
+	return false
 }

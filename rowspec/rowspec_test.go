@@ -37,6 +37,9 @@ func TestGoldenRoundTrip(t *testing.T) {
 		if got := sp.String(); got != name {
 			t.Errorf("Parse(%q).String() = %q", name, got)
 		}
+		if back, err := Parse(sp.BenchName() + "-2"); err != nil || back != sp {
+			t.Errorf("Parse(%q) = %v, %v: want %q back", sp.BenchName()+"-2", back, err, name)
+		}
 	}
 }
 
@@ -240,5 +243,54 @@ func TestPhaseUnits(t *testing.T) {
 	}
 	if _, ok := PhaseOf(UnitNsOp); ok {
 		t.Errorf("ns/op is not a phase")
+	}
+}
+
+// A phase's name is its unit's, and the typed lists are the unit lists
+// (less other-ns/op, which no probe interval fills).
+func TestPhaseNames(t *testing.T) {
+	units := PhaseUnits()
+	if len(units) != int(NumPhases)+1 || units[NumPhases] != UnitOtherNsOp {
+		t.Fatalf("PhaseUnits() = %q", units)
+	}
+	for _, p := range Phases() {
+		if name, ok := PhaseOf(p.Unit()); !ok || name != p.String() || units[p] != p.Unit() {
+			t.Errorf("phase %d: %q, unit %q", int(p), p, p.Unit())
+		}
+	}
+	if PhaseCopy.String() != "copy" || PhaseReap.Unit() != UnitReapNsOp {
+		t.Errorf("copy is %q, reap's unit %q", PhaseCopy, PhaseReap.Unit())
+	}
+	for _, p := range SwitchPhases() {
+		if name, ok := SwitchPhaseOf(p.Unit()); !ok || name != p.String() || SwitchPhaseUnits()[p] != p.Unit() {
+			t.Errorf("switch phase %d: %q, unit %q", int(p), p, p.Unit())
+		}
+	}
+	if SwitchWakeup.String() != "wakeup" || Phase(99).String() != "Phase(99)" {
+		t.Errorf("wakeup is %q, 99 is %q", SwitchWakeup, Phase(99))
+	}
+}
+
+func TestIsHeadline(t *testing.T) {
+	for name, want := range map[string]bool{
+		"Create/style=fork/cpu=same":                      true,
+		"Create/style=fork/cpu=any":                       true,
+		"Create/style=fork":                               true, // stored before cpu=
+		"Create/style=libc-fork/cpu=same":                 false,
+		"CreateRSS/style=fork/thp=off/rss=0/cpu=same":     false,
+		"Switch/mech=pipe/mode=process/cpu=same/ws=0":     true,
+		"Switch/mech=futex/mode=thread/cpu=same/ws=0":     true,
+		"Switch/mech=pipe/mode=process/cpu=cross/ws=0":    false,
+		"Switch/mech=pipe/mode=process/cpu=same/ws=64KiB": false,
+		"Switch/mech=eventfd/mode=thread/cpu=same/ws=0":   false,
+	} {
+		if got := MustParse(name).IsHeadline(); got != want {
+			t.Errorf("%s: IsHeadline = %v, want %v", name, got, want)
+		}
+	}
+	for _, hl := range Headlines() {
+		if !hl.IsHeadline() {
+			t.Errorf("headline %s is not a headline", hl)
+		}
 	}
 }

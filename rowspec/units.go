@@ -1,6 +1,9 @@
 package rowspec
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // Units. Every figure clonebench writes carries one of these, and every
 // reader matches on these constants, never on spelled-out strings.
@@ -86,16 +89,92 @@ func Real(u string) string { return strings.TrimPrefix(u, SimPrefix) }
 // callbacks), on whichever CPU the kernel chose.
 const UnitKthreadNsOp = "kthread-ns/op"
 
-// PhaseUnits are the phase units in the order they tile a creation op.
+// Phase is one interval of a probed creation op. The schema owns the list:
+// package probe numbers its BPF sums by Phase, and a row reports each as
+// Phase.Unit, so the two never disagree on order or name.
+type Phase int
+
+// The phases in the order they tile an op.
+const (
+	PhaseBetween Phase = iota
+	PhaseCopy
+	PhaseStart
+	PhaseRun
+	PhaseTeardown
+	PhaseReap
+	NumPhases
+)
+
+var phaseUnits = [NumPhases]string{UnitBetweenNsOp, UnitCopyNsOp, UnitStartNsOp, UnitRunNsOp, UnitTeardownNsOp, UnitReapNsOp}
+
+// Phases lists every phase in op order.
+func Phases() []Phase {
+	out := make([]Phase, NumPhases)
+	for i := range out {
+		out[i] = Phase(i)
+	}
+	return out
+}
+
+// Unit is the unit a probed row reports p in.
+func (p Phase) Unit() string { return phaseUnits[p] }
+
+// String is p's name: its unit less "-ns/op".
+func (p Phase) String() string {
+	if p < 0 || p >= NumPhases {
+		return fmt.Sprintf("Phase(%d)", int(p))
+	}
+	return phaseName(phaseUnits[p])
+}
+
+// SwitchPhase is one interval of a probed switch row's round trip, owned
+// here as Phase is.
+type SwitchPhase int
+
+// The switch phases, in the order one direction of a round trip passes
+// through them on one CPU.
+const (
+	SwitchSyscall SwitchPhase = iota
+	SwitchReturn
+	SwitchBlock
+	SwitchSwitch
+	SwitchWakeup
+	NumSwitchPhases
+)
+
+var switchPhaseUnits = [NumSwitchPhases]string{UnitSyscallNsOp, UnitReturnNsOp, UnitBlockNsOp, UnitSwitchNsOp, UnitWakeupNsOp}
+
+// SwitchPhases lists every switch phase in order.
+func SwitchPhases() []SwitchPhase {
+	out := make([]SwitchPhase, NumSwitchPhases)
+	for i := range out {
+		out[i] = SwitchPhase(i)
+	}
+	return out
+}
+
+// Unit is the unit a probed switch row reports p in.
+func (p SwitchPhase) Unit() string { return switchPhaseUnits[p] }
+
+// String is p's name: its unit less "-ns/op".
+func (p SwitchPhase) String() string {
+	if p < 0 || p >= NumSwitchPhases {
+		return fmt.Sprintf("SwitchPhase(%d)", int(p))
+	}
+	return phaseName(switchPhaseUnits[p])
+}
+
+func phaseName(unit string) string { return strings.TrimSuffix(unit, "-"+UnitNsOp) }
+
+// PhaseUnits are the phase units in the order they tile a creation op:
+// each Phase's, then UnitOtherNsOp for the ops the probe could not split.
 func PhaseUnits() []string {
-	return []string{UnitBetweenNsOp, UnitCopyNsOp, UnitStartNsOp, UnitRunNsOp, UnitTeardownNsOp, UnitReapNsOp, UnitOtherNsOp}
+	return append(phaseUnits[:], UnitOtherNsOp)
 }
 
 // SwitchPhaseUnits are the phase units of a probed switch row, in
-// package probe's SwitchPhase order.
-func SwitchPhaseUnits() []string {
-	return []string{UnitSyscallNsOp, UnitReturnNsOp, UnitBlockNsOp, UnitSwitchNsOp, UnitWakeupNsOp}
-}
+// SwitchPhase order.
+func SwitchPhaseUnits() []string { return append([]string(nil), switchPhaseUnits[:]...) }
 
 // SwitchPhaseOf is the phase a unit (real or simulated) of a probed
 // switch row reports, and whether it is one of SwitchPhaseUnits.
@@ -103,7 +182,7 @@ func SwitchPhaseOf(u string) (string, bool) {
 	u = Real(u)
 	for _, pu := range SwitchPhaseUnits() {
 		if u == pu {
-			return strings.TrimSuffix(u, "-"+UnitNsOp), true
+			return phaseName(u), true
 		}
 	}
 	return "", false
@@ -118,7 +197,7 @@ func PhaseOf(u string) (string, bool) {
 	u = Real(u)
 	for _, pu := range PhaseUnits() {
 		if u == pu {
-			return strings.TrimSuffix(u, "-"+UnitNsOp), true
+			return phaseName(u), true
 		}
 	}
 	return "", false

@@ -3,7 +3,6 @@
 package workloads
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"os"
@@ -15,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/clonebench/clonebench/internal/procfs"
 )
 
 // A test cgroup is an empty cgroup v2 made below ours for one CreateCgroup
@@ -75,38 +76,16 @@ func cgroup2Dir() (string, error) {
 // cgroup2Mount returns the root and mount point of the first cgroup2
 // mount in a mountinfo text.
 func cgroup2Mount(mountinfo string) (root, mnt string, err error) {
-	sc := bufio.NewScanner(strings.NewReader(mountinfo))
-	for sc.Scan() {
-		pre, post, ok := strings.Cut(sc.Text(), " - ")
-		if !ok {
-			continue
+	ms, err := procfs.ParseMountinfo(strings.NewReader(mountinfo))
+	if err != nil {
+		return "", "", fmt.Errorf("needs a cgroup v2 hierarchy: /proc/self/mountinfo: %w", err)
+	}
+	for _, m := range ms {
+		if m.FSType == "cgroup2" {
+			return m.Root, m.Point, nil
 		}
-		pf, qf := strings.Fields(pre), strings.Fields(post)
-		if len(pf) < 5 || len(qf) < 1 || qf[0] != "cgroup2" {
-			continue
-		}
-		return unescapeMount(pf[3]), unescapeMount(pf[4]), nil
 	}
 	return "", "", errors.New("needs a cgroup v2 hierarchy: /proc/self/mountinfo has no cgroup2 mount")
-}
-
-// unescapeMount undoes mountinfo's octal escapes (\040 for a space).
-func unescapeMount(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+3 < len(s) {
-			if v, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
-				b.WriteByte(byte(v))
-				i += 3
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
 }
 
 // newTestCgroup makes an empty cgroup below ours and opens what the rows

@@ -1,7 +1,6 @@
 package workloads
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -11,6 +10,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/clonebench/clonebench/internal/procfs"
 )
 
 // cgroupResource names the files that hold one resource's limit and use in
@@ -188,57 +189,23 @@ func (m cgroupMount) controls(ctl map[string]bool) bool {
 
 // cgroupMounts reads the cgroup and cgroup2 mounts from a mountinfo file.
 func cgroupMounts(name string) ([]cgroupMount, error) {
-	f, err := os.Open(name)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
+	all, err := procfs.ReadMountinfo(name)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
 	var mounts []cgroupMount
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		// id parent major:minor root mount-point options [optional…] - fstype source super-options
-		pre, post, ok := strings.Cut(sc.Text(), " - ")
-		if !ok {
+	for _, mi := range all {
+		if mi.FSType != "cgroup" && mi.FSType != "cgroup2" {
 			continue
 		}
-		f, g := strings.Fields(pre), strings.Fields(post)
-		if len(f) < 5 || len(g) < 1 || g[0] != "cgroup" && g[0] != "cgroup2" {
-			continue
-		}
-		m := cgroupMount{v2: g[0] == "cgroup2", root: unescapeMountinfo(f[3]), point: unescapeMountinfo(f[4])}
-		if !m.v2 && len(g) >= 3 {
+		m := cgroupMount{v2: mi.FSType == "cgroup2", root: mi.Root, point: mi.Point}
+		if !m.v2 && mi.SuperOptions != nil {
 			m.controllers = map[string]bool{}
-			for _, o := range strings.Split(g[2], ",") {
+			for _, o := range mi.SuperOptions {
 				m.controllers[o] = true
 			}
 		}
 		mounts = append(mounts, m)
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
 	return mounts, nil
-}
-
-// unescapeMountinfo undoes the kernel's octal escapes (\040 for a space)
-// in a mountinfo path.
-func unescapeMountinfo(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+4 <= len(s) {
-			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
-				b.WriteByte(byte(n))
-				i += 3
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
 }

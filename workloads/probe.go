@@ -81,11 +81,10 @@ func ProbeSetting(v string) (bool, error) {
 }
 
 // phaseMetrics turns a session's per-phase sums into per-op metrics.
-func phaseMetrics(ns []float64, other float64, n int) []Metric {
-	units := rowspec.PhaseUnits()
+func phaseMetrics(ns [rowspec.NumPhases]float64, other float64, n int) []Metric {
 	var out []Metric
-	for i, v := range ns {
-		out = append(out, Metric{Value: v / float64(n), Unit: units[i]})
+	for _, p := range rowspec.Phases() {
+		out = append(out, Metric{Value: ns[p] / float64(n), Unit: p.Unit()})
 	}
 	if other > 0 {
 		out = append(out, Metric{Value: other / float64(n), Unit: rowspec.UnitOtherNsOp})

@@ -34,6 +34,6 @@ func probedRun(run func(int) (Result, error), n int) (Result, error) {
 		return Result{}, fmt.Errorf("probe: the programs closed %d ops (%d incomplete) and saw %d children; the loop ran %d",
 			tot.Ops+tot.Incomplete, tot.Incomplete, tot.Children, res.N)
 	}
-	res.Metrics = append(res.Metrics, phaseMetrics(tot.Ns[:], tot.OtherNs, res.N)...)
+	res.Metrics = append(res.Metrics, phaseMetrics(tot.Ns, tot.OtherNs, res.N)...)
 	return res, nil
 }

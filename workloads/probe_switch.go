@@ -36,14 +36,13 @@ func probedSwitch(r Row) (Row, bool) {
 
 // switchPhaseMetrics turns a switch session's per-phase sums over ops
 // round trips into per-round-trip metrics.
-func switchPhaseMetrics(ns []float64, ops int64) ([]Metric, error) {
+func switchPhaseMetrics(ns [rowspec.NumSwitchPhases]float64, ops int64) ([]Metric, error) {
 	if ops <= 0 {
 		return nil, fmt.Errorf("probe: the programs saw no round trip of the pair")
 	}
-	units := rowspec.SwitchPhaseUnits()
 	var out []Metric
-	for i, v := range ns {
-		out = append(out, Metric{Value: v / float64(ops), Unit: units[i]})
+	for _, p := range rowspec.SwitchPhases() {
+		out = append(out, Metric{Value: ns[p] / float64(ops), Unit: p.Unit()})
 	}
 	return out, nil
 }

@@ -49,7 +49,7 @@ func probedSwitchRun(mode switchMode, obs func(int, startedFunc) (Result, error)
 	if !tot.Timed {
 		return Result{}, errors.New("probe: the programs did not see the initiator's timed interval open and close (its getrusage and clock_gettime)")
 	}
-	m, err := switchPhaseMetrics(tot.Ns[:], int64(res.N))
+	m, err := switchPhaseMetrics(tot.Ns, int64(res.N))
 	if err != nil {
 		return Result{}, err
 	}

@@ -264,7 +264,7 @@
 // and 95% CI per run, a ring where a change point starts.
 //
 // history's exit codes: 0, 1 when the newest segment of a headline row
-// (report.IsHeadline) is a significant regression over -threshold
+// (rowspec.Spec.IsHeadline) is a significant regression over -threshold
 // (default 2%), 2 for bad input (a file that cannot be read or ordered,
 // an unknown -by, a store that returns nothing for -q).
 //

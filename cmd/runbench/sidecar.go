@@ -4,6 +4,7 @@ import (
 	"io"
 
 	"github.com/clonebench/clonebench/hist"
+	"github.com/clonebench/clonebench/rowspec"
 )
 
 // writeSidecar writes the latency histograms of samples beside the result
@@ -23,7 +24,7 @@ func sidecarEntries(samples []sample) []hist.Entry {
 	at := map[[2]string]int{}
 	for _, s := range samples {
 		for _, l := range s.lat {
-			key := [2]string{"Benchmark" + s.name, l.Kind}
+			key := [2]string{rowspec.BenchName(s.name), l.Kind}
 			i, ok := at[key]
 			if !ok {
 				i = len(out)

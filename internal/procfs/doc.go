@@ -12,6 +12,12 @@
 // bare error (an *fs.PathError or a unix.Errno), and leave what counts as a
 // failure to the caller.
 //
-// On systems other than Linux every function returns an error wrapping
-// errors.ErrUnsupported, so that packages importing procfs still build.
+// The one mountinfo parser (ReadMountinfo, ParseMountinfo) is here too: the
+// cgroup v2 rows find their hierarchy with it, and the needs checks their
+// cgroups' limits.
+//
+// On systems other than Linux every reader of the live system returns an
+// error wrapping errors.ErrUnsupported, so that packages importing procfs
+// still build; the mountinfo parser reads text and works everywhere, as the
+// needs checks read fixtures of a root on any system.
 package procfs
