@@ -196,6 +196,15 @@ func tQuantile(alpha, df float64) float64 {
 	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Quantile(1 - alpha/2)
 }
 
+// tCDF is Student's t distribution function with df degrees of freedom
+// (the normal's when df is infinite).
+func tCDF(t, df float64) float64 {
+	if math.IsInf(df, 1) {
+		return distuv.UnitNormal.CDF(t)
+	}
+	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.CDF(t)
+}
+
 // MixtureGap is the bimodality rule's gap: a row's samples are a
 // placement mixture when, sorted, two neighbours differ by more than this
 // factor and each side of that gap holds at least MixtureMin of them. An

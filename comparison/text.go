@@ -3,8 +3,8 @@ package comparison
 import (
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
-	"strings"
 
 	"golang.org/x/perf/benchmath"
 	"golang.org/x/perf/benchunit"
@@ -12,22 +12,28 @@ import (
 	"github.com/clonebench/clonebench/internal/texttab"
 )
 
-// WriteText prints c as runbench compare does: the header, one
-// benchstat-style table per unit, the disturbed rows, then the verdict.
-// An Incomparable comparison prints nothing: its Reason is the error.
+// WriteText prints c as runbench prints a comparison: the verdict and the
+// rows that decide it first, then what differs between the sides, the
+// method, the per-op table, the other units' rows that moved beyond their
+// noise, and the disturbed rows. An Incomparable comparison prints
+// nothing: its Reason is the error.
 func WriteText(w io.Writer, c *Comparison) error {
 	if c.Verdict == Incomparable {
 		return nil
 	}
+	fmt.Fprintf(w, "verdict: %s\n", c.VerdictLine())
+	for _, r := range c.Regressions {
+		fmt.Fprintf(w, "regression: %s %s\n", r.Name, c.rowFigure(r))
+	}
+	for _, n := range c.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
+	fmt.Fprintln(w)
 	for _, cfg := range c.Agreed {
 		fmt.Fprintf(w, "%s: %s\n", cfg.Key, cfg.Value)
 	}
 	if c.Forced {
-		var differ []string
-		for _, k := range c.Differ.Machine {
-			differ = append(differ, fmt.Sprintf("%s (%q vs %q)", k.Key, k.Old, k.New))
-		}
-		fmt.Fprintf(w, "note: forced comparison of different machines: %s differ\n", strings.Join(differ, ", "))
+		fmt.Fprintf(w, "note: forced comparison of different machines: %s differ\n", quotedChanges(c.Differ.Machine))
 	}
 	for _, k := range c.Differ.Config {
 		fmt.Fprintf(w, "configuration: %s\n", k)
@@ -37,36 +43,60 @@ func WriteText(w io.Writer, c *Comparison) error {
 	for _, k := range c.Differ.State {
 		fmt.Fprintf(w, "state: %s: %s → %s\n", k.Key, k.Old, k.New)
 	}
+	fmt.Fprintf(w, "method: %s\n", c.Method)
+	fmt.Fprintf(w, "interval: %s\n", c.Interval)
 	for _, t := range c.Tables {
+		rows := t.Rows
+		if !t.Primary {
+			// Other metrics appear only where they moved beyond their
+			// noise: 38 rows × 8 units of "~" hide the few that did.
+			rows = nil
+			for _, r := range t.Rows {
+				if r.Significant() {
+					rows = append(rows, r)
+				}
+			}
+			if len(rows) == 0 {
+				continue
+			}
+		}
 		fmt.Fprintln(w)
+		if !t.Primary {
+			fmt.Fprintf(w, "%s: %d of %d rows moved beyond their noise\n", t.Unit, len(rows), len(t.Rows))
+		}
 		var tab texttab.Table
-		tab.Row("", c.Old.Name, "", c.New.Name, "", "", "")
-		tab.Row("", t.Unit, "", t.Unit, "", "vs base", "")
+		tab.Row("", c.Old.Name, "", c.New.Name, "", "", "", "", "", "", "")
+		tab.Row("", t.Unit, "", t.Unit, "", "change", "CI", "p", "q", "MDC", "")
 		cls := benchunit.ClassOf(t.Unit)
-		for _, r := range t.Rows {
+		for _, r := range rows {
 			sc := benchunit.CommonScale([]float64{r.Old.Center, r.New.Center}, cls)
+			class := r.Class.String()
+			if r.Mixture {
+				class += " (mixture)"
+			}
 			tab.Row(r.Name, sc.Format(r.Old.Center), "± "+pctRange(r.Old), sc.Format(r.New.Center), "± "+pctRange(r.New),
-				r.Cmp.FormatDelta(r.Old.Center, r.New.Center), "("+r.Cmp.String()+")")
+				pct(r.Change), ciString(r), pString(r.P), pString(r.Q), mdcString(r.MDC), class)
 		}
-		if g := t.Geomean; g != nil {
+		if g := t.Geomean; g != nil && t.Primary {
 			sc := benchunit.CommonScale([]float64{g.Old, g.New}, cls)
-			tab.Row("geomean", sc.Format(g.Old), "", sc.Format(g.New), "", fmt.Sprintf("%+.2f%%", (g.Ratio-1)*100), "")
+			tab.Row("geomean", sc.Format(g.Old), "", sc.Format(g.New), "", pct(g.Ratio-1), "", "", "", "", "")
 		}
-		tab.Write(w, "lrlrlrl")
+		tab.Write(w, "lrlrlrrrrrl")
 	}
-	fmt.Fprintln(w)
 	if len(c.Disturbed) > 0 {
+		fmt.Fprintln(w)
 		on, nn := filepath.Base(c.Old.Files[0].Path), filepath.Base(c.New.Files[0].Path)
 		for _, d := range c.Disturbed {
 			fmt.Fprintf(w, "disturbed: %s: %d/%d samples in %s, %d/%d in %s\n", d.Name, d.Old, d.OldOf, on, d.New, d.NewOf, nn)
 		}
 		fmt.Fprintln(w, "(disturbed: the measuring thread moved CPU, or was preempted more than once per 10 ms; such samples are kept, the median is robust to a few)")
 	}
-	for _, r := range c.Regressions {
-		fmt.Fprintf(w, "regression: %s %s %+.2f%% (%s) exceeds %g%%\n", r.Name, r.Unit, r.Change*100, r.Cmp, c.Opts.Threshold*100)
-	}
-	fmt.Fprintf(w, "verdict: %s\n", c.VerdictLine())
 	return nil
+}
+
+// rowFigure is a row's change, interval and test in one phrase.
+func (c *Comparison) rowFigure(r *Row) string {
+	return fmt.Sprintf("%s %s [%s] (p=%s q=%s) exceeds %g%%", r.Unit, pct(r.Change), ciString(r), pString(r.P), pString(r.Q), c.Opts.Threshold*100)
 }
 
 // VerdictLine is the verdict in words, as every output states it.
@@ -80,9 +110,41 @@ func (c *Comparison) VerdictLine() string {
 			"on one kernel and configuration that is the machine (its host, its memory), not the code: run again",
 			c.Moved, c.ShiftLo*100, c.ShiftHi*100)
 	case Regressions:
-		return fmt.Sprintf("%d significant regression(s) over %g%% (α=%g)", len(c.Regressions), th, alpha)
+		return fmt.Sprintf("%d significant regression(s) over %g%% (FDR %g)", len(c.Deciding), th, alpha)
 	}
-	return fmt.Sprintf("no significant regression over %g%% (α=%g)", th, alpha)
+	return fmt.Sprintf("no significant regression over %g%% (FDR %g)", th, alpha)
+}
+
+func pct(x float64) string {
+	if math.IsNaN(x) {
+		return "?"
+	}
+	return fmt.Sprintf("%+.2f%%", x*100)
+}
+
+// ciString is a row's interval of the change, "?" when unknown.
+func ciString(r *Row) string {
+	if math.IsInf(r.ChangeLo, 0) || math.IsInf(r.ChangeHi, 0) || math.IsNaN(r.ChangeLo) {
+		return "?"
+	}
+	return fmt.Sprintf("%+.1f%%, %+.1f%%", r.ChangeLo*100, r.ChangeHi*100)
+}
+
+func pString(p float64) string {
+	switch {
+	case math.IsNaN(p):
+		return "-"
+	case p < 0.001:
+		return fmt.Sprintf("%.0e", p)
+	}
+	return fmt.Sprintf("%.3f", p)
+}
+
+func mdcString(m float64) string {
+	if math.IsNaN(m) {
+		return "-"
+	}
+	return fmt.Sprintf("±%.1f%%", m*100)
 }
 
 // pctRange is the CI half-width as a percentage of the center, "?" when

@@ -34,6 +34,7 @@ func compareSection(b *strings.Builder, c *comparison.Comparison) {
 	for _, k := range c.Differ.Config {
 		notes = append(notes, "configuration: "+k.String())
 	}
+	notes = append(notes, c.Notes...)
 	for _, k := range c.Differ.State {
 		notes = append(notes, "state: "+k.String())
 	}
@@ -48,9 +49,9 @@ func compareSection(b *strings.Builder, c *comparison.Comparison) {
 		w("No per-op times in common with the baseline.\n")
 		return
 	}
-	w("%s at α = %g; a regression is a significant slowdown of more than %g%%. Range: %s.\n\n",
-		c.Method, c.Opts.Alpha, c.Opts.Threshold*100, c.Interval)
-	w("| row | baseline | this run | change | range | p | class |\n|---|---|---|---|---|---|---|\n")
+	w("Method: %s. A regression is a significant slowdown of more than %g%%. Range: %s.\n\n",
+		c.Method, c.Opts.Threshold*100, c.Interval)
+	w("| row | baseline | this run | change | range | p | q | class |\n|---|---|---|---|---|---|---|---|\n")
 	cls := benchunit.ClassOf(t.Unit)
 	for _, r := range t.Rows {
 		sc := benchunit.CommonScale([]float64{r.Old.Center, r.New.Center}, cls)
@@ -58,8 +59,11 @@ func compareSection(b *strings.Builder, c *comparison.Comparison) {
 		if r.Class == comparison.Regression {
 			class = "**" + class + "**"
 		}
-		w("| %s | %s | %s | %+.1f%% | %s | %.3f | %s |\n", mdEsc(simName(r.Name, r.Simulated)),
-			sc.Format(r.Old.Center), sc.Format(r.New.Center), r.Change*100, changeRange(r), r.Cmp.P, class)
+		if r.Mixture {
+			class += " (mixture)"
+		}
+		w("| %s | %s | %s | %+.1f%% | %s | %s | %s | %s |\n", mdEsc(simName(r.Name, r.Simulated)),
+			sc.Format(r.Old.Center), sc.Format(r.New.Center), r.Change*100, changeRange(r), pValue(r.P), pValue(r.Q), class)
 	}
 }
 
@@ -69,4 +73,11 @@ func changeRange(r *comparison.Row) string {
 		return "∞"
 	}
 	return fmt.Sprintf("%+.1f%% … %+.1f%%", r.ChangeLo*100, r.ChangeHi*100)
+}
+
+func pValue(p float64) string {
+	if math.IsNaN(p) {
+		return "-"
+	}
+	return fmt.Sprintf("%.3g", p)
 }
