@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/clonebench/clonebench/resultfile"
 	"github.com/clonebench/clonebench/rowspec"
 	"github.com/clonebench/clonebench/simkernel"
 )
@@ -47,7 +48,7 @@ func (e *env) cmdCalibrate(stdout, stderr io.Writer, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	if err := writeNew(*out, func(w io.Writer) error {
+	if err := resultfile.WriteNew(*out, func(w io.Writer) error {
 		b, err := prof.Marshal()
 		if err != nil {
 			return err

@@ -46,7 +46,7 @@ func TestDoc(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			e := defaultEnv()
-			e.resultsDir = filepath.Join(dir, "results")
+			e.run.ResultsDir = filepath.Join(dir, "results")
 			out, errs, code := runCmd(t, e, tt.args...)
 			if code != tt.code {
 				t.Errorf("exit status %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, out, errs)
