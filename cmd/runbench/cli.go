@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/clonebench/clonebench/cmd/runbench/internal/cmdflag"
 	"github.com/clonebench/clonebench/cmd/runbench/internal/runner"
 	"github.com/clonebench/clonebench/resultfile"
 )
@@ -127,48 +128,17 @@ func (e *env) main(stdout, stderr io.Writer, args []string) int {
 	return code
 }
 
-// flagSet is a FlagSet that reports errors instead of printing usage and
-// exiting; -h prints the flags to stderr.
-type flagSet struct {
-	*flag.FlagSet
-	stderr   io.Writer
-	synopsis string
-}
-
-func newFlags(name string, stderr io.Writer, synopsis string) *flagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {} // errors are reported in one line by main
-	return &flagSet{fs, stderr, synopsis}
+// newFlags is the flag set of a command; see cmdflag.
+func newFlags(name string, stderr io.Writer, synopsis string) *cmdflag.FlagSet {
+	return cmdflag.New(name, stderr, synopsis)
 }
 
 // parseFlags parses args and turns a flag error into bad input naming the
 // flag.
-// Flags may come before or after the arguments ("compare OLD NEW
-// -threshold 10%", "calibrate FILE -o PROFILE"); "--" ends the flags.
-func parseFlags(fs *flagSet, args []string) error {
-	var pos []string
-	for len(args) > 0 {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				fmt.Fprintf(fs.stderr, "usage: runbench %s %s\n", fs.Name(), fs.synopsis)
-				fs.SetOutput(fs.stderr)
-				fs.PrintDefaults()
-				return err
-			}
-			return badInput("%v", err)
-		}
-		rest := fs.Args()
-		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
-			pos = append(pos, rest...)
-			break
-		}
-		if len(rest) == 0 {
-			break
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
+func parseFlags(fs *cmdflag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		return badInput("%v", err)
 	}
-	// Leave the arguments where fs.Args finds them.
-	return fs.Parse(append([]string{"--"}, pos...))
+	return err
 }
