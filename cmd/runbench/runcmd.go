@@ -5,29 +5,21 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
-	"os"
 	"regexp"
-	"strconv"
 	"strings"
-	"time"
 
+	"github.com/clonebench/clonebench/cmd/runbench/internal/cmdflag"
 	"github.com/clonebench/clonebench/cmd/runbench/internal/runner"
 	"github.com/clonebench/clonebench/resultfile"
-	"github.com/clonebench/clonebench/simkernel"
 	"github.com/clonebench/clonebench/workloads"
 )
 
 // runFlags are run's flags beyond what runner.Options holds.
 type runFlags struct {
-	auto      bool
-	suiteName string
-	filter    string
-	baseline  string
-	kernel    string
-	threshold percent
-	alpha     float64
-	report    bool
+	auto, report                        bool
+	suiteName, filter, baseline, kernel string
+	threshold                           percent
+	alpha                               float64
 }
 
 // cmdRun checks everything it is given before measuring, so a typo costs
@@ -39,14 +31,27 @@ func (e *env) cmdRun(stdout, stderr io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	base, err := rf.prepare(opts)
-	if err != nil {
-		return err
+	var base *resultfile.File
+	if rf.baseline != "" {
+		if base, err = readResult(rf.baseline); err != nil {
+			return err
+		}
+	}
+	if err := opts.Check(); err != nil {
+		return rf.exitCode(err)
 	}
 	if base != nil {
 		warnPartial(stderr, base)
 	}
 	res, err := runner.Run(stdout, stderr, opts)
+	if err != nil {
+		return rf.exitCode(err)
+	}
+	return e.followUp(stdout, stderr, rf, res, base)
+}
+
+// exitCode gives a runner error its exit code, and its flags' words.
+func (rf *runFlags) exitCode(err error) error {
 	switch {
 	case errors.Is(err, runner.ErrNoRows):
 		return badInput("no row of the %s suite matches -run %q", rf.suiteName, rf.filter)
@@ -54,10 +59,8 @@ func (e *env) cmdRun(stdout, stderr io.Writer, args []string) error {
 		return withCode(exitBadInput, err)
 	case errors.Is(err, runner.ErrInterrupted):
 		return withCode(exitInterrupted, err)
-	case err != nil:
-		return err
 	}
-	return e.followUp(stdout, stderr, rf, res, base)
+	return err
 }
 
 // parseRunFlags parses and checks run's flags into rf and opts.
@@ -99,12 +102,6 @@ func parseRunFlags(stderr io.Writer, args []string, opts *runner.Options) (*runF
 	default:
 		return nil, badInput("-suite must be quick or full, not %q", rf.suiteName)
 	}
-	if opts.Budget == 0 {
-		opts.Budget = 90 * time.Second
-		if opts.Suite == workloads.Full {
-			opts.Budget = 10 * time.Minute
-		}
-	}
 	if opts.Budget < 0 || opts.Benchtime < 0 {
 		return nil, badInput("-budget and -benchtime must not be negative")
 	}
@@ -127,30 +124,6 @@ func parseRunFlags(stderr io.Writer, args []string, opts *runner.Options) (*runF
 	}
 	opts.Run = re
 	return rf, nil
-}
-
-// prepare checks the files run is given before minutes are spent
-// measuring: it reads the baseline, refuses an -o that exists and loads the
-// profile.
-func (rf *runFlags) prepare(opts runner.Options) (base *resultfile.File, err error) {
-	if rf.baseline != "" {
-		if base, err = readResult(rf.baseline); err != nil {
-			return nil, err
-		}
-	}
-	if opts.Out != "" {
-		if _, err := os.Lstat(opts.Out); err == nil {
-			return nil, badInput("-o %s: file exists; runbench never overwrites results", opts.Out)
-		}
-	}
-	if opts.Profile != "" {
-		prof, err := simkernel.LoadProfile(opts.Profile)
-		if err != nil {
-			return nil, badInput("-profile: %w", err)
-		}
-		workloads.SetSimProfile(prof)
-	}
-	return base, nil
 }
 
 // followUp draws the report and compares with the baseline after a whole
@@ -182,15 +155,4 @@ func (e *env) followUp(stdout, stderr io.Writer, rf *runFlags, res *runner.Resul
 	return nil
 }
 
-// percent is a flag value such as "5%" or "5".
-type percent float64
-
-func (p *percent) String() string { return strconv.FormatFloat(float64(*p), 'g', -1, 64) + "%" }
-func (p *percent) Set(s string) error {
-	v, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(s), "%"), 64)
-	if err != nil || v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
-		return fmt.Errorf("want a percentage such as 5%%, not %q", s)
-	}
-	*p = percent(v)
-	return nil
-}
+type percent = cmdflag.Percent // a flag value such as "5%" or "5"

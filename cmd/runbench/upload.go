@@ -1,12 +1,9 @@
 package main
 
 import (
-	"context"
-	"fmt"
 	"io"
-	"strings"
 
-	"github.com/clonebench/clonebench/history"
+	"github.com/clonebench/clonebench/cmd/runbench/internal/runfiles"
 )
 
 func (e *env) cmdUpload(stdout, stderr io.Writer, args []string) error {
@@ -26,15 +23,5 @@ func (e *env) cmdUpload(stdout, stderr io.Writer, args []string) error {
 	if _, err := readResults(fs.Args()...); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), serverTimeout)
-	defer cancel()
-	st, err := history.Upload(ctx, *server, fs.Args())
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "upload %s: %s\n", st.UploadID, strings.Join(st.FileIDs, " "))
-	if st.ViewURL != "" {
-		fmt.Fprintln(stdout, st.ViewURL)
-	}
-	return nil
+	return runfiles.Upload(stdout, *server, fs.Args())
 }

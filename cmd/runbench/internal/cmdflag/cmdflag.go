@@ -10,6 +10,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
+	"strconv"
+	"strings"
 )
 
 // FlagSet is a flag.FlagSet that returns errors instead of printing usage
@@ -56,4 +59,17 @@ func (fs *FlagSet) Parse(args []string) error {
 		args = rest[1:]
 	}
 	return fs.FlagSet.Parse(append([]string{"--"}, pos...))
+}
+
+// Percent is a flag value such as "5%" or "5".
+type Percent float64
+
+func (p *Percent) String() string { return strconv.FormatFloat(float64(*p), 'g', -1, 64) + "%" }
+func (p *Percent) Set(s string) error {
+	v, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(s), "%"), 64)
+	if err != nil || v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return fmt.Errorf("want a percentage such as 5%%, not %q", s)
+	}
+	*p = Percent(v)
+	return nil
 }

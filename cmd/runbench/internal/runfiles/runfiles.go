@@ -1,9 +1,11 @@
-// Package runfiles finds the runs runbench history reads: the result files
-// a command line names, directories standing for the *.txt under them, and
-// the commit order of a git repository.
+// Package runfiles finds the runs runbench history reads, and stores them:
+// the result files a command line names, directories standing for the
+// *.txt under them, the commit order of a git repository, and an x/perf
+// storage server.
 package runfiles
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"io/fs"
@@ -12,8 +14,10 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/clonebench/clonebench/history"
+	"github.com/clonebench/clonebench/resultfile"
 )
 
 // Expand expands the arguments: a file is taken as given, a directory
@@ -81,4 +85,45 @@ func Join(dir string, names []string) []string {
 		out[i] = filepath.Join(dir, n)
 	}
 	return out
+}
+
+// serverTimeout bounds one upload or query: a store that does not answer
+// must fail the nightly, not hang it.
+const serverTimeout = 5 * time.Minute
+
+// Query reads the runs the storage query q selects from the server. A
+// result of two machines is an error wrapping resultfile.ErrMalformed, as
+// for a file.
+func Query(server, q string) ([]*resultfile.File, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), serverTimeout)
+	defer cancel()
+	files, err := history.Query(ctx, server, q)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		if err := f.OneMachine(); err != nil {
+			if !strings.Contains(err.Error(), f.Path) {
+				err = fmt.Errorf("%s: %w", f.Path, err)
+			}
+			return nil, err
+		}
+	}
+	return files, nil
+}
+
+// Upload sends the result files, which the caller has checked, as one
+// upload to the storage server, and prints the upload and file IDs to w.
+func Upload(w io.Writer, server string, paths []string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), serverTimeout)
+	defer cancel()
+	st, err := history.Upload(ctx, server, paths)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "upload %s: %s\n", st.UploadID, strings.Join(st.FileIDs, " "))
+	if st.ViewURL != "" {
+		fmt.Fprintln(w, st.ViewURL)
+	}
+	return nil
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/clonebench/clonebench/internal/sysinfo"
 	"github.com/clonebench/clonebench/resultfile"
+	"github.com/clonebench/clonebench/simkernel"
 	"github.com/clonebench/clonebench/workloads"
 )
 
@@ -32,7 +33,7 @@ type Options struct {
 	Probe     bool          // also run each row's probe=sched twin
 	Count     int           // samples of every row; 0 picks 6..30 to fit Budget
 	Benchtime time.Duration // aim of one sample; 0 divides Budget
-	Budget    time.Duration // the measuring time, report included
+	Budget    time.Duration // the measuring time, report included; default 90 s, 10 min for Full
 	Out       string        // the result file; "" a fresh name under ResultsDir/HOST
 	Wait      bool          // wait for the machine's run lock instead of refusing
 
@@ -58,6 +59,12 @@ var DefaultLockPath = filepath.Join(os.TempDir(), "clonebench-run.lock")
 var StopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
 
 func (o *Options) defaults() {
+	if o.Budget == 0 {
+		o.Budget = 90 * time.Second
+		if o.Suite == workloads.Full {
+			o.Budget = 10 * time.Minute
+		}
+	}
 	if o.Rows == nil {
 		o.Rows = workloads.Catalogue()
 	}
@@ -120,6 +127,9 @@ type Result struct {
 func Run(stdout, stderr io.Writer, opts Options) (*Result, error) {
 	opts.defaults()
 	stderr = &progressWriter{w: stderr}
+	if err := opts.Check(); err != nil {
+		return nil, err
+	}
 	plans, skips, config, err := selectRun(opts)
 	if err != nil {
 		return nil, err
@@ -171,6 +181,25 @@ func Run(stdout, stderr io.Writer, opts Options) (*Result, error) {
 		return res, kindError{ErrInterrupted, fmt.Errorf("interrupted: %d finished samples kept in %s (partial)", len(lines), res.Path)}
 	}
 	return res, nil
+}
+
+// Check is Run's first step, for a caller that wants its refusals before
+// output of its own: it refuses an Out that exists and loads the simulated
+// kernel's Profile.
+func (o Options) Check() error {
+	if o.Out != "" {
+		if _, err := os.Lstat(o.Out); err == nil {
+			return badInput("-o %s: file exists; runbench never overwrites results", o.Out)
+		}
+	}
+	if o.Profile != "" {
+		prof, err := simkernel.LoadProfile(o.Profile)
+		if err != nil {
+			return badInput("-profile: %w", err)
+		}
+		workloads.SetSimProfile(prof)
+	}
+	return nil
 }
 
 // selectRun picks the rows to measure and the config lines of their file.
