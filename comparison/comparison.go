@@ -389,7 +389,7 @@ func CompareSets(old, new []*resultfile.File, opts Options) (*Comparison, error)
 		c.Tables = append(c.Tables, t)
 	}
 	if len(c.Tables) == 0 {
-		return nil, fmt.Errorf("%s and %s have %w", c.Old.Name, c.New.Name, ErrNoCommonRows)
+		return nil, fmt.Errorf("%s and %s have %w", old[0].Path, new[0].Path, ErrNoCommonRows)
 	}
 	c.describe(spreadRuns, hist.source)
 	for _, f := range new {
@@ -647,6 +647,9 @@ func logs(xs []float64) []float64 {
 }
 
 func ratioOr(n, o float64) float64 {
+	if n == o {
+		return 0
+	}
 	if o > 0 {
 		return n/o - 1
 	}

@@ -3,7 +3,11 @@ package comparison
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math"
+	"math/rand/v2"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -19,6 +23,48 @@ func mustRead(t *testing.T, path string) *resultfile.File {
 	return f
 }
 
+// jittered is n earlier runs of the machine of the file at path: copies
+// whose rows' ns/op figures are each multiplied by one factor per copy,
+// exp(sd·z), z standard normal from a fixed seed.
+func jittered(t *testing.T, path string, n int, sd float64) []*resultfile.File {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	var out []*resultfile.File
+	for k := range n {
+		factor := map[string]float64{}
+		var b strings.Builder
+		for _, line := range strings.SplitAfter(string(raw), "\n") {
+			f := strings.Fields(line)
+			if len(f) > 3 && strings.HasPrefix(f[0], "Benchmark") {
+				if _, ok := factor[f[0]]; !ok {
+					factor[f[0]] = math.Exp(sd * rng.NormFloat64())
+				}
+				for i := 2; i+1 < len(f); i += 2 {
+					if f[i+1] == "ns/op" {
+						v, err := strconv.ParseFloat(f[i], 64)
+						if err != nil {
+							t.Fatal(err)
+						}
+						f[i] = strconv.FormatFloat(v*factor[f[0]], 'f', 2, 64)
+					}
+				}
+				line = strings.Join(f, "\t") + "\n"
+			}
+			b.WriteString(line)
+		}
+		h, err := resultfile.Parse(strings.NewReader(b.String()), fmt.Sprintf("hist/%d.txt", k))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
 func rowsByName(c *Comparison) map[string]*Row {
 	out := map[string]*Row{}
 	for _, r := range c.Primary().Rows {
@@ -29,8 +75,19 @@ func rowsByName(c *Comparison) map[string]*Row {
 
 func TestCompareClasses(t *testing.T) {
 	base, cur := mustRead(t, "testdata/baseline.txt"), mustRead(t, "testdata/kvm.txt")
+	// Without earlier runs, one run a side cannot see 25%: the default
+	// spread's minimum detectable change is about 32%.
 	c, err := Compare(base, cur, DefaultOptions)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if fork := rowsByName(c)["Create/style=fork/cpu=any"]; fork.Class != NotSignificant || fork.SpreadRuns != 0 || !(fork.MDC > 0.3) {
+		t.Errorf("no history: fork %v, spread from %d runs, MDC %.3f; want ~ with the default spread's MDC over 30%%", fork.Class, fork.SpreadRuns, fork.MDC)
+	}
+	// Earlier runs that drift 1% say 25% and −16% are real.
+	opts := DefaultOptions
+	opts.History = jittered(t, "testdata/kvm.txt", 6, 0.01)
+	if c, err = Compare(base, cur, opts); err != nil {
 		t.Fatal(err)
 	}
 	by := rowsByName(c)
@@ -74,6 +131,7 @@ func TestIdenticalInputsGiveNoVerdict(t *testing.T) {
 // threshold above it does.
 func TestThresholdAndAlphaDecide(t *testing.T) {
 	base, cur := mustRead(t, "testdata/baseline.txt"), mustRead(t, "testdata/kvm.txt")
+	hist := jittered(t, "testdata/kvm.txt", 6, 0.02)
 	for _, tc := range []struct {
 		opts Options
 		want Class
@@ -82,6 +140,7 @@ func TestThresholdAndAlphaDecide(t *testing.T) {
 		{Options{Alpha: 0.05, Threshold: 0.60}, WithinThreshold},
 		{Options{Alpha: 1e-9, Threshold: 0.05}, NotSignificant},
 	} {
+		tc.opts.History = hist
 		c, err := Compare(base, cur, tc.opts)
 		if err != nil {
 			t.Fatal(err)

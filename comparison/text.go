@@ -134,6 +134,8 @@ func pString(p float64) string {
 	switch {
 	case math.IsNaN(p):
 		return "-"
+	case p == 0:
+		return "0"
 	case p < 0.001:
 		return fmt.Sprintf("%.0e", p)
 	}
@@ -144,7 +146,7 @@ func mdcString(m float64) string {
 	if math.IsNaN(m) {
 		return "-"
 	}
-	return fmt.Sprintf("±%.1f%%", m*100)
+	return fmt.Sprintf("%.1f%%", m*100)
 }
 
 // pctRange is the CI half-width as a percentage of the center, "?" when

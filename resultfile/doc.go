@@ -1,4 +1,4 @@
-// Package resultfile is the one reader of clonebench result files: the Go
+// Package resultfile reads and writes clonebench result files: the Go
 // benchmark format that runbench run and go test -bench write, with
 // runbench's config lines and "# skip:" lines.
 //

@@ -23,50 +23,59 @@ func TestRunBaselineReportAgrees(t *testing.T) {
 		"Switch/mech=pipe/mode=process/cpu=same/ws=0", "Switch/mech=futex/mode=process/cpu=same/ws=0",
 		"Switch/mech=pipe/mode=thread/cpu=same/ws=0", "Switch/mech=futex/mode=thread/cpu=same/ws=0",
 	}
-	rows := func(scale []float64) func() []workloads.Row {
-		return func() []workloads.Row {
-			var out []workloads.Row
-			for i, n := range names {
-				out = append(out, exactRow(n, time.Duration(scale[i]*float64(10*time.Microsecond))))
-			}
-			return out
+	rows := func(scale []float64) []workloads.Row {
+		var out []workloads.Row
+		for i, n := range names {
+			out = append(out, exactRow(n, time.Duration(scale[i]*float64(10*time.Microsecond))))
 		}
+		return out
 	}
 	ones := []float64{1, 1, 1, 1, 1, 1, 1}
-	dir := t.TempDir()
-	base := filepath.Join(dir, "base.txt")
-	e := testEnv(dir, nil)
-	e.writeReport = writeReport
-	e.rows = rows(ones)
-	if _, errs, code := runCmd(t, e, "run", "-count", "6", "-budget", "1s", "-report=false", "-o", base); code != 0 {
-		t.Fatalf("baseline run: exit %d: %s", code, errs)
-	}
-	raw, err := os.ReadFile(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	other := filepath.Join(dir, "other.txt")
-	moved := regexp.MustCompile(`(?m)^cpu: .*$`).ReplaceAll(raw, []byte("cpu: Another CPU"))
-	if err := os.WriteFile(other, moved, 0o644); err != nil {
-		t.Fatal(err)
+	// setup is a machine of its own for each case: a baseline run, the
+	// same baseline on another CPU, and three earlier runs kept in its
+	// results directory, whose spread the comparison is tested against.
+	setup := func(t *testing.T) (e *env, base, other string) {
+		dir := t.TempDir()
+		base = filepath.Join(dir, "base.txt")
+		e = testEnv(dir, nil)
+		e.writeReport = writeReport
+		e.run.Rows = rows(ones)
+		if _, errs, code := runCmd(t, e, "run", "-count", "6", "-budget", "1s", "-report=false", "-o", base); code != 0 {
+			t.Fatalf("baseline run: exit %d: %s", code, errs)
+		}
+		keepRuns(t, e, 3)
+		raw, err := os.ReadFile(base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		other = filepath.Join(dir, "other.txt")
+		moved := regexp.MustCompile(`(?m)^cpu: .*$`).ReplaceAll(raw, []byte("cpu: Another CPU"))
+		if err := os.WriteFile(other, moved, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return e, base, other
 	}
 	for _, tt := range []struct {
 		name     string
-		baseline string
+		other    bool // the baseline is from another machine
 		scale    []float64
 		code     int
 		verdict  string // what both say
 	}{
 		// +7% is a regression at the default 5%, not at -threshold 10%:
 		// the report used to judge it at 5% whatever the flags.
-		{"within threshold", base, []float64{1.07, 1, 1, 1, 1, 1, 1}, 0, "no significant regression over 10% (α=0.01)"},
-		{"regression", base, []float64{1.07, 1.3, 1, 1, 1, 1, 1}, 1, "1 significant regression(s) over 10% (α=0.01)"},
-		{"machine shift", base, []float64{1.3, 1.3, 1.3, 1.3, 1.3, 1.3, 1.3}, 4, "machine shift: all 7 rows"},
-		{"different machines", other, ones, 2, "different machines"},
+		{"within threshold", false, []float64{1.07, 1, 1, 1, 1, 1, 1}, 0, "no significant regression over 10% (FDR 0.01)"},
+		{"regression", false, []float64{1.07, 1.3, 1, 1, 1, 1, 1}, 1, "1 significant regression(s) over 10% (FDR 0.01)"},
+		{"machine shift", false, []float64{1.3, 1.3, 1.3, 1.3, 1.3, 1.3, 1.3}, 4, "machine shift: all 7 rows"},
+		{"different machines", true, ones, 2, "different machines"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			e.rows = rows(tt.scale)
-			out, errs, code := runCmd(t, e, "run", "-count", "6", "-budget", "1s", "-baseline", tt.baseline, "-threshold", "10%", "-alpha", "0.01")
+			e, baseline, other := setup(t)
+			if tt.other {
+				baseline = other
+			}
+			e.run.Rows = rows(tt.scale)
+			out, errs, code := runCmd(t, e, "run", "-count", "6", "-budget", "1s", "-baseline", baseline, "-threshold", "10%", "-alpha", "0.01")
 			if code != tt.code {
 				t.Fatalf("exit %d, want %d\n%s%s", code, tt.code, out, errs)
 			}
@@ -96,13 +105,14 @@ func TestRunBaselineReportAgrees(t *testing.T) {
 			for _, l := range regexp.MustCompile(`(?m)^regression: (\S+) `).FindAllStringSubmatch(out, -1) {
 				fromOut = append(fromOut, l[1])
 			}
-			for _, l := range regexp.MustCompile(`(?m)^\| (\S+) \|.*\| (\S+|\*\*regression\*\*|within threshold) \|$`).FindAllStringSubmatch(report, -1) {
+			for _, l := range regexp.MustCompile(`(?m)^\| (\S+) \|.*\| (~|\*\*regression\*\*|improvement|within threshold)( \(mixture\))? \|$`).FindAllStringSubmatch(report, -1) {
 				if l[2] == "**regression**" {
 					fromMD = append(fromMD, l[1])
 				}
-				notSig := strings.Contains(out, "\n"+l[1]+" ") && regexp.MustCompile(`(?m)^`+regexp.QuoteMeta(l[1])+` .*~ `).MatchString(out)
-				if notSig != (l[2] == "~") {
-					t.Errorf("%s: report.md says %s, stdout's row disagrees:\n%s", l[1], l[2], out)
+				cls := strings.TrimSuffix(strings.Trim(l[2], "*"), " (mixture)")
+				m := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(l[1]) + `\s.*\s(~|regression|improvement|within threshold)( \(mixture\))?$`).FindStringSubmatch(out)
+				if m == nil || m[1] != cls {
+					t.Errorf("%s: report.md says %s, stdout's row says %q:\n%s", l[1], cls, m, out)
 				}
 			}
 			sort.Strings(fromOut)

@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/clonebench/clonebench/internal/texttab"
+	"github.com/clonebench/clonebench/resultfile"
 	"github.com/clonebench/clonebench/rowspec"
 	"github.com/clonebench/clonebench/simkernel"
 )
@@ -48,7 +49,7 @@ func (e *env) cmdCalibrate(stdout, stderr io.Writer, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	if err := writeNew(*out, func(w io.Writer) error {
+	if err := resultfile.WriteNew(*out, func(w io.Writer) error {
 		b, err := prof.Marshal()
 		if err != nil {
 			return err

@@ -1,22 +1,16 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"path/filepath"
 	"strings"
-	"syscall"
-	"time"
 
+	"github.com/clonebench/clonebench/cmd/runbench/internal/cmdflag"
+	"github.com/clonebench/clonebench/cmd/runbench/internal/runner"
 	"github.com/clonebench/clonebench/comparison"
 	"github.com/clonebench/clonebench/resultfile"
-
-	"github.com/clonebench/clonebench/workloads"
 )
 
 // Exit codes. compare adds its own meaning to 1 (a significant regression).
@@ -47,69 +41,24 @@ func badInput(format string, a ...any) error {
 // withCode sets the exit code of err.
 func withCode(code int, err error) error { return &codeError{code, err} }
 
-// env is everything run depends on that tests replace: the rows, the clock,
-// where results go, how signals arrive, and how reports are drawn.
+// env is everything the commands depend on that tests replace: the run
+// engine's rows, clock, results directory, lock and signals, and how
+// reports are drawn.
 type env struct {
-	rows       func() []workloads.Row
-	now        func() time.Time
-	resultsDir string // default parent of results/HOST/TIME.txt
-	lockPath   string // the machine's run lock (unix)
-	// notify returns a context cancelled by SIGINT/SIGTERM/SIGHUP.
-	notify func(context.Context) (context.Context, context.CancelFunc)
-	// grace is how long an interrupted run waits for the row in flight.
-	grace time.Duration
-	// beforeSample, if set, is called before each sample is taken (tests
-	// use it to deliver a signal at a known point).
-	beforeSample func(name string, sample int)
+	run runner.Options
 	// writeReport draws the report for result files into dir.
 	writeReport func(dir string, files []*resultfile.File, cmp *comparison.Comparison) ([]string, error)
 }
 
-func defaultEnv() *env {
-	return &env{
-		rows:       workloads.Catalogue,
-		now:        time.Now,
-		resultsDir: "results",
-		lockPath:   filepath.Join(os.TempDir(), "clonebench-run.lock"),
-		notify: func(ctx context.Context) (context.Context, context.CancelFunc) {
-			return signal.NotifyContext(ctx, stopSignals...)
-		},
-		grace:       1200 * time.Millisecond,
-		writeReport: writeReport,
-	}
-}
-
-// stopSignals end a run with a partial file. SIGHUP is among them: a
-// closed terminal or ssh session should keep the finished samples, as
-// Ctrl-C does.
-var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
+func defaultEnv() *env { return &env{writeReport: writeReport} }
 
 // run is the whole command: main only turns its result into an exit code.
 func run(stdout, stderr io.Writer, args []string) int {
 	// A reader of stderr that goes away ("runbench run 2>&1 | head") must
 	// cost the progress lines, not the run: with SIGPIPE ignored, writes
-	// fail with EPIPE and progressWriter falls silent.
+	// fail with EPIPE and the runner's progress falls silent.
 	ignoreSIGPIPE()
 	return defaultEnv().main(stdout, stderr, args)
-}
-
-// progressWriter is stderr for progress lines: once a write fails with
-// EPIPE, later ones are dropped, so a closed pipe never stops a run.
-type progressWriter struct {
-	w      io.Writer
-	broken bool
-}
-
-func (p *progressWriter) Write(b []byte) (int, error) {
-	if p.broken {
-		return len(b), nil
-	}
-	n, err := p.w.Write(b)
-	if err != nil && errors.Is(err, syscall.EPIPE) {
-		p.broken = true
-		return len(b), nil
-	}
-	return n, err
 }
 
 var subcommands = map[string]func(e *env, stdout, stderr io.Writer, args []string) error{
@@ -180,48 +129,17 @@ func (e *env) main(stdout, stderr io.Writer, args []string) int {
 	return code
 }
 
-// flagSet is a FlagSet that reports errors instead of printing usage and
-// exiting; -h prints the flags to stderr.
-type flagSet struct {
-	*flag.FlagSet
-	stderr   io.Writer
-	synopsis string
-}
-
-func newFlags(name string, stderr io.Writer, synopsis string) *flagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {} // errors are reported in one line by main
-	return &flagSet{fs, stderr, synopsis}
+// newFlags is the flag set of a command; see cmdflag.
+func newFlags(name string, stderr io.Writer, synopsis string) *cmdflag.FlagSet {
+	return cmdflag.New(name, stderr, synopsis)
 }
 
 // parseFlags parses args and turns a flag error into bad input naming the
 // flag.
-// Flags may come before or after the arguments ("compare OLD NEW
-// -threshold 10%", "calibrate FILE -o PROFILE"); "--" ends the flags.
-func parseFlags(fs *flagSet, args []string) error {
-	var pos []string
-	for len(args) > 0 {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				fmt.Fprintf(fs.stderr, "usage: runbench %s %s\n", fs.Name(), fs.synopsis)
-				fs.SetOutput(fs.stderr)
-				fs.PrintDefaults()
-				return err
-			}
-			return badInput("%v", err)
-		}
-		rest := fs.Args()
-		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
-			pos = append(pos, rest...)
-			break
-		}
-		if len(rest) == 0 {
-			break
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
+func parseFlags(fs *cmdflag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		return badInput("%v", err)
 	}
-	// Leave the arguments where fs.Args finds them.
-	return fs.Parse(append([]string{"--"}, pos...))
+	return err
 }

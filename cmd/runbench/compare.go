@@ -3,7 +3,12 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"strings"
 
+	"github.com/clonebench/clonebench/cmd/runbench/internal/cmdflag"
+	"github.com/clonebench/clonebench/cmd/runbench/internal/runfiles"
 	"github.com/clonebench/clonebench/comparison"
 	"github.com/clonebench/clonebench/internal/sysinfo"
 	"github.com/clonebench/clonebench/resultfile"
@@ -15,39 +20,110 @@ type compareOpts struct {
 	threshold percent
 	alpha     float64
 	force     bool
+	history   string
 }
 
 // compareFlags defines the comparison's flags on fs.
-func compareFlags(fs *flagSet) *compareOpts {
+func compareFlags(fs *cmdflag.FlagSet) *compareOpts {
 	o := &compareOpts{threshold: percent(5)}
 	fs.Var(&o.threshold, "threshold", "a significant slowdown over `percent` is a regression (exit 1)")
-	fs.Float64Var(&o.alpha, "alpha", 0.05, "significance level `α` of each row's test")
+	fs.Float64Var(&o.alpha, "alpha", 0.05, "false discovery rate `α` across each unit's rows")
 	fs.BoolVar(&o.force, "force", false, "compare even if the config lines show different machines")
+	fs.StringVar(&o.history, "history", "", "earlier runs of this machine in `dir`, whose spread a one-run comparison is tested against (default results/HOST of the new run)")
 	return o
 }
 
 func (e *env) cmdCompare(stdout, stderr io.Writer, args []string) error {
-	fs := newFlags("compare", stderr, "[flags] OLD NEW")
+	fs := newFlags("compare", stderr, "[flags] OLD NEW  (each a result file, a comma-separated list of runs, or a directory of runs)")
 	opts := compareFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 2 {
-		return badInput("want two result files, OLD and NEW; have %d arguments", fs.NArg())
+		return badInput("want two sides, OLD and NEW; have %d arguments", fs.NArg())
 	}
 	if err := opts.check(); err != nil {
 		return err
 	}
-	old, err := readResult(fs.Arg(0))
+	old, err := readSide(fs.Arg(0))
 	if err != nil {
 		return err
 	}
-	cur, err := readResult(fs.Arg(1))
+	cur, err := readSide(fs.Arg(1))
 	if err != nil {
 		return err
 	}
-	warnPartial(stderr, old, cur)
-	return compareSets(stdout, old, cur, *opts)
+	warnPartial(stderr, append(append([]*resultfile.File(nil), old...), cur...)...)
+	c, err := e.compareSets(old, cur, *opts)
+	if err != nil {
+		return err
+	}
+	return printComparison(stdout, c)
+}
+
+// readSide reads one side of a comparison: a result file, runs separated
+// by commas, or every run (*.txt) in a directory.
+func readSide(arg string) ([]*resultfile.File, error) {
+	var paths []string
+	if fi, err := os.Stat(arg); err == nil && fi.IsDir() {
+		if paths, err = runfiles.Expand(io.Discard, []string{arg}, false); err != nil {
+			return nil, badInput("%v", err)
+		}
+	} else {
+		paths = strings.Split(arg, ",")
+	}
+	return readResults(paths...)
+}
+
+// history is the earlier runs of cur's machine a one-run comparison
+// estimates the between-run spread from: -history DIR, or the results
+// directory runbench keeps for cur's host. The runs compared are left out.
+func (e *env) history(opts compareOpts, compared ...*resultfile.File) ([]*resultfile.File, error) {
+	dir := opts.history
+	if dir == "" {
+		host := compared[len(compared)-1].Get(sysinfo.KeyHost)
+		if host == "" {
+			return nil, nil
+		}
+		dir = filepath.Join(e.resultsDir(), host)
+		if _, err := os.Stat(dir); err != nil {
+			return nil, nil // no runs kept here: the comparison says it used the default
+		}
+	}
+	paths, err := runfiles.Expand(io.Discard, []string{dir}, false)
+	if err != nil {
+		if opts.history != "" {
+			return nil, badInput("-history %s: %v", dir, err)
+		}
+		return nil, nil
+	}
+	var out []*resultfile.File
+next:
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			continue
+		}
+		for _, f := range compared {
+			if cf, err := os.Stat(f.Path); err == nil && os.SameFile(fi, cf) {
+				continue next
+			}
+		}
+		// A file that does not read is not a run of ours (a note, a
+		// reference from another tool): it tells nothing of the spread.
+		if f, err := resultfile.ReadRun(p); err == nil {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+// resultsDir is where runs are kept, as the runner writes them.
+func (e *env) resultsDir() string {
+	if e.run.ResultsDir != "" {
+		return e.run.ResultsDir
+	}
+	return "results"
 }
 
 // warnPartial says which files are interrupted runs. They are compared
@@ -84,14 +160,27 @@ func (o compareOpts) check() error {
 	return nil
 }
 
-// compareFiles is the comparison of old with new under opts; an error is
-// bad input.
-func compareFiles(old, cur *resultfile.File, opts compareOpts) (*comparison.Comparison, error) {
-	c, err := comparison.Compare(old, cur, opts.options())
+// compareSets is the comparison of the runs old with the runs new under
+// opts, with the machine's earlier runs as history; an error is bad input.
+func (e *env) compareSets(old, cur []*resultfile.File, opts compareOpts) (*comparison.Comparison, error) {
+	o := opts.options()
+	if len(old) == 1 || len(cur) == 1 {
+		h, err := e.history(opts, append(append([]*resultfile.File(nil), old...), cur...)...)
+		if err != nil {
+			return nil, err
+		}
+		o.History = h
+	}
+	c, err := comparison.CompareSets(old, cur, o)
 	if err != nil {
 		return nil, badInput("%v", err)
 	}
 	return c, nil
+}
+
+// compareFiles is compareSets of one run a side.
+func (e *env) compareFiles(old, cur *resultfile.File, opts compareOpts) (*comparison.Comparison, error) {
+	return e.compareSets([]*resultfile.File{old}, []*resultfile.File{cur}, opts)
 }
 
 // printComparison prints c's text and returns its verdict's exit code as
@@ -107,13 +196,4 @@ func printComparison(w io.Writer, c *comparison.Comparison) error {
 		return withCode(code, nil)
 	}
 	return nil
-}
-
-// compareSets compares old with new and prints the comparison.
-func compareSets(w io.Writer, old, cur *resultfile.File, opts compareOpts) error {
-	c, err := compareFiles(old, cur, opts)
-	if err != nil {
-		return err
-	}
-	return printComparison(w, c)
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -74,10 +76,14 @@ func TestCompare(t *testing.T) {
 		golden string   // stdout golden, if any
 		stderr []string // substrings of the one stderr line
 	}{
-		{"planted 20% regression", []string{"compare", "testdata/old.txt", "testdata/new.txt"}, 1, "compare-regression.golden", nil},
+		{"planted 20% regression", []string{"compare", "-history", "testdata/hist", "testdata/old.txt", "testdata/new.txt"}, 1, "compare-regression.golden", nil},
+		// One run a side says nothing of the between-run spread: without
+		// earlier runs the stated default (10%) makes 20% undetectable,
+		// and the output says so.
+		{"planted 20% regression, no history", []string{"compare", "testdata/old.txt", "testdata/new.txt"}, 0, "compare-nohistory.golden", nil},
 		{"identical inputs", []string{"compare", "testdata/old.txt", "testdata/old.txt"}, 0, "compare-identical.golden", nil},
-		{"regression under threshold", []string{"compare", "-threshold", "25%", "testdata/old.txt", "testdata/new.txt"}, 0, "", nil},
-		{"regression not significant at tiny alpha", []string{"compare", "-alpha", "0.00001", "testdata/old.txt", "testdata/new.txt"}, 0, "", nil},
+		{"regression under threshold", []string{"compare", "-history", "testdata/hist", "-threshold", "25%", "testdata/old.txt", "testdata/new.txt"}, 0, "", nil},
+		{"regression not significant at tiny alpha", []string{"compare", "-history", "testdata/hist", "-alpha", "0.00001", "testdata/old.txt", "testdata/new.txt"}, 0, "", nil},
 		{"different machines", []string{"compare", "testdata/old.txt", "testdata/othermachine.txt"}, 2, "", []string{"testdata/othermachine.txt", "different machines", "cpu", "nproc", "-force"}},
 		{"different machines forced", []string{"compare", "-force", "testdata/old.txt", "testdata/othermachine.txt"}, 0, "", nil},
 		{"sim against real", []string{"compare", "testdata/old.txt", "testdata/sim.txt"}, 2, "", []string{"kernel: sim", "never compared"}},
@@ -85,7 +91,8 @@ func TestCompare(t *testing.T) {
 		{"sim against real forced", []string{"compare", "-force", "testdata/old.txt", "testdata/sim.txt"}, 2, "", []string{"kernel: sim"}},
 		{"a host without raw clone: simulated and real rows in one file", []string{"compare", "testdata/nonlinux.txt", "testdata/nonlinux.txt"}, 0, "", nil},
 		{"go test output against runbench output", []string{"compare", "-threshold", "1000", "testdata/gotest.txt", "testdata/old.txt"}, 0, "", nil},
-		{"one file", []string{"compare", "testdata/old.txt"}, 2, "", []string{"two result files"}},
+		{"one file", []string{"compare", "testdata/old.txt"}, 2, "", []string{"two sides"}},
+		{"history not a directory of runs", []string{"compare", "-history", "testdata/nonexistent", "testdata/old.txt", "testdata/new.txt"}, 2, "", []string{"-history", "testdata/nonexistent"}},
 		{"bad threshold", []string{"compare", "-threshold", "x%", "testdata/old.txt", "testdata/new.txt"}, 2, "", []string{"-threshold"}},
 		{"bad alpha", []string{"compare", "-alpha", "2", "testdata/old.txt", "testdata/new.txt"}, 2, "", []string{"-alpha"}},
 		{"alpha NaN", []string{"compare", "-alpha", "NaN", "testdata/old.txt", "testdata/new.txt"}, 2, "", []string{"-alpha", "NaN"}},
@@ -126,7 +133,7 @@ func checkOneLine(t *testing.T, stderr string, want ...string) {
 }
 
 func TestCompareRegressionNamesRow(t *testing.T) {
-	out, _, code := runCmd(t, nil, "compare", "testdata/old.txt", "testdata/new.txt")
+	out, _, code := runCmd(t, nil, "compare", "-history", "testdata/hist", "testdata/old.txt", "testdata/new.txt")
 	if code != 1 {
 		t.Fatalf("exit %d, want 1", code)
 	}
@@ -138,7 +145,7 @@ func TestCompareRegressionNamesRow(t *testing.T) {
 		}
 	}
 	// It is named as -run selects it: without go test's -GOMAXPROCS.
-	if len(regs) != 1 || !strings.Contains(regs[0], "regression: Create/style=goroutine/cpu=any sec/op +20.00%") {
+	if len(regs) != 1 || !strings.Contains(regs[0], "regression: Create/style=goroutine/cpu=any sec/op +20.00% [") {
 		t.Errorf("regression lines = %q, want one for Create/style=goroutine/cpu=any at +20%% (the files are from before cpu=)", regs)
 	}
 }
@@ -262,7 +269,7 @@ func TestCompareLegacyNames(t *testing.T) {
 	if err := os.WriteFile(newp, []byte(newb.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, errs, code := runCmd(t, nil, "compare", oldp, newp)
+	out, errs, code := runCmd(t, nil, "compare", "-history", jitteredRuns(t, newp, 4, 0.01), oldp, newp)
 	if code != 1 || !strings.Contains(out, "regression: Create/style=fork/cpu=any sec/op +10.") {
 		t.Errorf("exit %d, stderr %q, output:\n%s\nwant the legacy fork row compared with cpu=any and flagged", code, errs, out)
 	}
@@ -299,10 +306,11 @@ func TestCompareMachineShift(t *testing.T) {
 		}
 		return 1
 	})
-	if out, _, code := runCmd(t, nil, "compare", base, all); code != exitMachineShift || !strings.Contains(out, "verdict: machine shift: all 4 rows") {
+	hist := jitteredRuns(t, base, 5, 0.01)
+	if out, _, code := runCmd(t, nil, "compare", "-history", hist, base, all); code != exitMachineShift || !strings.Contains(out, "verdict: machine shift: all 4 rows") {
 		t.Errorf("all rows +20%%: exit %d, want %d:\n%s", code, exitMachineShift, out)
 	}
-	if out, _, code := runCmd(t, nil, "compare", base, creation); code != exitFail || strings.Contains(out, "machine shift") {
+	if out, _, code := runCmd(t, nil, "compare", "-history", hist, base, creation); code != exitFail || strings.Contains(out, "machine shift") {
 		t.Errorf("creation rows +20%%: exit %d, want %d:\n%s", code, exitFail, out)
 	}
 }
@@ -314,17 +322,55 @@ var headlineRows = []string{
 	"Switch/mech=pipe/mode=thread/cpu=same/ws=0", "Switch/mech=futex/mode=thread/cpu=same/ws=0",
 }
 
+// jitteredRuns writes n copies of the result file src into a new
+// directory, each row's ns/op figures multiplied by one factor per copy,
+// exp(sd·z) with z standard normal from a fixed seed: the earlier runs of
+// a machine whose runs drift with that spread. It returns the directory.
+func jitteredRuns(t *testing.T, src string, n int, sd float64) string {
+	t.Helper()
+	raw, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	rng := rand.New(rand.NewPCG(1, 2))
+	for k := range n {
+		factor := map[string]float64{}
+		var b strings.Builder
+		for _, line := range strings.SplitAfter(string(raw), "\n") {
+			f := strings.Fields(line)
+			if len(f) > 3 && strings.HasPrefix(f[0], "Benchmark") {
+				if _, ok := factor[f[0]]; !ok {
+					factor[f[0]] = math.Exp(sd * rng.NormFloat64())
+				}
+				for i := 2; i+1 < len(f); i += 2 {
+					if f[i+1] == "ns/op" {
+						v, err := strconv.ParseFloat(f[i], 64)
+						if err != nil {
+							t.Fatal(err)
+						}
+						f[i] = strconv.FormatFloat(v*factor[f[0]], 'f', 2, 64)
+					}
+				}
+				line = strings.Join(f, "\t") + "\n"
+			}
+			b.WriteString(line)
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("20261101T%02d0000Z.txt", k)), []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
 // TestComparePlantedShift plants a 5% slowdown in every headline row of a
 // copy of a real default run (the other rows unchanged, so it is no
-// machine shift) and checks that compare calls each a regression.
-// A regression is a change over the threshold, and the planted change is
-// exactly 5%, so the threshold here is 4%.
-//
-// Create/style=fork/cpu=same is the exception, and the test says so: its
-// 95% interval in this file is ±8% (fork copies the Go parent's address
-// space, and its per-sample cost wanders with the host's memory), so 30
-// samples of one run cannot see 5% there. The nightly job's interleaved
-// base/head runs (COUNT runs each) are what narrow it.
+// machine shift). One run a side is judged against the machine's
+// between-run spread: with ten earlier runs that drift 0.5%, compare calls
+// each planted row a regression and no other; with no earlier runs the
+// stated default spread (10%) cannot see 5%, and compare says so instead
+// of calling it. A regression is a change over the threshold, and the
+// planted change is exactly 5%, so the threshold here is 4%.
 func TestComparePlantedShift(t *testing.T) {
 	raw, err := os.ReadFile("testdata/default-run.txt")
 	if err != nil {
@@ -352,23 +398,21 @@ func TestComparePlantedShift(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, errs, code := runCmd(t, nil, "compare", "-threshold", "4%", "testdata/default-run.txt", planted)
+	if code != exitOK || strings.Contains(out, "regression: ") || !strings.Contains(out, "stated default of 10%") {
+		t.Errorf("no earlier runs: exit %d, want 0 and the default spread named; stderr %q\n%s", code, errs, out)
+	}
+	hist := jitteredRuns(t, "testdata/default-run.txt", 10, 0.005)
+	out, errs, code = runCmd(t, nil, "compare", "-history", hist, "-threshold", "4%", "testdata/default-run.txt", planted)
 	if code != exitFail {
 		t.Fatalf("exit %d, want %d; stderr %q\n%s", code, exitFail, errs, out)
 	}
 	for _, row := range headlineRows {
-		flagged := strings.Contains(out, "regression: "+row+" sec/op +5.00%")
-		if row == "Create/style=fork/cpu=same" {
-			if flagged {
-				t.Logf("fork flagged too: its interval in this file is narrower than the note says")
-			}
-			continue
-		}
-		if !flagged {
+		if !strings.Contains(out, "regression: "+row+" sec/op +5.00%") {
 			t.Errorf("planted 5%% in %s not flagged:\n%s", row, out)
 		}
 	}
 	// Unchanged rows stay quiet.
-	if n := strings.Count(out, "regression: "); n > len(headlineRows) {
+	if n := strings.Count(out, "regression: "); n != len(headlineRows) {
 		t.Errorf("%d regressions for %d planted rows:\n%s", n, len(headlineRows), out)
 	}
 }

@@ -66,7 +66,7 @@
 //	-count N            samples per row (default 10)
 //	-o FILE             the result file (default results/HOST/UTCTIME.txt)
 //	-baseline FILE      compare with FILE after the run, as compare does
-//	-threshold P, -alpha A   for -baseline, as for compare
+//	-threshold P, -alpha A, -history DIR   for -baseline, as for compare
 //	-kernel real|sim    measure the real kernel or the simulated one (simkernel)
 //	-profile FILE       with -kernel sim: a calibration profile (see calibrate)
 //	-benchtime D        aim each sample at D instead of dividing the budget
@@ -146,47 +146,85 @@
 //
 // # compare
 //
-// compare OLD NEW prints benchstat's comparison — for every unit, each
-// row's median ± the 95% confidence interval, and the change with the
-// p-value of the Mann-Whitney U test (golang.org/x/perf/benchmath) — and
-// exits
+// compare OLD NEW compares runs with the comparison package (the same
+// comparison run -baseline prints and report.md shows). The verdict and
+// the rows that decide it come first, then what differs between the sides
+// (configuration, state), the method, and a table of every row's per-op
+// time: each side's median ± its 95% interval, the change and its
+// interval, p, the Benjamini–Hochberg q and the minimum detectable change
+// (MDC). Other units are listed only where a row moved beyond its noise.
+// compare exits
 //
 //	0  no significant regression larger than the threshold
-//	1  a significant (p < -alpha) slowdown larger than -threshold in ns/op or sim-ns/op
+//	1  a slowdown in ns/op or sim-ns/op larger than -threshold and significant after FDR control at -alpha
 //	2  bad input: unreadable or malformed files, different machines, real against simulated
+//	4  a machine shift (see above)
 //
-// A partial file (an interrupted run, "partial: true") is compared, as OLD
-// or NEW or as run's -baseline, with a warning on stderr: its rows may have
-// fewer samples.
+// The unit of replication is the run: the samples of one run share its
+// host's state, which drifts 5–15% between runs here, so they are not
+// independent and pooling them makes p-values far too small. OLD and NEW
+// are each a result file, a comma-separated list of runs, or a directory
+// of runs.
+//
+//   - Several runs a side (runs from different boots, say): each run's
+//     median is one replicate; Welch's t-test on the log run medians, and
+//     no change is called where the two sides' ranges overlap (LKP's rule).
+//   - One run on a side: each row's run median is tested against the
+//     between-run spread of earlier runs of the machine — -history DIR, or
+//     by default results/HOST of the new run, which run keeps — with
+//     Student's t on their count less one degrees of freedom. A row with
+//     fewer than 3 earlier runs uses a stated default spread of 10%, and its
+//     MDC (about 32%) says how little one run a side can tell.
+//
+// Each unit's rows are tested together with Benjamini–Hochberg false
+// discovery rate control at -alpha; only per-op times decide the exit code.
+// A row whose samples split into two placement modes (a gap of more than
+// 2x with at least two samples each side: an unpinned switch row whose
+// tasks sometimes share a CPU) is marked "(mixture)" and never decides the
+// verdict alone.
+//
+// The machine is its hardware and host (goos, goarch, cpu, nproc,
+// virtualization, host); the kernel, thp, mitigations and governor are the
+// configuration under test. Runs of one machine under two configurations
+// compare, and say what differs ("configuration: kernel 6.18.44 → 6.19.0");
+// runs of different machines need -force. Real and simulated runs are
+// never compared, even with -force. A partial file (an interrupted run,
+// "partial: true") is compared with a warning on stderr.
 //
 // Rows are named, and matched between the files, as -run selects them:
-// without go test's -GOMAXPROCS suffix.
+// without go test's -GOMAXPROCS suffix. Files written before the verdict
+// was paired and run-based compare as they are: only the statistics
+// changed, not the format.
 //
-// Flags: -threshold P (default 5%), -alpha A (default 0.05), and -force to
-// compare files whose machine keys (goos, goarch, cpu, kernel, nproc,
-// virtualization, governor, thp, mitigations, host) differ; loadavg,
-// commit and go may differ. Real and simulated runs are never compared,
-// even with -force.
+//	$ runbench compare -history hist base.txt head.txt
+//	verdict: 1 significant regression(s) over 5% (FDR 0.05)
+//	regression: Create/style=goroutine/cpu=any sec/op +20.00% [+8.7%, +32.5%] (p=0.005 q=0.010) exceeds 5%
 //
-//	$ runbench compare base.txt head.txt
 //	goos: linux
 //	goarch: amd64
 //	pkg: github.com/clonebench/clonebench/bench
 //	cpu: AMD EPYC
 //	kernel: 6.18.44-fc-v669
 //	virtualization: firecracker+docker
+//	method: one run a side, so the run is the unit: a run's samples share its host's state and are not independent; each row's log run median is tested against the between-run spread, estimated per row from 6 earlier runs of this machine (hist), with Student's t; Benjamini–Hochberg false discovery rate control at α=0.05 across each unit's rows; only per-op times decide the verdict
+//	interval: 95% interval from the between-run spread (not from the samples of one run)
 //
 //	                                            base.txt         head.txt
-//	                                              sec/op           sec/op         vs base
-//	Create/style=goroutine/cpu=any                432.0n  ± 8%     518.4n  ± 8%   +20.00%  (p=0.000 n=10)
-//	Switch/mech=pipe/mode=thread/cpu=same/ws=0    4.762µ  ± 14%    4.762µ  ± 14%        ~  (p=1.000 n=10)
+//	                                              sec/op           sec/op          change             CI      p      q    MDC
+//	Create/style=goroutine/cpu=any                432.0n  ± 8%     518.4n  ± 8%   +20.00%  +8.7%, +32.5%  0.005  0.010  10.4%  regression
+//	Switch/mech=pipe/mode=thread/cpu=same/ws=0    4.762µ  ± 14%    4.762µ  ± 14%   +0.00%   -5.2%, +5.4%  1.000  1.000   5.4%  ~
 //	geomean                                       1.434µ           1.571µ          +9.54%
-//
-//	regression: Create/style=goroutine/cpu=any sec/op +20.00% (p=0.000 n=10) exceeds 5%
-//	verdict: 1 significant regression(s) over 5% (α=0.05)
 //	exit status 1
 //
-//	$ runbench compare -threshold 25% base.txt head.txt
+//	$ runbench compare -history hist -threshold 25% base.txt head.txt
+//	…
+//	exit status 0
+//
+// Without earlier runs the same pair is not called a regression: the
+// default spread cannot see 20% from one run a side, and the method line
+// says so.
+//
+//	$ runbench compare base.txt head.txt
 //	…
 //	exit status 0
 //

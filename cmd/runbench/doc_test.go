@@ -42,11 +42,15 @@ func TestDoc(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// hist: earlier runs of base.txt's machine, for compare -history.
+	if err := os.CopyFS(filepath.Join(dir, "hist"), os.DirFS(filepath.Join("testdata", "hist"))); err != nil {
+		t.Fatal(err)
+	}
 	t.Chdir(dir)
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			e := defaultEnv()
-			e.resultsDir = filepath.Join(dir, "results")
+			e.run.ResultsDir = filepath.Join(dir, "results")
 			out, errs, code := runCmd(t, e, tt.args...)
 			if code != tt.code {
 				t.Errorf("exit status %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, out, errs)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clonebench/clonebench/resultfile"
 	"github.com/clonebench/clonebench/rowspec"
 )
 
@@ -45,8 +46,9 @@ func FuzzParseResult(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		const path = "in.txt"
-		file, err := parseResult(bytes.NewReader(data), path)
+		file, err := resultfile.ParseRun(bytes.NewReader(data), path)
 		if err != nil {
+			err = badFile(path, err) // as readResult reports it
 			msg := err.Error()
 			if strings.Contains(msg, "\n") || !strings.Contains(msg, path) {
 				t.Fatalf("error %q: want one line naming %s", msg, path)

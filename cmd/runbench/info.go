@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+
+	"github.com/clonebench/clonebench/cmd/runbench/internal/runner"
 )
 
 func (e *env) cmdInfo(stdout, stderr io.Writer, args []string) error {
@@ -17,7 +19,7 @@ func (e *env) cmdInfo(stdout, stderr io.Writer, args []string) error {
 	if *kernel != "real" && *kernel != "sim" {
 		return badInput("-kernel must be real or sim, not %q", *kernel)
 	}
-	for _, f := range runConfig(*kernel == "sim") {
+	for _, f := range runner.Config(*kernel == "sim") {
 		fmt.Fprintf(stdout, "%s: %s\n", f.Key, f.Value)
 	}
 	return nil

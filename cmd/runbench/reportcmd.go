@@ -43,7 +43,7 @@ func (e *env) cmdReport(stdout, stderr io.Writer, args []string) error {
 		if err != nil {
 			return err
 		}
-		if cmp, err = compareFiles(base, files[0], *copts); err != nil {
+		if cmp, err = e.compareFiles(base, files[0], *copts); err != nil {
 			return err
 		}
 	}

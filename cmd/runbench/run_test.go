@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clonebench/clonebench/cmd/runbench/internal/runner"
 	"github.com/clonebench/clonebench/comparison"
 	"github.com/clonebench/clonebench/resultfile"
 
@@ -26,14 +26,12 @@ import (
 // records report calls instead of drawing.
 func testEnv(dir string, rows []workloads.Row) *env {
 	e := defaultEnv()
-	e.resultsDir = filepath.Join(dir, "results")
+	e.run.ResultsDir = filepath.Join(dir, "results")
 	// Not the machine's lock: a real run elsewhere must not stall the tests.
-	e.lockPath = filepath.Join(dir, "run.lock")
-	if rows != nil {
-		e.rows = func() []workloads.Row { return rows }
-	}
-	e.now = func() time.Time { return time.Date(2026, 11, 25, 17, 4, 0, 0, time.UTC) }
-	e.notify = func(ctx context.Context) (context.Context, context.CancelFunc) { return context.WithCancel(ctx) }
+	e.run.LockPath = filepath.Join(dir, "run.lock")
+	e.run.Rows = rows
+	e.run.Now = func() time.Time { return time.Date(2026, 11, 25, 17, 4, 0, 0, time.UTC) }
+	e.run.Notify = func(ctx context.Context) (context.Context, context.CancelFunc) { return context.WithCancel(ctx) }
 	e.writeReport = func(dir string, files []*resultfile.File, cmp *comparison.Comparison) ([]string, error) {
 		var paths []string
 		for _, f := range files {
@@ -145,7 +143,7 @@ func TestRunFakeRows(t *testing.T) {
 			t.Errorf("complete run marked partial")
 		}
 	}
-	for _, n := range []string{benchName("Fake/op=a", procs), benchName("Fake/op=b", procs)} {
+	for _, n := range []string{runner.BenchName("Fake/op=a", procs), runner.BenchName("Fake/op=b", procs)} {
 		if count[n] != 6 {
 			t.Errorf("%s: %d samples, want 6 (have %v)", n, count[n], count)
 		}
@@ -162,7 +160,7 @@ func TestRunFakeRows(t *testing.T) {
 	// Interleaved: after the pilots, the file alternates a, b, a, b …
 	for i, r := range res {
 		want := []string{"Fake/op=a", "Fake/op=b"}[i%2]
-		if string(r.Name) != benchName(want, procs) {
+		if string(r.Name) != runner.BenchName(want, procs) {
 			t.Fatalf("sample %d is %s, want %s: rows not interleaved", i, r.Name, want)
 		}
 	}
@@ -181,20 +179,6 @@ func TestRunFakeRows(t *testing.T) {
 	}
 	if after, _ := os.ReadFile(wantPath); string(after) != string(before) {
 		t.Errorf("second run changed the first file")
-	}
-}
-
-func TestRunAutoCount(t *testing.T) {
-	a := &spinRow{name: "Fake/op=a", perOp: 10 * time.Microsecond}
-	e := testEnv(t.TempDir(), []workloads.Row{a.row(workloads.Quick)})
-	// The no-argument form with a small budget: at least 6 samples.
-	out, errs, code := runCmd(t, e, "run", "-auto", "-budget", "2s")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
-	res, _ := readBack(t, strings.Split(out, "\n")[0])
-	if len(res) < autoMinCount || len(res) > autoMaxCount {
-		t.Errorf("%d samples, want %d..%d", len(res), autoMinCount, autoMaxCount)
 	}
 }
 
@@ -243,74 +227,24 @@ func TestRunBadInput(t *testing.T) {
 	}
 }
 
-// TestRunInterrupted: a signal mid-run keeps the finished samples in a file
-// marked partial and returns within the grace period even when the row in
-// flight never returns.
-func TestRunInterrupted(t *testing.T) {
-	for _, stuck := range []bool{false, true} {
-		t.Run(fmt.Sprintf("stuck=%v", stuck), func(t *testing.T) {
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			release := make(chan struct{})
-			defer close(release)
-			var inSample3 atomic.Bool
-			row := workloads.Row{Name: "Fake/op=slow", Suites: workloads.Quick, Run: func(n int) (workloads.Result, error) {
-				if inSample3.Load() && stuck {
-					<-release // a row that does not notice the signal
-				}
-				start := time.Now()
-				for time.Since(start) < time.Duration(n)*time.Microsecond {
-				}
-				return workloads.Result{N: n, Elapsed: time.Since(start)}, nil
-			}}
-			dir := t.TempDir()
-			e := testEnv(dir, []workloads.Row{row})
-			e.notify = func(context.Context) (context.Context, context.CancelFunc) { return ctx, cancel }
-			e.grace = 200 * time.Millisecond
-			e.beforeSample = func(_ string, sample int) {
-				if sample == 3 {
-					inSample3.Store(true)
-					cancel() // the signal arrives as sample 3 starts
-				}
-			}
-			start := time.Now()
-			out, errs, code := runCmd(t, e, "run", "-count", "10", "-budget", "2s", "-o", filepath.Join(dir, "r.txt"))
-			if took := time.Since(start); took > 2*time.Second {
-				t.Errorf("took %v after the signal", took)
-			}
-			if code != exitInterrupted {
-				t.Errorf("exit %d, want %d; stderr:\n%s", code, exitInterrupted, errs)
-			}
-			path := filepath.Join(dir, "r-partial.txt")
-			if strings.TrimSpace(out) != path {
-				t.Errorf("stdout %q, want %s", out, path)
-			}
-			res, _ := readBack(t, path)
-			want := 2 // samples 1 and 2; sample 3 only if it finished within the grace
-			if !stuck {
-				want = 3
-			}
-			if len(res) != want {
-				t.Errorf("%d samples kept, want %d", len(res), want)
-			}
-			for _, r := range res {
-				if r.GetConfig("partial") != "true" {
-					t.Errorf("sample not marked partial")
-				}
-			}
-			if _, err := os.Stat(filepath.Join(dir, "r.txt")); err == nil {
-				t.Errorf("partial run wrote the complete name")
-			}
-		})
-	}
-}
-
 // exactRow reports exactly perOp per op, so two runs compare as equal or,
 // scaled, as a clean regression; it tests the plumbing, not the timer.
 func exactRow(name string, perOp time.Duration) workloads.Row {
 	return workloads.Row{Name: name, Suites: workloads.Quick, Run: func(n int) (workloads.Result, error) {
 		return workloads.Result{N: n, Elapsed: time.Duration(n) * perOp}, nil
 	}}
+}
+
+// keepRuns makes n runs into e's results directory, as runbench keeps
+// them: the earlier runs of the machine whose spread a one-run
+// comparison is tested against.
+func keepRuns(t *testing.T, e *env, n int) {
+	t.Helper()
+	for range n {
+		if _, errs, code := runCmd(t, e, "run", "-count", "6", "-budget", "1s", "-report=false"); code != 0 {
+			t.Fatalf("earlier run: exit %d: %s", code, errs)
+		}
+	}
 }
 
 func TestRunBaseline(t *testing.T) {
@@ -320,6 +254,7 @@ func TestRunBaseline(t *testing.T) {
 	if _, errs, code := runCmd(t, e, "run", "-count", "6", "-budget", "1s", "-report=false", "-o", base); code != 0 {
 		t.Fatalf("baseline run: exit %d: %s", code, errs)
 	}
+	keepRuns(t, e, 3)
 	for _, tt := range []struct {
 		name  string
 		scale time.Duration // per-op time of op=b, in ns
@@ -330,9 +265,7 @@ func TestRunBaseline(t *testing.T) {
 		{"30% slower", 2600, 1, "regression: Fake/op=b sec/op +30.00%"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			e.rows = func() []workloads.Row {
-				return []workloads.Row{exactRow("Fake/op=a", time.Microsecond), exactRow("Fake/op=b", tt.scale)}
-			}
+			e.run.Rows = []workloads.Row{exactRow("Fake/op=a", time.Microsecond), exactRow("Fake/op=b", tt.scale)}
 			out, errs, code := runCmd(t, e, "run", "-count", "6", "-budget", "1s", "-baseline", base)
 			if code != tt.code {
 				t.Errorf("exit %d, want %d\n%s%s", code, tt.code, out, errs)

@@ -1,4 +1,4 @@
-package main
+package runner
 
 import (
 	"errors"
@@ -95,10 +95,10 @@ func (p *plan) predict() time.Duration {
 }
 
 // schedule picks the sample count and the per-sample target. An explicit
-// -count is kept; the no-argument default takes the most samples in
+// count is kept; count 0 (the no-argument default) takes the most samples in
 // [autoMinCount, autoMaxCount] whose samples still last minSample within
 // the budget. The pilot is the warm-up: its calls are never written.
-func schedule(plans []*plan, rf runFlags, budget time.Duration) (count int, target time.Duration) {
+func schedule(plans []*plan, opts Options, budget time.Duration) (count int, target time.Duration) {
 	var rows int
 	var setup float64
 	for _, p := range plans {
@@ -110,7 +110,7 @@ func schedule(plans []*plan, rf runFlags, budget time.Duration) (count int, targ
 	per := func(c int) time.Duration {
 		return time.Duration((budget.Seconds()/float64(c) - setup) / float64(rows) * 1e9)
 	}
-	count = rf.count
+	count = opts.Count
 	if count == 0 {
 		count = autoMinCount
 		for c := autoMaxCount; c >= autoMinCount; c-- {
@@ -120,8 +120,8 @@ func schedule(plans []*plan, rf runFlags, budget time.Duration) (count int, targ
 			}
 		}
 	}
-	if rf.benchtime > 0 {
-		return count, rf.benchtime
+	if opts.Benchtime > 0 {
+		return count, opts.Benchtime
 	}
 	return count, min(max(per(count), floorSample), ceilSample)
 }

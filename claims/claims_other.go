@@ -1,6 +1,6 @@
 //go:build !linux
 
-package main
+package claims
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 	"runtime"
 )
 
-func verifyClaims() ([]claim, error) {
+// Check checks the claims; they are about the Linux kernel.
+func Check() ([]Claim, error) {
 	return nil, fmt.Errorf("the claims are about the Linux kernel; this is %s: %w", runtime.GOOS, errors.ErrUnsupported)
 }

@@ -1,20 +1,25 @@
-package main
+package runner
 
 import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"runtime"
 	"strconv"
 	"time"
 
+	"golang.org/x/perf/benchfmt"
+
+	"github.com/clonebench/clonebench/resultfile"
+	"github.com/clonebench/clonebench/rowspec"
 	"github.com/clonebench/clonebench/workloads"
 )
 
 // measurer runs the rows: a pilot per row, then samples interleaved
 // round-robin so drift hits every row alike.
 type measurer struct {
-	e           *env
+	opts        Options
 	ctx         context.Context
 	stderr      io.Writer
 	start       time.Time
@@ -48,7 +53,7 @@ func (m *measurer) call(fn func(int) (workloads.Result, error), n int) (workload
 	case o := <-ch:
 		// The row finished its ops within the grace period: a whole sample.
 		return o.res, o.wall, o.err, false
-	case <-time.After(m.e.grace):
+	case <-time.After(m.opts.Grace):
 		m.abandoned = true
 		return workloads.Result{}, 0, nil, true
 	}
@@ -66,7 +71,8 @@ func (m *measurer) stopped() bool {
 // measure pilots every plan, schedules the samples to fit the budget and
 // takes them round by round. It returns the samples that finished; a row
 // that fails keeps its earlier samples and its error.
-func (m *measurer) measure(plans []*plan, rf runFlags) []sample {
+func (m *measurer) measure(plans []*plan) []resultfile.Line {
+	opts := m.opts
 	t0 := time.Now()
 	live := 0
 	for i, p := range plans {
@@ -82,7 +88,7 @@ func (m *measurer) measure(plans []*plan, rf runFlags) []sample {
 	if live == 0 {
 		return nil
 	}
-	count, target := schedule(plans, rf, rf.budget-time.Since(t0)-min(reportSlack, rf.budget/10))
+	count, target := schedule(plans, opts, opts.Budget-time.Since(t0)-min(reportSlack, opts.Budget/10))
 	var predicted time.Duration
 	for _, p := range plans {
 		if p.err == nil {
@@ -94,11 +100,11 @@ func (m *measurer) measure(plans []*plan, rf runFlags) []sample {
 	fmt.Fprintf(m.stderr, "[runbench] %d rows × %d samples, ~%v per sample, ~%v estimated\n",
 		live, count, target.Round(time.Millisecond), predicted.Round(time.Second))
 
-	var samples []sample
+	var samples []resultfile.Line
 	var spent, spentPredicted time.Duration
-	deadline := m.start.Add(rf.budget - min(reportSlack, rf.budget/10))
+	deadline := m.start.Add(opts.Budget - min(reportSlack, opts.Budget/10))
 	for s := 1; s <= count; s++ {
-		if s > 1 && rf.benchtime == 0 {
+		if s > 1 && opts.Benchtime == 0 {
 			m.rescale(plans, count-s+1, time.Until(deadline), float64(spent)/float64(spentPredicted))
 		}
 		for i, p := range plans {
@@ -114,8 +120,8 @@ func (m *measurer) measure(plans []*plan, rf runFlags) []sample {
 			}
 			fmt.Fprintf(m.stderr, "[runbench] %d/%d %s  sample %d/%d  %s elapsed, ~%s left\n",
 				i+1, len(plans), p.row.Name, s, count, roundSec(time.Since(m.start)), roundSec(left))
-			if m.e.beforeSample != nil {
-				m.e.beforeSample(p.row.Name, s)
+			if opts.BeforeSample != nil {
+				opts.BeforeSample(p.row.Name, s)
 			}
 			runtime.GC() // as go test does: no garbage from one sample lands on the next
 			res, wall, err, abandoned := m.call(p.fn, p.n)
@@ -133,7 +139,7 @@ func (m *measurer) measure(plans []*plan, rf runFlags) []sample {
 				continue
 			}
 			p.done++
-			samples = append(samples, sample{name: p.name, iters: res.N, values: values(res), lat: res.Latency})
+			samples = append(samples, line(p.name, res))
 		}
 	}
 	return samples
@@ -142,4 +148,52 @@ func (m *measurer) measure(plans []*plan, rf runFlags) []sample {
 // roundSec prints d in whole seconds for the progress lines.
 func roundSec(d time.Duration) string {
 	return strconv.Itoa(int(d.Round(time.Second)/time.Second)) + "s"
+}
+
+// line is a row's result as a benchmark line, as bench's report writes it
+// under go test: the primary figure in its unit (ns/op, or sim-ns/op alone
+// for a simulated row), then the row's metrics; and its histograms.
+func line(name string, res workloads.Result) resultfile.Line {
+	unit := res.Unit
+	if unit == "" {
+		unit = rowspec.UnitNsOp
+	}
+	l := resultfile.Line{Name: name, Iters: res.N, Values: []benchfmt.Value{{Value: tidyDigits(res.PerOp()), Unit: unit}}}
+	for _, m := range res.Metrics {
+		l.Values = append(l.Values, benchfmt.Value{Value: tidyDigits(m.Value), Unit: m.Unit})
+	}
+	for _, h := range res.Latency {
+		l.Hists = append(l.Hists, resultfile.Hist{Kind: h.Kind, Hist: h.Hist})
+	}
+	return l
+}
+
+// tidyDigits rounds v to the decimals go test prints (testing's
+// prettyPrint): none from 1000 up, then one more per decade below, so the
+// two tools' files read alike and no digit below the noise is written.
+func tidyDigits(v float64) float64 {
+	prec := 0
+	switch y := math.Abs(v); {
+	case y == 0 || y >= 999.95:
+		prec = 0
+	case y >= 99.995:
+		prec = 1
+	case y >= 9.9995:
+		prec = 2
+	case y >= 0.99995:
+		prec = 3
+	case y >= 0.099995:
+		prec = 4
+	case y >= 0.0099995:
+		prec = 5
+	case y >= 0.00099995:
+		prec = 6
+	default:
+		return v
+	}
+	r, err := strconv.ParseFloat(strconv.FormatFloat(v, 'f', prec, 64), 64)
+	if err != nil {
+		return v
+	}
+	return r
 }

@@ -1,6 +1,6 @@
 //go:build unix
 
-package main
+package runner
 
 import (
 	"context"
@@ -12,7 +12,9 @@ import (
 // TestSIGHUPStopsRun: a hang-up cancels the run's context, as SIGINT does,
 // instead of killing the process with the samples unwritten.
 func TestSIGHUPStopsRun(t *testing.T) {
-	ctx, stop := defaultEnv().notify(context.Background())
+	var opts Options
+	opts.defaults()
+	ctx, stop := opts.Notify(context.Background())
 	defer stop()
 	if err := syscall.Kill(syscall.Getpid(), syscall.SIGHUP); err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package main
+package runner
 
 import (
 	"errors"
@@ -6,6 +6,7 @@ import (
 	"syscall"
 
 	bpfprobe "github.com/clonebench/clonebench/probe"
+	"github.com/clonebench/clonebench/resultfile"
 	"github.com/clonebench/clonebench/workloads"
 )
 
@@ -13,7 +14,7 @@ import (
 // so the round-robin schedule alternates plain and probed samples of one
 // row and their ratio is the probes' overhead. A twin that cannot run here
 // is a skip with the reason; the plain row runs regardless.
-func withProbed(plans []*plan, skips []skipped) ([]*plan, []skipped) {
+func withProbed(plans []*plan, skips []resultfile.Skip) ([]*plan, []resultfile.Skip) {
 	procs := runtime.GOMAXPROCS(0)
 	var out []*plan
 	for _, p := range plans {
@@ -22,16 +23,16 @@ func withProbed(plans []*plan, skips []skipped) ([]*plan, []skipped) {
 		if !ok {
 			continue
 		}
-		tp := &plan{row: twin, name: benchName(twin.Name, procs), sim: p.sim}
+		tp := &plan{row: twin, name: BenchName(twin.Name, procs), sim: p.sim}
 		switch {
 		case p.sim && twin.Sim == nil:
-			skips = append(skips, skipped{twin.Name, "no simulated version of this row"})
+			skips = append(skips, resultfile.Skip{Name: twin.Name, Reason: "no simulated version of this row"})
 			continue
 		case p.sim:
 			tp.fn = twin.Sim
 		default:
 			if reason := twin.Skip(); reason != "" {
-				skips = append(skips, skipped{twin.Name, reason})
+				skips = append(skips, resultfile.Skip{Name: twin.Name, Reason: reason})
 				continue
 			}
 			tp.fn = twin.Run

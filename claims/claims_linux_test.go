@@ -1,11 +1,13 @@
 //go:build linux
 
-package main
+package claims
 
 import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/clonebench/clonebench/internal/procfs"
 )
 
 // TestVerify: every claim holds on this kernel, and checking them leaves
@@ -16,10 +18,11 @@ func TestVerify(t *testing.T) {
 	if err := rtSigaction(probeSignal, nil, &before); err != nil {
 		t.Fatal(err)
 	}
-	out, errs, code := runCmd(t, nil, "verify")
-	if code != 0 {
-		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	var b strings.Builder
+	if err := Verify(&b); err != nil {
+		t.Fatalf("%v\n%s", err, b.String())
 	}
+	out := b.String()
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) != 10 {
 		t.Errorf("%d claims, want 10:\n%s", len(lines), out)
@@ -34,7 +37,7 @@ func TestVerify(t *testing.T) {
 			t.Errorf("no claim about %s", flag)
 		}
 	}
-	if kids, err := childPids(); err != nil || len(kids) != 0 {
+	if kids, err := procfs.Children(); err != nil || len(kids) != 0 {
 		t.Errorf("children left: %v %v", kids, err)
 	}
 	if now, _ := os.Getwd(); now != wd {

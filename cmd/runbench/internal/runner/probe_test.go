@@ -1,4 +1,4 @@
-package main
+package runner
 
 import (
 	"testing"
@@ -32,14 +32,3 @@ func TestWithProbed(t *testing.T) {
 		t.Errorf("order: %s, %s, %s", out[0].row.Name, out[1].row.Name, out[2].row.Name)
 	}
 }
-
-func TestRunFlagProbe(t *testing.T) {
-	rf, err := parseRunFlags(discard{}, []string{"-probe", "-run", "Create"})
-	if err != nil || !rf.probe {
-		t.Fatalf("parseRunFlags(-probe) = %+v, %v", rf, err)
-	}
-}
-
-type discard struct{}
-
-func (discard) Write(p []byte) (int, error) { return len(p), nil }

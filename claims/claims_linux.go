@@ -1,6 +1,6 @@
 //go:build linux
 
-package main
+package claims
 
 import (
 	"errors"
@@ -21,11 +21,11 @@ import (
 	"github.com/clonebench/clonebench/rawclone"
 )
 
-// verifyClaims checks the seeds' task-model claims: first on a Go thread
+// Check checks the seeds' task-model claims: first on a Go thread
 // other than the main one, then on raw clone children with and without
 // each sharing flag.
-func verifyClaims() ([]claim, error) {
-	var claims []claim
+func Check() ([]Claim, error) {
+	var claims []Claim
 	pid := os.Getpid()
 
 	tid, release, err := otherThread()
@@ -33,20 +33,20 @@ func verifyClaims() ([]claim, error) {
 		return nil, err
 	}
 	defer release()
-	claims = append(claims, claim{
+	claims = append(claims, Claim{
 		"getpid() returns the thread group id and gettid() the task's own id on a thread other than the main one",
 		tid.getpid == pid && tid.gettid != pid,
 		fmt.Sprintf("on that thread getpid=%d gettid=%d; main thread pid %d", tid.getpid, tid.gettid, pid),
 	})
 	st, err := procfs.ReadStatus(fmt.Sprintf("/proc/self/task/%d/status", tid.gettid))
-	claims = append(claims, claim{
+	claims = append(claims, Claim{
 		"/proc/self/task/TID/status shows the thread's own Pid and its group's Tgid",
 		err == nil && st["Tgid"] == strconv.Itoa(pid) && st["Pid"] == strconv.Itoa(tid.gettid),
 		evidence(err, "Pid=%s Tgid=%s", st["Pid"], st["Tgid"]),
 	})
 	listed, err := procListing()
 	_, statErr := os.Stat(fmt.Sprintf("/proc/%d/status", tid.gettid))
-	claims = append(claims, claim{
+	claims = append(claims, Claim{
 		"ls /proc lists thread group ids, not the ids of other threads, yet /proc/TID opens",
 		err == nil && listed[pid] && !listed[tid.gettid] && statErr == nil,
 		evidence(errors.Join(err, statErr), "/proc/%d listed=%v, /proc/%d listed=%v, /proc/%d/status opens=%v",
@@ -57,7 +57,7 @@ func verifyClaims() ([]claim, error) {
 	for _, t := range tasks {
 		names = append(names, t.Name())
 	}
-	claims = append(claims, claim{
+	claims = append(claims, Claim{
 		"/proc/TGID/task lists every thread of the group by its own id",
 		err == nil && slices.Contains(names, strconv.Itoa(tid.gettid)) && slices.Contains(names, strconv.Itoa(pid)),
 		evidence(err, "/proc/%d/task has %d entries including %d and %d", pid, len(names), pid, tid.gettid),
@@ -66,7 +66,7 @@ func verifyClaims() ([]claim, error) {
 	for _, fc := range flagChecks {
 		c, err := checkFlag(fc)
 		if err != nil {
-			c = claim{fc.text, false, err.Error()}
+			c = Claim{fc.text, false, err.Error()}
 		}
 		claims = append(claims, c)
 	}
@@ -169,16 +169,16 @@ var flagChecks = []flagCheck{
 
 // checkFlag clones a child with fc.with and one with fc.wo, both blocked
 // reading a pipe, and reports whether only the first shares the resource.
-func checkFlag(fc flagCheck) (claim, error) {
+func checkFlag(fc flagCheck) (Claim, error) {
 	shared, evWith, err := probe(fc, fc.with)
 	if err != nil {
-		return claim{}, fmt.Errorf("flags %v: %w", fc.with, err)
+		return Claim{}, fmt.Errorf("flags %v: %w", fc.with, err)
 	}
 	sharedWO, evWO, err := probe(fc, fc.wo)
 	if err != nil {
-		return claim{}, fmt.Errorf("flags %v: %w", fc.wo, err)
+		return Claim{}, fmt.Errorf("flags %v: %w", fc.wo, err)
 	}
-	return claim{fc.text, shared && !sharedWO,
+	return Claim{fc.text, shared && !sharedWO,
 		fmt.Sprintf("with %v: %s; without: %s", fc.with, evWith, evWO)}, nil
 }
 

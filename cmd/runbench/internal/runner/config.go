@@ -1,4 +1,4 @@
-package main
+package runner
 
 import (
 	"context"
@@ -16,10 +16,10 @@ import (
 // runbench file and a go test -bench file of the same rows line up.
 const benchPkg = "github.com/clonebench/clonebench/bench"
 
-// runConfig is the config block of a result file: go test's keys first
+// Config is the config block of a result file: go test's keys first
 // (goos, goarch, pkg, cpu), then the machine facts, the suite commit and,
 // for simulated runs, kernel: sim.
-func runConfig(sim bool) []sysinfo.Fact {
+func Config(sim bool) []sysinfo.Fact {
 	var out []sysinfo.Fact
 	for _, f := range sysinfo.Collect() {
 		if f.Key == "kernel" && sim {

@@ -1,0 +1,129 @@
+// Package runfiles finds the runs runbench history reads, and stores them:
+// the result files a command line names, directories standing for the
+// *.txt under them, the commit order of a git repository, and an x/perf
+// storage server.
+package runfiles
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/clonebench/clonebench/history"
+	"github.com/clonebench/clonebench/resultfile"
+)
+
+// Expand expands the arguments: a file is taken as given, a directory
+// for every *.txt under it. Ordered by time, a file in a directory whose
+// name is not UTCTIME.txt (a reference file, a copy) is left out with a
+// note on stderr; named on the command line, it is left to the caller,
+// which refuses it when ordering.
+func Expand(stderr io.Writer, args []string, byTime bool) ([]string, error) {
+	var paths []string
+	for _, a := range args {
+		fi, err := os.Stat(a)
+		if err != nil {
+			return nil, err
+		}
+		if !fi.IsDir() {
+			paths = append(paths, a)
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() || !strings.HasSuffix(p, ".txt") {
+				return nil
+			}
+			if byTime {
+				if _, err := history.RunTime(p); err != nil {
+					fmt.Fprintf(stderr, "[runbench] history: leaving out %s: not named UTCTIME.txt\n", p)
+					return nil
+				}
+			}
+			found = append(found, p)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if len(found) == 0 {
+			return nil, fmt.Errorf("%s: no result files (*.txt) in it", a)
+		}
+		sort.Strings(found)
+		paths = append(paths, found...)
+	}
+	return paths, nil
+}
+
+// GitCommits is repo's history oldest first, in topological order: the
+// order history -by commit puts runs in.
+func GitCommits(repo string) ([]string, error) {
+	cmd := exec.Command("git", "-C", repo, "rev-list", "--reverse", "--topo-order", "HEAD")
+	var errb strings.Builder
+	cmd.Stderr = &errb
+	outb, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("git rev-list in %s: %v: %s", repo, err, strings.TrimSpace(errb.String()))
+	}
+	return strings.Fields(string(outb)), nil
+}
+
+// Join is every name joined to dir.
+func Join(dir string, names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = filepath.Join(dir, n)
+	}
+	return out
+}
+
+// serverTimeout bounds one upload or query: a store that does not answer
+// must fail the nightly, not hang it.
+const serverTimeout = 5 * time.Minute
+
+// Query reads the runs the storage query q selects from the server. A
+// result of two machines is an error wrapping resultfile.ErrMalformed, as
+// for a file.
+func Query(server, q string) ([]*resultfile.File, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), serverTimeout)
+	defer cancel()
+	files, err := history.Query(ctx, server, q)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		if err := f.OneMachine(); err != nil {
+			if !strings.Contains(err.Error(), f.Path) {
+				err = fmt.Errorf("%s: %w", f.Path, err)
+			}
+			return nil, err
+		}
+	}
+	return files, nil
+}
+
+// Upload sends the result files, which the caller has checked, as one
+// upload to the storage server, and prints the upload and file IDs to w.
+func Upload(w io.Writer, server string, paths []string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), serverTimeout)
+	defer cancel()
+	st, err := history.Upload(ctx, server, paths)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "upload %s: %s\n", st.UploadID, strings.Join(st.FileIDs, " "))
+	if st.ViewURL != "" {
+		fmt.Fprintln(w, st.ViewURL)
+	}
+	return nil
+}
