@@ -56,11 +56,11 @@ func TestRunBaselineReportAgrees(t *testing.T) {
 		return e, base, other
 	}
 	for _, tt := range []struct {
-		name     string
-		other    bool // the baseline is from another machine
-		scale    []float64
-		code     int
-		verdict  string // what both say
+		name    string
+		other   bool // the baseline is from another machine
+		scale   []float64
+		code    int
+		verdict string // what both say
 	}{
 		// +7% is a regression at the default 5%, not at -threshold 10%:
 		// the report used to judge it at 5% whatever the flags.
