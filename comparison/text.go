@@ -83,6 +83,17 @@ func WriteText(w io.Writer, c *Comparison) error {
 		}
 		tab.Write(w, "lrlrlrrrrrl")
 	}
+	if c.Kind == Paired {
+		fmt.Fprintln(w)
+		for _, sd := range []struct {
+			tag  string
+			side Side
+		}{{"A", c.Old}, {"B", c.New}} {
+			for _, f := range sd.side.Files {
+				fmt.Fprintf(w, "%s: %s\n", sd.tag, f.Path)
+			}
+		}
+	}
 	if len(c.Disturbed) > 0 {
 		fmt.Fprintln(w)
 		on, nn := filepath.Base(c.Old.Files[0].Path), filepath.Base(c.New.Files[0].Path)
