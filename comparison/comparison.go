@@ -348,7 +348,6 @@ func CompareSets(old, new []*resultfile.File, opts Options) (*Comparison, error)
 	of, nf := figuresOf(old...), figuresOf(new...)
 	od, nd := disturbedOf(old...), disturbedOf(new...)
 	hist := newSpreads(opts.History, c.New.Machine.ID())
-	thr := benchmath.DefaultThresholds
 	var spreadRuns []int
 	for _, unit := range of.units {
 		if _, ok := nf.orig[unit]; !ok {
@@ -364,8 +363,8 @@ func CompareSets(old, new []*resultfile.File, opts Options) (*Comparison, error)
 				Name:      name,
 				Unit:      unit,
 				Simulated: of.sim[name],
-				Old:       benchmath.AssumeNothing.Summary(benchmath.NewSample(ov, &thr), opts.confidence()),
-				New:       benchmath.AssumeNothing.Summary(benchmath.NewSample(nv, &thr), opts.confidence()),
+				Old:       summary(ov, opts.confidence()),
+				New:       summary(nv, opts.confidence()),
 				Mixture:   mixture(ov) || mixture(nv),
 			}
 			r.OldDisturbed, r.OldCounted = od[name].n, od[name].of
@@ -681,6 +680,14 @@ func (c *Comparison) hasDisturbance(name string) bool {
 		}
 	}
 	return false
+}
+
+// summary is benchmath's median and distribution-free interval of xs.
+// benchmath.NewSample sorts its argument, so it gets a copy: the callers'
+// order is the pairing.
+func summary(xs []float64, conf float64) benchmath.Summary {
+	thr := benchmath.DefaultThresholds
+	return benchmath.AssumeNothing.Summary(benchmath.NewSample(append([]float64(nil), xs...), &thr), conf)
 }
 
 // classify names a change: sig is the test's answer, change new/old − 1.

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math"
 
-	"golang.org/x/perf/benchmath"
-
 	"github.com/clonebench/clonebench/rowspec"
 )
 
@@ -40,7 +38,6 @@ func ComparePaired(rows []PairedRow, old, new Side, opts Options) (*Comparison, 
 	}
 	conf := opts.confidence()
 	t := &Table{Unit: "sec/op", OrigUnit: rowspec.UnitNsOp, Primary: true}
-	thr := benchmath.DefaultThresholds
 	rounds := 0
 	for _, pr := range rows {
 		if len(pr.A) != len(pr.B) {
@@ -66,10 +63,10 @@ func ComparePaired(rows []PairedRow, old, new Side, opts Options) (*Comparison, 
 		r := &Row{
 			Name:    pr.Name,
 			Unit:    t.Unit,
-			Old:     benchmath.AssumeNothing.Summary(benchmath.NewSample(a, &thr), conf),
-			New:     benchmath.AssumeNothing.Summary(benchmath.NewSample(b, &thr), conf),
+			Old:     summary(a, conf),
+			New:     summary(b, conf),
 			OldRuns: len(a), NewRuns: len(b),
-			MDC:     math.NaN(), Spread: math.NaN(),
+			MDC: math.NaN(), Spread: math.NaN(),
 			Mixture: mixture(a) || mixture(b),
 			P:       math.NaN(),
 		}
