@@ -119,3 +119,44 @@ func rowValues(f *resultfile.File, name string) []float64 {
 	}
 	return nil
 }
+
+// TestRunsAsUnit: three runs a side. Identical code on a drifting host
+// calls nothing in most sessions; a 50% step on one row is found (three runs give Welch few degrees of freedom); the
+// three runs are the replicates, not their samples.
+func TestRunsAsUnit(t *testing.T) {
+	const sims = 60
+	rng := rand.New(rand.NewPCG(61, 62))
+	alarms, found := 0, 0
+	for range sims {
+		side := func(shift float64) []*resultfile.File {
+			var out []*resultfile.File
+			for k := range 3 {
+				out = append(out, synthRun(t, rng, fmt.Sprintf("r%d.txt", k), 6, 10, 0.05, 0.02, shift))
+			}
+			return out
+		}
+		c, err := CompareSets(side(1), side(1), DefaultOptions)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Kind != Runs {
+			t.Fatalf("kind %v, want Runs", c.Kind)
+		}
+		if c.Verdict != OK {
+			alarms++
+		}
+		if c, err = CompareSets(side(1), side(1.5), DefaultOptions); err != nil {
+			t.Fatal(err)
+		}
+		if c.Primary().Rows[0].Class == Regression {
+			found++
+		}
+	}
+	t.Logf("three runs a side, runs 5%% apart: %d of %d null sessions alarm; a 50%% step found in %d", alarms, sims, found)
+	if alarms > sims/10 {
+		t.Errorf("%d of %d null sessions alarm", alarms, sims)
+	}
+	if found < sims*7/10 {
+		t.Errorf("50%% step found in %d of %d sessions", found, sims)
+	}
+}

@@ -22,8 +22,14 @@ func WriteText(w io.Writer, c *Comparison) error {
 		return nil
 	}
 	fmt.Fprintf(w, "verdict: %s\n", c.VerdictLine())
+	// Comparing kernels is the main use: the configuration change leads
+	// each regression, as the line a bisect starts from.
+	var change string
+	if len(c.Differ.Config) > 0 {
+		change = changesString(c.Differ.Config) + ": "
+	}
 	for _, r := range c.Regressions {
-		fmt.Fprintf(w, "regression: %s %s\n", r.Name, c.rowFigure(r))
+		fmt.Fprintf(w, "regression: %s%s %s\n", change, r.Name, c.rowFigure(r))
 	}
 	for _, n := range c.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
