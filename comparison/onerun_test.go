@@ -120,9 +120,10 @@ func rowValues(f *resultfile.File, name string) []float64 {
 	return nil
 }
 
-// TestRunsAsUnit: three runs a side. Identical code on a drifting host
-// calls nothing in most sessions; a 50% step on one row is found (three runs give Welch few degrees of freedom); the
-// three runs are the replicates, not their samples.
+// TestRunsAsUnit: three runs a side, the runs the replicates and not
+// their samples. Identical code on a drifting host calls nothing in most
+// sessions; a 50% step on one row is found (three runs give Welch few
+// degrees of freedom, so smaller steps need more runs).
 func TestRunsAsUnit(t *testing.T) {
 	const sims = 60
 	rng := rand.New(rand.NewPCG(61, 62))
