@@ -5,12 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/clonebench/clonebench/comparison/comparisontest"
 	"github.com/clonebench/clonebench/resultfile"
 )
 
@@ -23,40 +22,21 @@ func mustRead(t *testing.T, path string) *resultfile.File {
 	return f
 }
 
-// jittered is n earlier runs of the machine of the file at path: copies
-// whose rows' ns/op figures are each multiplied by one factor per copy,
-// exp(sd·z), z standard normal from a fixed seed.
+// jittered is n earlier runs of the machine of the file at path, whose
+// runs drift sd apart (comparisontest.Jittered).
 func jittered(t *testing.T, path string, n int, sd float64) []*resultfile.File {
 	t.Helper()
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rng := rand.New(rand.NewPCG(3, 4))
+	runs, err := comparisontest.Jittered(string(raw), n, sd)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out []*resultfile.File
-	for k := range n {
-		factor := map[string]float64{}
-		var b strings.Builder
-		for _, line := range strings.SplitAfter(string(raw), "\n") {
-			f := strings.Fields(line)
-			if len(f) > 3 && strings.HasPrefix(f[0], "Benchmark") {
-				if _, ok := factor[f[0]]; !ok {
-					factor[f[0]] = math.Exp(sd * rng.NormFloat64())
-				}
-				for i := 2; i+1 < len(f); i += 2 {
-					if f[i+1] == "ns/op" {
-						v, err := strconv.ParseFloat(f[i], 64)
-						if err != nil {
-							t.Fatal(err)
-						}
-						f[i] = strconv.FormatFloat(v*factor[f[0]], 'f', 2, 64)
-					}
-				}
-				line = strings.Join(f, "\t") + "\n"
-			}
-			b.WriteString(line)
-		}
-		h, err := resultfile.Parse(strings.NewReader(b.String()), fmt.Sprintf("hist/%d.txt", k))
+	for k, run := range runs {
+		h, err := resultfile.Parse(strings.NewReader(run), fmt.Sprintf("hist/%d.txt", k))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -131,7 +111,7 @@ func TestIdenticalInputsGiveNoVerdict(t *testing.T) {
 // threshold above it does.
 func TestThresholdAndAlphaDecide(t *testing.T) {
 	base, cur := mustRead(t, "testdata/baseline.txt"), mustRead(t, "testdata/kvm.txt")
-	hist := jittered(t, "testdata/kvm.txt", 6, 0.02)
+	hist := jittered(t, "testdata/kvm.txt", 6, 0.01)
 	for _, tc := range []struct {
 		opts Options
 		want Class

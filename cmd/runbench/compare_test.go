@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
-	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/clonebench/clonebench/comparison/comparisontest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -322,41 +322,22 @@ var headlineRows = []string{
 	"Switch/mech=pipe/mode=thread/cpu=same/ws=0", "Switch/mech=futex/mode=thread/cpu=same/ws=0",
 }
 
-// jitteredRuns writes n copies of the result file src into a new
-// directory, each row's ns/op figures multiplied by one factor per copy,
-// exp(sd·z) with z standard normal from a fixed seed: the earlier runs of
-// a machine whose runs drift with that spread. It returns the directory.
+// jitteredRuns writes n runs of the machine of the result file src,
+// drifting sd apart (comparisontest.Jittered), into a new directory and
+// returns it.
 func jitteredRuns(t *testing.T, src string, n int, sd float64) string {
 	t.Helper()
 	raw, err := os.ReadFile(src)
 	if err != nil {
 		t.Fatal(err)
 	}
+	runs, err := comparisontest.Jittered(string(raw), n, sd)
+	if err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
-	rng := rand.New(rand.NewPCG(1, 2))
-	for k := range n {
-		factor := map[string]float64{}
-		var b strings.Builder
-		for _, line := range strings.SplitAfter(string(raw), "\n") {
-			f := strings.Fields(line)
-			if len(f) > 3 && strings.HasPrefix(f[0], "Benchmark") {
-				if _, ok := factor[f[0]]; !ok {
-					factor[f[0]] = math.Exp(sd * rng.NormFloat64())
-				}
-				for i := 2; i+1 < len(f); i += 2 {
-					if f[i+1] == "ns/op" {
-						v, err := strconv.ParseFloat(f[i], 64)
-						if err != nil {
-							t.Fatal(err)
-						}
-						f[i] = strconv.FormatFloat(v*factor[f[0]], 'f', 2, 64)
-					}
-				}
-				line = strings.Join(f, "\t") + "\n"
-			}
-			b.WriteString(line)
-		}
-		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("20261101T%02d0000Z.txt", k)), []byte(b.String()), 0o644); err != nil {
+	for k, run := range runs {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("20261101T%02d0000Z.txt", k)), []byte(run), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
