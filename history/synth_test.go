@@ -60,7 +60,7 @@ func synthFiles(t *testing.T, dir string, runs int, sigma float64, seed uint64, 
 				fmt.Fprintf(&b, "Benchmark%s-2 1000 %.1f ns/op\n", r.name, v*(1+0.003*rng.NormFloat64()))
 			}
 		}
-		p := filepath.Join(dir, t0.Add(time.Duration(run)*24*time.Hour).Format(TimeLayout)+".txt")
+		p := filepath.Join(dir, resultfile.NewRunName(t0.Add(time.Duration(run)*24*time.Hour), false).String())
 		if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -7,7 +7,7 @@
 //	runbench run [flags]
 //	runbench compare [flags] OLD NEW
 //	runbench report [-o DIR] [-baseline FILE] FILE...
-//	runbench info [-kernel real|sim]
+//	runbench info [-kernel real|sim] | -runpath DIR
 //	runbench verify
 //	runbench calibrate FILE -o PROFILE
 //	runbench history [-o DIR] [-by time|commit] FILES|DIR...
@@ -251,7 +251,10 @@
 // # info
 //
 // info prints the config lines a result file of this machine would start
-// with; -kernel sim shows those of a simulated run.
+// with; -kernel sim shows those of a simulated run. info -runpath DIR
+// prints the path in DIR a run starting now would get (DIR/UTCTIME.txt,
+// or UTCTIME-2.txt … if taken): scripts that keep a run under the name
+// history orders by ask for it rather than building it.
 //
 //	$ runbench info
 //	…
