@@ -284,23 +284,9 @@ func logRange(lo, hi float64) (float64, float64) {
 	return l, h
 }
 
-// machineCaption is the caption line naming a host by its config lines.
-func machineCaption(h *Host) string {
-	var parts []string
-	for _, k := range []string{"host", "cpu", "kernel", "virtualization", "nproc"} {
-		if v := h.Get(k); v != "" {
-			parts = append(parts, k+": "+v)
-		}
-	}
-	if len(parts) == 0 {
-		parts = append(parts, "machine: unknown (no cpu/kernel config lines in the input)")
-	}
-	s := strings.Join(parts, "  ·  ")
-	if h.Simulated {
-		s += "  ·  SIMULATED kernel: model figures, not measurements"
-	}
-	return s
-}
+// machineCaption is the caption line naming a host by its config lines
+// (resultfile.Machine.Caption).
+func machineCaption(h *Host) string { return resultfile.MachineOf(h.Config).Caption() }
 
 // µs converts nanoseconds for the charts' µs axes.
 func µs(ns float64) float64 { return ns / 1e3 }
