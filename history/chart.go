@@ -3,7 +3,9 @@ package history
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -12,6 +14,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/clonebench/clonebench/internal/chartkit"
+	"github.com/clonebench/clonebench/resultfile"
 )
 
 // maxChartRows bounds the lines of one chart: past that a legend is
@@ -48,7 +51,7 @@ func WriteCharts(dir string, machines []*Machine) ([]string, error) {
 			if err != nil {
 				return names, fmt.Errorf("history: %s: %w", name, err)
 			}
-			if _, err := chartkit.WriteFile(dir, name, png); err != nil {
+			if err := writeReplace(filepath.Join(dir, name), png); err != nil {
 				return names, err
 			}
 			names = append(names, name)
@@ -156,8 +159,15 @@ func Write(dir string, machines []*Machine, sum Summary) ([]Finding, []string, e
 	}
 	var b bytes.Buffer
 	v := WriteMarkdown(&b, machines, sum, charts)
-	if _, err := chartkit.WriteFile(dir, "history.md", b.Bytes()); err != nil {
+	if err := writeReplace(filepath.Join(dir, "history.md"), b.Bytes()); err != nil {
 		return nil, nil, err
 	}
 	return v, append([]string{"history.md"}, charts...), nil
+}
+
+// writeReplace writes one file of -o DIR with resultfile.WriteReplace:
+// history -o redraws the same runs' view into one directory night after
+// night, so its files are replaced, atomically, never left half-written.
+func writeReplace(path string, data []byte) error {
+	return resultfile.WriteReplace(path, func(w io.Writer) error { _, err := w.Write(data); return err })
 }

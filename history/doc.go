@@ -7,13 +7,17 @@
 //
 // Build groups result files by machine (resultfile.Row.Machine: the
 // values of sysinfo.MachineKeys, the keys compare refuses to mix), orders
-// each machine's runs (ByTime: the UTCTIME of runbench's file names,
-// results/HOST/UTCTIME.txt; ByCommit: the files' commit line, in the order
+// each machine's runs (ByTime: runbench's file names, resultfile.RunName,
+// results/HOST/UTCTIME[-partial][-N].txt; ByCommit: the files' commit line, in the order
 // git rev-list --reverse --topo-order gives), and makes one Series per row
 // (resultfile.Row.CompareName) and primary unit (ns/op, or sim-ns/op for
 // simulated rows). Each run's point is the median of its samples with
 // benchmath's distribution-free 95% interval. A row missing from a run has
-// no point there; no other row moves.
+// no point there; no other row moves. The kernel and its settings
+// (sysinfo.ConfigKeys) are not part of the machine: one machine's runs
+// across kernel versions are one series, and a Finding names the
+// configuration change at its run (Finding.Config) and the runs a bisect
+// starts from (Last and Run). Dedupe leaves out a run given twice.
 //
 // # Change points
 //

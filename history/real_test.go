@@ -69,7 +69,7 @@ func realSeries(t *testing.T, runs int, row string, at int, frac float64) []*res
 		if err != nil {
 			t.Fatal(err)
 		}
-		name := filepath.Join(t.TempDir(), t0.Add(time.Duration(i)*24*time.Hour).Format(TimeLayout)+".txt")
+		name := filepath.Join(t.TempDir(), resultfile.NewRunName(t0.Add(time.Duration(i)*24*time.Hour), false).String())
 		f, err := resultfile.Parse(strings.NewReader(string(raw)), name)
 		if err != nil {
 			t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/clonebench/clonebench/resultfile"
 	"github.com/montanaflynn/stats"
 	"gonum.org/v1/gonum/stat/distuv"
 )
@@ -20,6 +21,14 @@ type Finding struct {
 	// among the machine's runs.
 	Run   *Run
 	RunNo int
+	// Last is the series' run before Run (the last good one, for a
+	// regression), LastNo its place: with Run, where a bisect starts.
+	Last   *Run
+	LastNo int
+	// Config are the configuration keys (sysinfo.ConfigKeys: kernel, thp,
+	// mitigations, governor) that differ between Last and Run: the change
+	// a kernel engineer made at this run, if any.
+	Config []resultfile.KeyChange
 	// Before and After are the mean and the standard deviation of the
 	// per-run medians of each segment; Pct is the change of the mean.
 	BeforeMean, BeforeSD, AfterMean, AfterSD float64
@@ -31,6 +40,16 @@ type Finding struct {
 	// and there are several: a slow drift the detector cut into steps (or a
 	// staircase), not one change at one run.
 	Ramp bool
+}
+
+// ConfigChange is the configuration change at the run, as
+// "kernel 6.18.44 → 6.19.0", or "" if there was none.
+func (f *Finding) ConfigChange() string {
+	var parts []string
+	for _, c := range f.Config {
+		parts = append(parts, c.String())
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Regression reports whether the change is a slowdown: every primary
@@ -49,6 +68,9 @@ func Findings(machines []*Machine) []Finding {
 				f := Finding{Machine: m, Series: s, Change: c}
 				f.Run = m.Runs[s.Points[c.At].Run]
 				f.RunNo = s.Points[c.At].Run + 1
+				f.Last = m.Runs[s.Points[c.At-1].Run]
+				f.LastNo = s.Points[c.At-1].Run + 1
+				f.Config = resultfile.Differ(f.Last.File.Machine(), f.Run.File.Machine()).Config
 				f.BeforeMean, f.BeforeSD = meanSD(x[c.Before[0]:c.Before[1]])
 				f.AfterMean, f.AfterSD = meanSD(x[c.After[0]:c.After[1]])
 				f.Pct = (f.AfterMean/f.BeforeMean - 1) * 100
@@ -183,7 +205,11 @@ func WriteText(w io.Writer, machines []*Machine, sum Summary) []Finding {
 		return nil
 	}
 	for _, f := range v {
-		fmt.Fprintf(w, "verdict: REGRESSION %s %+.1f%% since run %d (%s)\n", f.Series.Name, f.Pct, f.RunNo, f.Run.Label())
+		var cfg string
+		if c := f.ConfigChange(); c != "" {
+			cfg = c + ": "
+		}
+		fmt.Fprintf(w, "verdict: REGRESSION %s%s %+.1f%% since run %d (%s)\n", cfg, f.Series.Name, f.Pct, f.RunNo, f.Run.Label())
 	}
 	return v
 }
@@ -204,11 +230,24 @@ func writeFinding(w io.Writer, f *Finding) {
 		fmt.Fprint(w, ", headline row")
 	}
 	fmt.Fprintln(w)
+	if c := f.ConfigChange(); c != "" {
+		fmt.Fprintf(w, "  configuration changed at this run: %s\n", c)
+	}
 	if f.Ramp {
 		fmt.Fprintf(w, "  ramp: the runs drift the way this change goes (a slow drift, or a staircase of %d changes), not one step at one run\n", len(f.Series.Changes))
 	}
 	fmt.Fprintf(w, "  %14s %8s %9s %14s %8s\n", "before", "%stddev", "%change", "after", "%stddev")
 	fmt.Fprintf(w, "  %14.6g %7s %+8.1f%% %14.6g %7s  %s\n", f.BeforeMean, sdPct(f.BeforeSD, f.BeforeMean), f.Pct, f.AfterMean, sdPct(f.AfterSD, f.AfterMean), f.Series.Name)
+	// LKP's reports end with the commits a bisect starts from; across
+	// kernels, the two runs and their kernels are that line. A ramp has
+	// no one run to bisect to.
+	switch {
+	case f.Ramp:
+	case f.Regression():
+		fmt.Fprintf(w, "  bisect: last good run %d (%s), first bad run %d (%s)\n", f.LastNo, f.Last.Label(), f.RunNo, f.Run.Label())
+	default:
+		fmt.Fprintf(w, "  last run before: %d (%s), first after: %d (%s)\n", f.LastNo, f.Last.Label(), f.RunNo, f.Run.Label())
+	}
 }
 
 func sdPct(sd, mean float64) string {

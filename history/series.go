@@ -3,42 +3,43 @@ package history
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
 	"golang.org/x/perf/benchmath"
 
+	"github.com/clonebench/clonebench/internal/sysinfo"
 	"github.com/clonebench/clonebench/resultfile"
 	"github.com/clonebench/clonebench/rowspec"
 )
 
 // ErrOrder is wrapped when files cannot be put in order: a file name that
-// is not runbench's UTCTIME.txt, a file without the commit line, a commit
-// not in the history given.
+// is not runbench's run name (resultfile.RunName), a file without the
+// commit line, a commit not in the history given.
 var ErrOrder = errors.New("cannot order runs")
 
-// TimeLayout is the UTC time in runbench's file names, results/HOST/UTCTIME.txt.
-const TimeLayout = "20060102T150405Z"
-
-// RunTime is the time in the name of a runbench result file.
-func RunTime(path string) (time.Time, error) {
-	base := strings.TrimSuffix(filepath.Base(path), ".txt")
-	t, err := time.Parse(TimeLayout, base)
+// runName is the run name of r's file, for ordering.
+func runName(r *Run) (resultfile.RunName, error) {
+	n, err := resultfile.ParseRunName(r.File.Path)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%s: name is not runbench's UTCTIME.txt (like %s.txt): %w", path, TimeLayout, ErrOrder)
+		return n, fmt.Errorf("%w: %w", err, ErrOrder)
 	}
-	return t, nil
+	return n, nil
 }
 
 // Run is one result file on one machine.
 type Run struct {
-	File   *resultfile.File
-	Time   time.Time // from the file name; zero if it has none (ordered by commit)
-	Commit string    // the commit config line, "" if absent
+	File *resultfile.File
+	// Name is the file's run name (its time, partial, -N); zero if it has
+	// none (ordered by commit).
+	Name   resultfile.RunName
+	Commit string // the commit config line, "" if absent
 	Kernel string
 }
+
+// Time is the run's start from its file name; zero if it has none.
+func (r *Run) Time() time.Time { return r.Name.Time }
 
 // Label is how reports name the run: its file, commit and kernel.
 func (r *Run) Label() string {
@@ -93,21 +94,23 @@ type Machine struct {
 
 // Order puts runs of one machine in order.
 type Order interface {
-	// key returns the sort key of r, or an error if r has none.
+	// key returns the sort key of r, or an error if r has none; runs of
+	// one key are ordered by their run names.
 	key(r *Run) (int64, error)
 	String() string
 }
 
-// ByTime orders runs by the UTC time in their file names.
+// ByTime orders runs by their file names (resultfile.RunName): the UTC
+// time, then -2, -3 … after the plain name of that second.
 type ByTime struct{}
 
 func (ByTime) key(r *Run) (int64, error) {
-	t, err := RunTime(r.File.Path)
+	n, err := runName(r)
 	if err != nil {
 		return 0, err
 	}
-	r.Time = t
-	return t.Unix(), nil
+	r.Name = n
+	return n.Time.Unix(), nil
 }
 
 func (ByTime) String() string { return "time (UTCTIME in the file names)" }
@@ -122,8 +125,8 @@ func (o ByCommit) key(r *Run) (int64, error) {
 	}
 	for i, c := range o.Commits {
 		if c == r.Commit || (len(r.Commit) >= 7 && strings.HasPrefix(c, r.Commit)) {
-			if t, err := RunTime(r.File.Path); err == nil {
-				r.Time = t
+			if n, err := runName(r); err == nil {
+				r.Name = n
 			}
 			return int64(i), nil
 		}
@@ -148,9 +151,9 @@ func Build(files []*resultfile.File, order Order) ([]*Machine, error) {
 				byID[id] = m
 				machines = append(machines, m)
 			}
-			r := &Run{File: f, Commit: f.Get("commit"), Kernel: f.Get("kernel")}
+			r := &Run{File: f, Commit: f.Get(sysinfo.KeyCommit), Kernel: f.Get(sysinfo.KeyKernel)}
 			if m.Host == "" {
-				m.Host = f.Get("host")
+				m.Host = f.Get(sysinfo.KeyHost)
 			}
 			k, err := order.key(r)
 			if err != nil {
@@ -166,7 +169,7 @@ func Build(files []*resultfile.File, order Order) ([]*Machine, error) {
 			if keys[a] != keys[b] {
 				return keys[a] < keys[b]
 			}
-			return a.Time.Before(b.Time)
+			return a.Name.Compare(b.Name) < 0
 		})
 		build(m)
 	}
@@ -224,4 +227,30 @@ func Analyze(machines []*Machine, opts Options) {
 			s.Changes = Detect(s.Medians(), opts)
 		}
 	}
+}
+
+// Duplicate is a file Dedupe left out: the same run as Of.
+type Duplicate struct {
+	File, Of *resultfile.File
+}
+
+func (d Duplicate) String() string {
+	return fmt.Sprintf("%s: the same benchmark lines as %s (a copy of one run)", d.File.Path, d.Of.Path)
+}
+
+// Dedupe leaves out every file whose benchmark lines are those of an
+// earlier one (resultfile.File.Digest): a run given twice, or copied under
+// another name, would count twice and make a change point of nothing.
+func Dedupe(files []*resultfile.File) (kept []*resultfile.File, dropped []Duplicate) {
+	first := map[string]*resultfile.File{}
+	for _, f := range files {
+		d := f.Digest()
+		if o, ok := first[d]; ok {
+			dropped = append(dropped, Duplicate{File: f, Of: o})
+			continue
+		}
+		first[d] = f
+		kept = append(kept, f)
+	}
+	return kept, dropped
 }

@@ -45,12 +45,18 @@ func ramp(frac float64) func(int) float64 {
 
 func synthFiles(t *testing.T, dir string, runs int, sigma float64, seed uint64, rows []synthRow) []string {
 	t.Helper()
+	return synthFilesKernel(t, dir, runs, sigma, seed, rows, func(int) string { return "6.18.0" })
+}
+
+// synthFilesKernel is synthFiles with each run's kernel line from kernel.
+func synthFilesKernel(t *testing.T, dir string, runs int, sigma float64, seed uint64, rows []synthRow, kernel func(run int) string) []string {
+	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 1))
 	t0 := time.Date(2026, 11, 1, 3, 17, 0, 0, time.UTC)
 	var paths []string
 	for run := 0; run < runs; run++ {
 		var b strings.Builder
-		fmt.Fprintf(&b, "goos: linux\ngoarch: amd64\ncpu: synthetic\nkernel: 6.18.0\nnproc: 2\nhost: synth\ncommit: %02d%038x\n\n", run+1, 0)
+		fmt.Fprintf(&b, "goos: linux\ngoarch: amd64\ncpu: synthetic\nkernel: %s\nnproc: 2\nhost: synth\ncommit: %02d%038x\n\n", kernel(run), run+1, 0)
 		for _, r := range rows {
 			v := r.base * r.level(run) * (1 + sigma*rng.NormFloat64())
 			if r.skip != nil && r.skip(run) {
@@ -60,7 +66,7 @@ func synthFiles(t *testing.T, dir string, runs int, sigma float64, seed uint64, 
 				fmt.Fprintf(&b, "Benchmark%s-2 1000 %.1f ns/op\n", r.name, v*(1+0.003*rng.NormFloat64()))
 			}
 		}
-		p := filepath.Join(dir, t0.Add(time.Duration(run)*24*time.Hour).Format(TimeLayout)+".txt")
+		p := filepath.Join(dir, resultfile.NewRunName(t0.Add(time.Duration(run)*24*time.Hour), false).String())
 		if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -187,6 +193,37 @@ func TestSynthetic(t *testing.T) {
 			golden(t, tt.name, dir, ms)
 		})
 	}
+}
+
+// TestKernelUpgrade: one machine's nightlies across a kernel upgrade are
+// one series, and a step at the upgrade is found there and named by the
+// configuration change, with the last good and first bad runs and their
+// kernels for a bisect.
+func TestKernelUpgrade(t *testing.T) {
+	const forkName = "Create/style=fork/cpu=same"
+	dir := t.TempDir()
+	kernel := func(run int) string {
+		if run >= 20 {
+			return "6.19.0"
+		}
+		return "6.18.44"
+	}
+	ms := analyze(t, synthFilesKernel(t, dir, 30, 0.01, 16, synthRows(map[string]synthRow{forkName: {level: step(20, 0.08)}}), kernel))
+	if len(ms) != 1 || len(ms[0].Runs) != 30 {
+		t.Fatalf("%d machines (want 1), runs %v", len(ms), ms)
+	}
+	fs := Findings(ms)
+	if got := changes(ms); strings.Join(got, " ") != forkName+"@21" {
+		t.Fatalf("change points %v, want %s@21", got, forkName)
+	}
+	f := fs[0]
+	if got, want := f.ConfigChange(), "kernel 6.18.44 → 6.19.0"; got != want {
+		t.Errorf("configuration change %q, want %q", got, want)
+	}
+	if f.LastNo != 20 || f.Last.Kernel != "6.18.44" || f.Run.Kernel != "6.19.0" {
+		t.Errorf("bisect from run %d (kernel %s) to run %d (kernel %s), want 20 (6.18.44) to 21 (6.19.0)", f.LastNo, f.Last.Kernel, f.RunNo, f.Run.Kernel)
+	}
+	golden(t, "kernel-upgrade", dir, ms)
 }
 
 // near reports whether got has the change points of want, each at its run

@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
+	"github.com/clonebench/clonebench/internal/topology"
 	"github.com/clonebench/clonebench/rowspec"
 )
 
@@ -111,10 +112,10 @@ func placementChart(in *chartData, sim bool) (*figure, error) {
 	if first[1] != nil {
 		p.Legend.Add("thread (thread-style flags)", first[1])
 	}
-	top := in.h.Get("cpus-allowed")
+	top := in.h.Get(topology.KeyCPUsAllowed)
 	topo := ""
 	if top != "" {
-		topo = fmt.Sprintf("; allowed CPUs %s, smt %s, %s cores, %s LLCs, %s nodes", top, in.h.Get("smt"), in.h.Get("cores"), in.h.Get("llcs"), in.h.Get("nodes"))
+		topo = fmt.Sprintf("; allowed CPUs %s, smt %s, %s cores, %s LLCs, %s nodes", top, in.h.Get(topology.KeySMT), in.h.Get(topology.KeyCores), in.h.Get(topology.KeyLLCs), in.h.Get(topology.KeyNodes))
 	}
 	capt := []string{machineCaption(in.h),
 		"ws=0; one bar per placement this machine gave (the others skip with their reason)" + topo + "; " + methodCaption}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/clonebench/clonebench/internal/sysinfo"
 	"github.com/clonebench/clonebench/resultfile"
 	"github.com/clonebench/clonebench/rowspec"
 )
@@ -248,12 +249,12 @@ func contains(ss []string, s string) bool {
 }
 
 // hostKeys tell machines apart when there is no host line.
-var hostKeys = []string{"cpu", "kernel", "virtualization", "goos", "goarch"}
+var hostKeys = []string{sysinfo.KeyCPU, sysinfo.KeyKernel, sysinfo.KeyVirtualization, sysinfo.KeyGOOS, sysinfo.KeyGOARCH}
 
 func hostFor(cfg []Config) *Host {
 	h := &Host{Config: append([]Config(nil), cfg...)}
-	if v := h.Get("host"); v != "" {
-		h.ID = "host=" + v
+	if v := h.Get(sysinfo.KeyHost); v != "" {
+		h.ID = sysinfo.KeyHost + "=" + v
 	} else {
 		var id []string
 		for _, k := range hostKeys {
@@ -263,25 +264,11 @@ func hostFor(cfg []Config) *Host {
 		}
 		h.ID = strings.Join(id, " ")
 	}
-	h.Simulated = h.Get("kernel") == "sim" || h.Get("sim") == "true"
-	switch {
-	case h.Get("host") != "":
-		h.Label = h.Get("host")
-	case h.Get("cpu") != "" || h.Get("kernel") != "":
-		var l []string
-		if v := h.Get("cpu"); v != "" {
-			l = append(l, v)
-		}
-		if v := h.Get("kernel"); v != "" {
-			l = append(l, "kernel "+v)
-		}
-		h.Label = strings.Join(l, ", ")
-	default:
-		h.Label = "unknown machine"
-	}
-	if h.Simulated && !strings.Contains(h.Label, "simulated") {
-		h.Label += " (simulated)"
-	}
+	// resultfile.Machine owns what a machine is called and whether it is
+	// simulated.
+	m := resultfile.MachineOf(h.Config)
+	h.Simulated = m.Simulated()
+	h.Label = m.Label()
 	return h
 }
 

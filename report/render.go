@@ -3,7 +3,9 @@ package report
 import (
 	"fmt"
 	"image/color"
+	"io"
 	"math"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -15,6 +17,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/clonebench/clonebench/internal/chartkit"
+	"github.com/clonebench/clonebench/resultfile"
 )
 
 // The charts' colours, from the shared palette: a process is always
@@ -209,11 +212,14 @@ func textStyle(size float64, c color.Color) text.Style {
 	}
 }
 
-// writeAtomic writes data to dir/name as every chart is written
-// (chartkit.WriteFile), and returns the path.
+// writeAtomic writes data to dir/name with resultfile.WriteNew, as every
+// file of a report is written, and returns the path. A report is drawn
+// into a directory of its own (runbench report draws into a fresh
+// temporary one and renames it into place), so a file already there is
+// never replaced: it is an error wrapping os.ErrExist.
 func writeAtomic(dir, name string, data []byte) (string, error) {
-	path, err := chartkit.WriteFile(dir, name, data)
-	if err != nil {
+	path := filepath.Join(dir, name)
+	if err := resultfile.WriteNew(path, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
 		return "", fmt.Errorf("report: %w", err)
 	}
 	return path, nil
@@ -278,23 +284,9 @@ func logRange(lo, hi float64) (float64, float64) {
 	return l, h
 }
 
-// machineCaption is the caption line naming a host by its config lines.
-func machineCaption(h *Host) string {
-	var parts []string
-	for _, k := range []string{"host", "cpu", "kernel", "virtualization", "nproc"} {
-		if v := h.Get(k); v != "" {
-			parts = append(parts, k+": "+v)
-		}
-	}
-	if len(parts) == 0 {
-		parts = append(parts, "machine: unknown (no cpu/kernel config lines in the input)")
-	}
-	s := strings.Join(parts, "  ·  ")
-	if h.Simulated {
-		s += "  ·  SIMULATED kernel: model figures, not measurements"
-	}
-	return s
-}
+// machineCaption is the caption line naming a host by its config lines
+// (resultfile.Machine.Caption).
+func machineCaption(h *Host) string { return resultfile.MachineOf(h.Config).Caption() }
 
 // µs converts nanoseconds for the charts' µs axes.
 func µs(ns float64) float64 { return ns / 1e3 }

@@ -3,6 +3,8 @@ package resultfile
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -512,4 +514,22 @@ func scanSkips(lines []string, file string) []Skip {
 		out = append(out, Skip{Name: rowName(m[2]), Reason: r, Pos: pos})
 	}
 	return out
+}
+
+// Digest is a hash of the file's benchmark lines (each row's name and, line
+// by line, its iterations and values as written), not of its config lines
+// or its name: two files with one digest hold the same run, a copy.
+func (f *File) Digest() string {
+	h := sha256.New()
+	for _, r := range f.Rows {
+		fmt.Fprintf(h, "%s\x00%s\x00", r.Machine, r.Name)
+		for _, s := range r.Samples {
+			fmt.Fprintf(h, "%d", s.Iters)
+			for _, v := range s.Values {
+				fmt.Fprintf(h, " %x %s", math.Float64bits(v.Value), v.Unit)
+			}
+			h.Write([]byte{'\n'})
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

@@ -88,32 +88,29 @@ func sidecarEntries(lines []Line) []hist.Entry {
 // in the same directory, synced, then linked into place, so a reader never
 // sees half a file, a crash leaves none, and an existing file is never
 // replaced: if path exists the error wraps os.ErrExist. Missing
-// directories are made; the file is 0644.
+// directories are made; the file is 0644. Every file the suite writes goes
+// through it (result files, sidecars, charts, report.md), or through
+// WriteReplace where replacing is the point.
 func WriteNew(path string, write func(io.Writer) error) error {
-	if err := writeNewTmp(path, write); err != nil {
+	return writeAtomic(path, write, false)
+}
+
+// WriteReplace is WriteNew for a file that is regenerated in place, so an
+// existing file is replaced (rename(2), atomic): history -o's history.md and
+// charts, redrawn from the same runs each night into one directory, and
+// simkernel's embedded profile, refitted by go test -update. Results are
+// never written with it: they are measurements, and a second run is a new
+// file (WriteRun).
+func WriteReplace(path string, write func(io.Writer) error) error {
+	return writeAtomic(path, write, true)
+}
+
+func writeAtomic(path string, write func(io.Writer) error, replace bool) error {
+	if err := writeTmp(path, write, replace); err != nil {
 		// The user knows the name they gave, not our temporary one.
 		return fmt.Errorf("writing %s: %w", path, unwrapPath(err))
 	}
 	return nil
-}
-
-// WriteFresh writes with WriteNew to base+ext, or base-2+ext, base-3+ext …
-// if taken, and returns the name it used.
-func WriteFresh(base, ext string, write func(io.Writer) error) (string, error) {
-	for i := 1; i < 1000; i++ {
-		path := base + ext
-		if i > 1 {
-			path = fmt.Sprintf("%s-%d%s", base, i, ext)
-		}
-		err := WriteNew(path, write)
-		if err == nil {
-			return path, nil
-		}
-		if !errors.Is(err, os.ErrExist) {
-			return "", err
-		}
-	}
-	return "", fmt.Errorf("%s%s: no free name", base, ext)
 }
 
 // CheckDir reports why WriteNew could not write into dir, creating nothing
@@ -162,7 +159,9 @@ func unwrapPath(err error) error {
 	return err
 }
 
-func writeNewTmp(path string, write func(io.Writer) error) error {
+// writeTmp is the one temporary-file, fsync and link-or-rename in the
+// suite.
+func writeTmp(path string, write func(io.Writer) error, replace bool) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -187,6 +186,9 @@ func writeNewTmp(path string, write func(io.Writer) error) error {
 	}
 	if err := tmp.Close(); err != nil {
 		return err
+	}
+	if replace {
+		return os.Rename(tmp.Name(), path)
 	}
 	// link(2) fails with EEXIST instead of replacing, unlike rename(2).
 	if err := os.Link(tmp.Name(), path); err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/montanaflynn/stats"
 
+	"github.com/clonebench/clonebench/internal/sysinfo"
 	"github.com/clonebench/clonebench/resultfile"
 	"github.com/clonebench/clonebench/rowspec"
 )
@@ -220,7 +221,7 @@ func (f *fitter) rows(family rowspec.Family, keep func(rowspec.Spec) bool) []row
 }
 
 func (f *fitter) cpus(config map[string]string) int {
-	if n, err := strconv.Atoi(config["nproc"]); err == nil && n > 0 {
+	if n, err := strconv.Atoi(config[sysinfo.KeyNproc]); err == nil && n > 0 {
 		return n
 	}
 	most := 0

@@ -5,12 +5,13 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"slices"
 
 	"github.com/clonebench/clonebench/rawclone"
+	"github.com/clonebench/clonebench/resultfile"
 )
 
 // Profile is the cost model's parameters, in nanoseconds of virtual time.
@@ -204,36 +205,15 @@ func (p Profile) Marshal() ([]byte, error) {
 	return append(b, '\n'), nil
 }
 
-// WriteFile writes p as JSON to path through a temporary file and a rename,
-// so a reader never sees half a profile.
+// WriteFile writes p as JSON to path with resultfile.WriteReplace: a
+// reader never sees half a profile, and go test -update refits the
+// embedded profiles/default.json in place.
 func (p Profile) WriteFile(path string) error {
 	b, err := p.Marshal()
 	if err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
+	return resultfile.WriteReplace(path, func(w io.Writer) error { _, err := w.Write(b); return err })
 }
 
 // sortedKeys lists m's keys in order, so what is built from a map comes out

@@ -7,7 +7,7 @@
 //	runbench run [flags]
 //	runbench compare [flags] OLD NEW
 //	runbench report [-o DIR] [-baseline FILE] FILE...
-//	runbench info [-kernel real|sim]
+//	runbench info [-kernel real|sim] | -runpath DIR
 //	runbench verify
 //	runbench calibrate FILE -o PROFILE
 //	runbench history [-o DIR] [-by time|commit] FILES|DIR...
@@ -251,7 +251,10 @@
 // # info
 //
 // info prints the config lines a result file of this machine would start
-// with; -kernel sim shows those of a simulated run.
+// with; -kernel sim shows those of a simulated run. info -runpath DIR
+// prints the path in DIR a run starting now would get (DIR/UTCTIME.txt,
+// or UTCTIME-2.txt … if taken): scripts that keep a run under the name
+// history orders by ask for it rather than building it.
 //
 //	$ runbench info
 //	…
@@ -289,15 +292,23 @@
 // with Hunter's t-test on the per-run medians, α = -alpha, default 1e-4
 // per test; segments of at least -min runs, default 3). A directory
 // argument stands for every *.txt under it; ordered by time (-by time, the
-// default), a file there not named UTCTIME.txt (results/reference/) is
-// left out with a note. -by commit orders by the files' commit line in
-// the history of the git repository -repo (default ".").
+// default), a file there not named as runbench names runs
+// (UTCTIME[-partial][-N].txt; results/reference/) is left out with a note,
+// and UTCTIME-2.txt comes after UTCTIME.txt. A file given twice, and a
+// file whose benchmark lines are those of another (a copy), is read once,
+// with a line on stderr naming what was left out: one run counted twice
+// would make change points of nothing. -by commit orders by the files'
+// commit line in the history of the git repository -repo (default ".").
 //
 // Each change is printed LKP-style: the row and unit, the change in % of
 // the mean of per-run medians, the run where it starts (its file, commit
 // and kernel), the p-value, and the mean and %stddev on both sides; a
-// change whose neighbouring runs drift its way is marked as a ramp. -o DIR
-// writes history.md and one chart per machine and family,
+// change whose neighbouring runs drift its way is marked as a ramp. A
+// machine's runs across kernels are one series; where the configuration
+// (kernel, thp, mitigations, governor) changed at a change point's run,
+// the change says so ("kernel 6.18.44 → 6.19.0"), and a regression ends
+// with the last good and the first bad run and their kernels, the line a
+// bisect starts from. -o DIR writes (or rewrites) history.md and one chart per machine and family,
 // history-HOST-FAMILY.png: each row relative to its first segment, median
 // and 95% CI per run, a ring where a change point starts.
 //

@@ -67,6 +67,10 @@ func (e *env) cmdHistory(stdout, stderr io.Writer, args []string) error {
 			return err
 		}
 	}
+	files, dups := history.Dedupe(files)
+	for _, d := range dups {
+		fmt.Fprintf(stderr, "[runbench] history: leaving out %s\n", d)
+	}
 	if *by == "commit" {
 		commits, err := runfiles.GitCommits(*repo)
 		if err != nil {

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clonebench/clonebench/history"
+	"github.com/clonebench/clonebench/resultfile"
 )
 
 // writeSeries writes runs result files of three headline rows into dir,
@@ -38,7 +38,7 @@ func writeSeries(t *testing.T, dir string, runs, stepAt int, stepFrac float64, c
 				fmt.Fprintf(&b, "Benchmark%s-2 100 %.1f ns/op\n", name, v*(1+0.002*rng.NormFloat64()))
 			}
 		}
-		p := filepath.Join(dir, t0.Add(time.Duration(run)*24*time.Hour).Format(history.TimeLayout)+".txt")
+		p := filepath.Join(dir, resultfile.NewRunName(t0.Add(time.Duration(run)*24*time.Hour), false).String())
 		if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -99,11 +99,80 @@ func TestHistoryNamedBadly(t *testing.T) {
 	odd := filepath.Join(dir, "copy.txt")
 	b, _ := os.ReadFile(paths[0])
 	os.WriteFile(odd, b, 0o644)
-	if _, errs, code := runCmd(t, nil, "history", odd); code != 2 || !strings.Contains(errs, "copy.txt: name is not runbench's UTCTIME.txt") {
+	if _, errs, code := runCmd(t, nil, "history", odd); code != 2 || !strings.Contains(errs, "copy.txt: not a runbench run name") {
 		t.Errorf("named file: exit %d, stderr %q", code, errs)
 	}
 	if _, errs, code := runCmd(t, nil, "history", dir); code != 0 || !strings.Contains(errs, "leaving out "+odd) {
 		t.Errorf("in a directory: exit %d, stderr %q", code, errs)
+	}
+}
+
+// TestHistoryReadsEveryRunName: the names runbench itself writes (-2 for a
+// second run of one second, -partial for an interrupted one) are read, and
+// ordered by time, -N after the plain name.
+func TestHistoryReadsEveryRunName(t *testing.T) {
+	dir := t.TempDir()
+	paths := writeSeries(t, dir, 12, 8, 0.06, nil)
+	rename := func(i int, partial bool, n int) string {
+		t.Helper()
+		// Run i takes run i-1's second: it must still come after it.
+		prev, err := resultfile.ParseRunName(paths[i-1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		to := filepath.Join(dir, resultfile.RunName{Time: prev.Time, Partial: partial, N: n}.String())
+		if err := os.Rename(paths[i], to); err != nil {
+			t.Fatal(err)
+		}
+		return to
+	}
+	second := rename(8, false, 2)
+	rename(10, true, 1)
+	rename(11, false, 3) // after run 10's partial name of the same second
+	stdout, errs, code := runCmd(t, nil, "history", dir)
+	if code != 1 || strings.Contains(errs, "leaving out") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, errs)
+	}
+	for _, want := range []string{"runs: 12 (", "regression at run 9 of 12: " + second} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+}
+
+// TestHistoryDuplicates: one run counted twice would make change points of
+// nothing; the same file given twice and a copy under another name are
+// each read once, with a line on stderr naming what was left out.
+func TestHistoryDuplicates(t *testing.T) {
+	dir := t.TempDir()
+	paths := writeSeries(t, dir, 12, 0, 0, nil)
+	copyDir := t.TempDir()
+	copied := filepath.Join(copyDir, "20261201T031700Z.txt")
+	b, err := os.ReadFile(paths[3])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(copied, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		args []string
+		note string
+	}{
+		{"directory twice", []string{dir, dir}, "leaving out " + paths[0] + ": the same file as " + paths[0]},
+		{"file and its directory", []string{paths[5], dir}, "leaving out " + paths[5] + ": the same file as " + paths[5]},
+		{"copy under another name", []string{dir, copyDir}, "leaving out " + copied + ": the same benchmark lines as " + paths[3]},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			stdout, errs, code := runCmd(t, nil, append([]string{"history"}, tt.args...)...)
+			if code != 0 || !strings.Contains(stdout, "runs: 12 (") || !strings.Contains(stdout, "no change point") {
+				t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, errs)
+			}
+			if !strings.Contains(errs, tt.note) {
+				t.Errorf("stderr lacks %q:\n%s", tt.note, errs)
+			}
+		})
 	}
 }
 

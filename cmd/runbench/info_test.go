@@ -5,7 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/clonebench/clonebench/resultfile"
 	"github.com/clonebench/clonebench/simkernel"
 )
 
@@ -77,5 +79,29 @@ func TestCalibrate(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
 		t.Errorf("files in %s: %v", dir, ents)
+	}
+}
+
+// TestInfoRunpath: the path printed is the one a run starting now gets,
+// the next free one when taken, and history orders it as a run.
+func TestInfoRunpath(t *testing.T) {
+	dir := t.TempDir()
+	e := defaultEnv()
+	e.run.Now = func() time.Time { return time.Date(2026, 12, 3, 9, 59, 40, 0, time.UTC) }
+	for _, want := range []string{"20261203T095940Z.txt", "20261203T095940Z-2.txt"} {
+		out, errs, code := runCmd(t, e, "info", "-runpath", dir)
+		if code != 0 || errs != "" {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		got := strings.TrimSpace(out)
+		if got != filepath.Join(dir, want) {
+			t.Errorf("info -runpath = %q, want %q", got, filepath.Join(dir, want))
+		}
+		if _, err := resultfile.ParseRunName(got); err != nil {
+			t.Error(err)
+		}
+		if err := os.WriteFile(got, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

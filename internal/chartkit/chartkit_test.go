@@ -2,7 +2,6 @@ package chartkit
 
 import (
 	"math"
-	"os"
 	"testing"
 )
 
@@ -17,20 +16,5 @@ func TestCIBars(t *testing.T) {
 	}
 	if eb, err := CIBars(pts[1:], Blue, 3); eb != nil || err != nil {
 		t.Errorf("unbounded intervals only: %v, %v; want no bars", eb, err)
-	}
-}
-
-// WriteFile leaves the file and nothing else.
-func TestWriteFile(t *testing.T) {
-	dir := t.TempDir()
-	path, err := WriteFile(dir, "x.png", []byte("png"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b, err := os.ReadFile(path); err != nil || string(b) != "png" {
-		t.Errorf("%s: %q, %v", path, b, err)
-	}
-	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
-		t.Errorf("%d files in dir, want 1", len(ents))
 	}
 }

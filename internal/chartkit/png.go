@@ -2,10 +2,7 @@ package chartkit
 
 import (
 	"bytes"
-	"fmt"
 	"image/color"
-	"os"
-	"path/filepath"
 
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -26,30 +23,4 @@ func PNG(c *vgimg.Canvas) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
-}
-
-// WriteFile writes data to dir/name through a temporary file in dir and a
-// rename, so a reader never sees half a file, and returns the path.
-func WriteFile(dir, name string, data []byte) (string, error) {
-	path := filepath.Join(dir, name)
-	f, err := os.CreateTemp(dir, "."+name+".*.tmp")
-	if err != nil {
-		return "", err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return "", fmt.Errorf("writing %s: %w", path, err)
-	}
-	return path, nil
 }

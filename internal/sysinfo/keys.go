@@ -25,6 +25,11 @@ const (
 	KeyCommit  = "commit"
 	KeyPartial = "partial"
 	KeySim     = "sim"
+	// KeyProfile names the calibration profile of a simulated run,
+	// KeyLatencyRecording says whether per-op latencies were recorded
+	// ("on", or "off: why").
+	KeyProfile          = "profile"
+	KeyLatencyRecording = "latency-recording"
 )
 
 // KernelSim is KeyKernel's value in a simulated run.

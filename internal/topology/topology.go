@@ -141,16 +141,25 @@ func (t *Topology) Facts() [][2]string {
 		smt = "on"
 	}
 	return [][2]string{
-		{"cpus-allowed", FormatList(t.Allowed())},
-		{"smt", smt},
-		{"cores", strconv.Itoa(t.cores)},
-		{"llcs", strconv.Itoa(t.llcs)},
-		{"nodes", strconv.Itoa(t.nodes)},
+		{KeyCPUsAllowed, FormatList(t.Allowed())},
+		{KeySMT, smt},
+		{KeyCores, strconv.Itoa(t.cores)},
+		{KeyLLCs, strconv.Itoa(t.llcs)},
+		{KeyNodes, strconv.Itoa(t.nodes)},
 	}
 }
 
+// The config keys of Facts: a contract, like sysinfo's keys.
+const (
+	KeyCPUsAllowed = "cpus-allowed"
+	KeySMT         = "smt"
+	KeyCores       = "cores"
+	KeyLLCs        = "llcs"
+	KeyNodes       = "nodes"
+)
+
 // FactKeys are the keys of Facts.
-var FactKeys = []string{"cpus-allowed", "smt", "cores", "llcs", "nodes"}
+var FactKeys = []string{KeyCPUsAllowed, KeySMT, KeyCores, KeyLLCs, KeyNodes}
 
 // Spread orders the allowed CPUs so that the first k of them are as far
 // apart as the machine allows for any k: one thread of each core first,

@@ -22,18 +22,31 @@ import (
 
 // Expand expands the arguments: a file is taken as given, a directory
 // for every *.txt under it. Ordered by time, a file in a directory whose
-// name is not UTCTIME.txt (a reference file, a copy) is left out with a
-// note on stderr; named on the command line, it is left to the caller,
-// which refuses it when ordering.
+// name is not a run name (resultfile.RunName: UTCTIME[-partial][-N].txt;
+// a reference file, a copy) is left out with a note on stderr; named on
+// the command line, it is left to the caller, which refuses it when
+// ordering. A file reached twice (named twice, or under a directory also
+// given, or a hard link: os.SameFile) is kept once, with a note.
 func Expand(stderr io.Writer, args []string, byTime bool) ([]string, error) {
 	var paths []string
+	var seen []seenFile
+	add := func(p string, fi os.FileInfo) {
+		for _, s := range seen {
+			if os.SameFile(s.fi, fi) {
+				fmt.Fprintf(stderr, "[runbench] history: leaving out %s: the same file as %s\n", p, s.path)
+				return
+			}
+		}
+		seen = append(seen, seenFile{p, fi})
+		paths = append(paths, p)
+	}
 	for _, a := range args {
 		fi, err := os.Stat(a)
 		if err != nil {
 			return nil, err
 		}
 		if !fi.IsDir() {
-			paths = append(paths, a)
+			add(a, fi)
 			continue
 		}
 		var found []string
@@ -45,8 +58,8 @@ func Expand(stderr io.Writer, args []string, byTime bool) ([]string, error) {
 				return nil
 			}
 			if byTime {
-				if _, err := history.RunTime(p); err != nil {
-					fmt.Fprintf(stderr, "[runbench] history: leaving out %s: not named UTCTIME.txt\n", p)
+				if _, err := resultfile.ParseRunName(p); err != nil {
+					fmt.Fprintf(stderr, "[runbench] history: leaving out %s: not named UTCTIME[-partial][-N].txt\n", p)
 					return nil
 				}
 			}
@@ -60,9 +73,20 @@ func Expand(stderr io.Writer, args []string, byTime bool) ([]string, error) {
 			return nil, fmt.Errorf("%s: no result files (*.txt) in it", a)
 		}
 		sort.Strings(found)
-		paths = append(paths, found...)
+		for _, p := range found {
+			fi, err := os.Stat(p)
+			if err != nil {
+				return nil, err
+			}
+			add(p, fi)
+		}
 	}
 	return paths, nil
+}
+
+type seenFile struct {
+	path string
+	fi   os.FileInfo
 }
 
 // GitCommits is repo's history oldest first, in topological order: the

@@ -22,17 +22,17 @@ const benchPkg = "github.com/clonebench/clonebench/bench"
 func Config(sim bool) []sysinfo.Fact {
 	var out []sysinfo.Fact
 	for _, f := range sysinfo.Collect() {
-		if f.Key == "kernel" && sim {
+		if f.Key == sysinfo.KeyKernel && sim {
 			// A simulated run must never be compared with a real one;
 			// the kernel key keeps them apart in benchstat and compare.
-			f.Value = "sim"
+			f.Value = sysinfo.KernelSim
 		}
 		out = append(out, f)
-		if f.Key == "goarch" {
-			out = append(out, sysinfo.Fact{Key: "pkg", Value: benchPkg})
+		if f.Key == sysinfo.KeyGOARCH {
+			out = append(out, sysinfo.Fact{Key: sysinfo.KeyPkg, Value: benchPkg})
 		}
 	}
-	out = append(out, sysinfo.Fact{Key: "commit", Value: suiteCommit()})
+	out = append(out, sysinfo.Fact{Key: sysinfo.KeyCommit, Value: suiteCommit()})
 	return out
 }
 

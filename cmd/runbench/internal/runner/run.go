@@ -156,7 +156,7 @@ func Run(stdout, stderr io.Writer, opts Options) (*Result, error) {
 		}
 	}
 	if interrupted {
-		config = append(config, resultfile.Config{Key: "partial", Value: "true"})
+		config = append(config, resultfile.Config{Key: sysinfo.KeyPartial, Value: "true"})
 	}
 	if len(lines) == 0 {
 		for _, s := range skips {
@@ -226,14 +226,14 @@ func selectRun(opts Options) ([]*plan, []resultfile.Skip, []resultfile.Config, e
 		if on, why := workloads.LatencyRecording(); !on {
 			v = "off: " + why
 		}
-		config = append(config, resultfile.Config{Key: "latency-recording", Value: strings.Join(strings.Fields(v), " ")})
+		config = append(config, resultfile.Config{Key: sysinfo.KeyLatencyRecording, Value: strings.Join(strings.Fields(v), " ")})
 	}
 	if sim {
 		prof := "default"
 		if opts.Profile != "" {
 			prof = opts.Profile
 		}
-		config = append(config, resultfile.Config{Key: "profile", Value: prof})
+		config = append(config, resultfile.Config{Key: sysinfo.KeyProfile, Value: prof})
 	}
 	return plans, skips, config, nil
 }
@@ -312,26 +312,17 @@ func rescue(stdout, stderr io.Writer, werr error, write func(io.Writer) error) e
 }
 
 // writeRun writes the result file to Out, or to a fresh name under
-// ResultsDir/HOST/, marked partial when interrupted, and returns its path.
+// ResultsDir/HOST/ (resultfile.WriteRun), marked partial when interrupted,
+// and returns its path.
 func writeRun(opts Options, start time.Time, interrupted bool, write func(io.Writer) error) (string, error) {
 	if opts.Out != "" {
 		path := opts.Out
 		if interrupted {
-			path = partialName(path)
+			path = resultfile.PartialPath(path)
 		}
 		return path, resultfile.WriteNew(path, write)
 	}
-	base := filepath.Join(opts.ResultsDir, resultHost(), start.UTC().Format("20060102T150405Z"))
-	if interrupted {
-		base += "-partial"
-	}
-	return resultfile.WriteFresh(base, ".txt", write)
-}
-
-// partialName marks a result path as partial: x.txt → x-partial.txt.
-func partialName(path string) string {
-	ext := filepath.Ext(path)
-	return strings.TrimSuffix(path, ext) + "-partial" + ext
+	return resultfile.WriteRun(filepath.Join(opts.ResultsDir, resultHost()), start, interrupted, write)
 }
 
 // selectRows picks the suite's rows that match re, and says why the others
