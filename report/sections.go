@@ -50,16 +50,6 @@ func (d *Data) headlineRows(h *Host) []*Row {
 	return append(head, d.rowsOf(h, rowspec.SwitchOverhead)...)
 }
 
-// ratio is a/b with the range the two confidence intervals allow.
-func ratio(a, b Summary) string {
-	r := a.Median / b.Median
-	s := fmt.Sprintf("**%s×**", sig3(r))
-	if a.CIKnown() && b.CIKnown() && b.Lo > 0 && b.Hi > 0 {
-		s += fmt.Sprintf(" (%s–%s× from the CIs)", sig3(a.Lo/b.Hi), sig3(a.Hi/b.Lo))
-	}
-	return s
-}
-
 // switchSection is the process-vs-thread switch table, from the same
 // switchPairs as switch.png.
 func switchSection(b *strings.Builder, d *Data, h *Host) {
@@ -81,7 +71,7 @@ func switchSection(b *strings.Builder, d *Data, h *Host) {
 		p, t := pr.proc, pr.thr
 		ps, _ := switchCost(p)
 		ts, _ := switchCost(t)
-		w("| %s | %s | %s | %s | %s | %s | %s, %s |\n", simName(string(pr.mech), p.Simulated || t.Simulated), fmtNs(ps.Median), fmtNs(ts.Median), ratio(ps, ts),
+		w("| %s | %s | %s | %s | %s | %s | %s, %s |\n", simName(string(pr.mech), p.Simulated || t.Simulated), fmtNs(ps.Median), fmtNs(ts.Median), d.ratioOf(p, t),
 			fmtNs(medianOf(p.Values[rowspec.UnitNsSwitchNet])), fmtNs(medianOf(t.Values[rowspec.UnitNsSwitchNet])),
 			sig3or(medianOf(p.Values[rowspec.UnitCtxswOp])), sig3or(medianOf(t.Values[rowspec.UnitCtxswOp])))
 	}
