@@ -267,13 +267,14 @@ func flagSection(b *strings.Builder, d *Data, h *Host) {
 		return
 	}
 	w("The sweep in input order, every step at %s; each step's cost is the difference from the set before it (negative: sharing the resource saves the copy).\n\n", at)
-	w("| flags | change | median | step | what the change does |\n|---|---|---|---|---|\n")
+	w("| flags | change | median | step | ratio to the set before | what the change does |\n|---|---|---|---|---|---|\n")
 	for i, r := range rows {
 		prev := ""
-		step := "—"
+		step, ratio := "—", "—"
 		if i > 0 {
 			prev = rows[i-1].Spec.Flags
 			step = signed(sums[i].Median - sums[i-1].Median)
+			ratio = d.ratioOf(r, rows[i-1])
 		}
 		change := flagStep(prev, r.Spec.Flags)
 		var why []string
@@ -289,7 +290,7 @@ func flagSection(b *strings.Builder, d *Data, h *Host) {
 		} else {
 			why = append(why, "starting set")
 		}
-		w("| %s | %s | %s | %s | %s |\n", mdEsc(simName(r.Spec.Flags, r.Simulated)), mdEsc(change), fmtNs(sums[i].Median), step, strings.Join(why, "; "))
+		w("| %s | %s | %s | %s | %s | %s |\n", mdEsc(simName(r.Spec.Flags, r.Simulated)), mdEsc(change), fmtNs(sums[i].Median), step, ratio, strings.Join(why, "; "))
 	}
 	first, last := sums[0], sums[len(sums)-1]
 	w("\nFrom the first set to the last: %s → %s (%s).\n", fmtNs(first.Median), fmtNs(last.Median), signed(last.Median-first.Median))
