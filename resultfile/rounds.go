@@ -199,12 +199,19 @@ func ParseRounds(r io.Reader, name string) (*Rounds, error) {
 	return out, nil
 }
 
-// Sample is the sample ref names in f, if f holds it.
+// Sample is the sample ref names in f, if f holds it. The index counts
+// the name's samples through the file, so it holds when a config line
+// printed mid-file split the name into two rows.
 func (f *File) Sample(ref RoundRef) (*Row, Sample, bool) {
+	i := ref.Index
 	for _, r := range f.Rows {
-		if r.Name == ref.Row && ref.Index < len(r.Samples) {
-			return r, r.Samples[ref.Index], true
+		if r.Name != ref.Row {
+			continue
 		}
+		if i < len(r.Samples) {
+			return r, r.Samples[i], true
+		}
+		i -= len(r.Samples)
 	}
 	return nil, Sample{}, false
 }

@@ -71,6 +71,20 @@ func TestRoundSteps(t *testing.T) {
 			t.Errorf("round %d: the unpaired row is not measured alone", s)
 		}
 	}
+	// A probed twin follows its plain row's first pair, never between
+	// the pair's two samples.
+	twin := &plan{row: exactRow(fork+"/probe=sched", time.Microsecond)}
+	withTwin := append(append([]*plan{}, plans...), twin)
+	for s := 1; s <= 2; s++ {
+		steps := roundSteps(withTwin, ratioPairs(withTwin), s)
+		i := slices.IndexFunc(steps, func(st step) bool { return st.p == twin })
+		if i < 2 || steps[i-1].pair == nil || !steps[i-1].second || steps[i-1].pair.num.row.Name != fork || steps[i-1].pair.den.row.Name != thread {
+			t.Errorf("round %d: the twin is at step %d, not right after the fork/thread pair", s, i)
+		}
+		if n := slices.IndexFunc(steps[i+1:], func(st step) bool { return st.p == twin }); n >= 0 {
+			t.Errorf("round %d: the twin is measured twice", s)
+		}
+	}
 	// A failed row leaves its pairs; its partner still runs.
 	plans[2].err = fmt.Errorf("broken")
 	for _, st := range roundSteps(plans, pairs, 1) {
