@@ -217,7 +217,7 @@ func nsSection(b *strings.Builder, d *Data, h *Host) {
 		e := &es[i]
 		vs := "—"
 		if fork != nil && e != fork {
-			vs = ratio(e.s, fork.s)
+			vs = d.ratioOf(e.r, fork.r)
 		}
 		kt := "—"
 		if k, ok := e.r.Summary(rowspec.UnitKthreadNsOp); ok {
@@ -238,7 +238,7 @@ func nsSection(b *strings.Builder, d *Data, h *Host) {
 	if top != nil {
 		w("\nThe costliest single flag here is %s: %s per op", top.label, fmtNs(top.s.Median))
 		if fork != nil {
-			w(", %s plain fork's %s", ratio(top.s, fork.s), fmtNs(fork.s.Median))
+			w(", %s plain fork's %s", d.ratioOf(top.r, fork.r), fmtNs(fork.s.Median))
 		}
 		w(" (%s).", nsWhy[top.r.Spec.NS])
 	}

@@ -34,6 +34,11 @@ type Data struct {
 	// (resultfile.ReadSidecar), one per machine, row and kind, the
 	// files' merged.
 	Latency []*LatencyRow
+	// Noise is each input run's per-round record (rounds sidecar).
+	Noise []*RunNoise
+	// pairs are the stated ratios' back-to-back pairs from the rounds
+	// sidecars, by machine and the two rows' names.
+	pairs map[pairKey]*pairSet
 }
 
 // Host is one machine, as its config lines describe it.
@@ -170,6 +175,9 @@ func fromFiles(files ...*resultfile.File) (*Data, error) {
 			d.Skips = append(d.Skips, Skip{Name: rowspec.BenchName(s.Name), Reason: s.Reason, Pos: s.Pos})
 		}
 		if err := d.addSidecar(f); err != nil {
+			return nil, err
+		}
+		if err := d.addRounds(f); err != nil {
 			return nil, err
 		}
 	}

@@ -69,6 +69,8 @@ func markdown(d *Data, opts Options, charts []chartNote) string {
 		sec.write(&b, d, h)
 	}
 
+	noiseSection(&b, d)
+
 	if c := opts.Comparison; c != nil {
 		compareSection(&b, c)
 	}

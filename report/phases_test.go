@@ -44,7 +44,7 @@ func TestPhasesSection(t *testing.T) {
 	for _, want := range []string{
 		"### Where the time goes (probe=sched)",
 		"| 75.0 µs | 0.00 ns | 40.0 µs |",
-		"| 1.00 | 93% | **1.50×** (1.50–1.50× from the CIs) |",
+		"| 1.00 | 93% | **1.50×** (1.50–1.50× from the CIs, unpaired) |",
 		"flags=CHILD_CLEARTID\\|SIGCHLD/cpu=same/probe=sched |",
 		"- +VM (copy_mm: dup_mmap and the page tables at clone, exit_mm/exit_mmap at exit): **copy** −28.0 µs",
 		"- +FILES (copy_files: dup_fd of the descriptor table): **copy** −1.00 µs",

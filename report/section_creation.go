@@ -14,20 +14,9 @@ func creationSection(b *strings.Builder, d *Data, h *Host) {
 	w := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
 	w("\n### Creating a process vs a thread\n\n")
 	creationTable(b, d, h)
-	pairs := []struct {
-		a, b rowspec.Style
-		why  string
-	}{
-		{rowspec.StyleFork, rowspec.StyleThread, "the seeds' question: the same clone(2), fork-style vs thread-style flags"},
-		{rowspec.StyleLibcFork, rowspec.StylePthread, "the same through glibc"},
-		{rowspec.StyleVfork, rowspec.StyleThread, "vfork shares the address space too, but the parent waits for the child"},
-		{rowspec.StyleThreadFreshStack, rowspec.StyleThread, "what a fresh mmap'd stack and guard page add to a thread"},
-		{rowspec.StyleSpawn, rowspec.StyleVfork, "starting a program (os/exec's vfork + exec) against vfork alone"},
-		{rowspec.StyleThread, rowspec.StyleGoroutine, "a kernel task against a user-space goroutine"},
-	}
 	n := 0
-	for _, p := range pairs {
-		ra, rb, at := d.createPair(h, p.a, p.b)
+	for _, p := range rowspec.CreationRatios() {
+		ra, rb, at := d.createPair(h, p.Num, p.Den)
 		if ra == nil {
 			continue
 		}
@@ -36,7 +25,7 @@ func creationSection(b *strings.Builder, d *Data, h *Host) {
 			w("\n")
 		}
 		n++
-		w("- %s / %s at %s: %s — %s vs %s; %s.\n", simName(string(p.a), ra.Simulated), simName(string(p.b), rb.Simulated), at, ratio(sa, sb), fmtNs(sa.Median), fmtNs(sb.Median), p.why)
+		w("- %s / %s at %s: %s — %s vs %s; %s.\n", simName(string(p.Num), ra.Simulated), simName(string(p.Den), rb.Simulated), at, d.ratioOf(ra, rb), fmtNs(sa.Median), fmtNs(sb.Median), p.What)
 	}
 	if n == 0 {
 		w("\nNo pair of creation styles to compare in the input.\n")
@@ -124,7 +113,7 @@ func creationTable(b *strings.Builder, d *Data, h *Host) {
 		if cost {
 			cell := "—"
 			if same, other := d.createRow(h, st, ps[0]), d.createRow(h, st, ps[1]); same != nil && other != nil {
-				cell = ratio(summaryOf(other), summaryOf(same))
+				cell = d.ratioOf(other, same)
 			}
 			w(" %s |", cell)
 		}
@@ -160,7 +149,7 @@ func forkFloor(b *strings.Builder, d *Data, h *Host) {
 	w("| cpu | fork | fork-minimal | fork / fork-minimal | Go parent RSS | its page tables | its mappings |\n|---|---|---|---|---|---|---|\n")
 	for _, p := range pairs {
 		fs, ms := summaryOf(p.fork), summaryOf(p.floor)
-		w("| %s | %s | %s | %s | %s | %s | %s |\n", p.at, simName(fmtNs(fs.Median), p.fork.Simulated), simName(fmtNs(ms.Median), p.floor.Simulated), ratio(fs, ms),
+		w("| %s | %s | %s | %s | %s | %s | %s |\n", p.at, simName(fmtNs(fs.Median), p.fork.Simulated), simName(fmtNs(ms.Median), p.floor.Simulated), d.ratioOf(p.fork, p.floor),
 			fmtBytes(medianOf(p.fork.Values[rowspec.UnitParentRSS])), fmtBytes(medianOf(p.fork.Values[rowspec.UnitParentPTE])),
 			sig3or(medianOf(p.fork.Values[rowspec.UnitParentMaps])))
 	}

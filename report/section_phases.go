@@ -142,10 +142,9 @@ func phaseCells(b *strings.Builder, r *Row, units []string) float64 {
 // probedOverPlain is probed row r's ns/op over its plain row's, the
 // probes' overhead when both ran alternating, or "—" without a plain row.
 func (d *Data) probedOverPlain(h *Host, r *Row) string {
-	p, _ := r.Primary()
 	if plain := d.find(h, r.Spec.Plain()); plain != nil && plain.Simulated == r.Simulated {
-		if ps, ok := plain.Primary(); ok && ps.Median > 0 {
-			return ratio(p, ps)
+		if ps, ok := plain.Primary(); ok && ps.Median > 0 && r.Values[rowspec.UnitNsOp] != nil {
+			return d.ratioOf(r, plain)
 		}
 	}
 	return "—"

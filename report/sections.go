@@ -50,16 +50,6 @@ func (d *Data) headlineRows(h *Host) []*Row {
 	return append(head, d.rowsOf(h, rowspec.SwitchOverhead)...)
 }
 
-// ratio is a/b with the range the two confidence intervals allow.
-func ratio(a, b Summary) string {
-	r := a.Median / b.Median
-	s := fmt.Sprintf("**%s×**", sig3(r))
-	if a.CIKnown() && b.CIKnown() && b.Lo > 0 && b.Hi > 0 {
-		s += fmt.Sprintf(" (%s–%s× from the CIs)", sig3(a.Lo/b.Hi), sig3(a.Hi/b.Lo))
-	}
-	return s
-}
-
 // switchSection is the process-vs-thread switch table, from the same
 // switchPairs as switch.png.
 func switchSection(b *strings.Builder, d *Data, h *Host) {
@@ -81,7 +71,7 @@ func switchSection(b *strings.Builder, d *Data, h *Host) {
 		p, t := pr.proc, pr.thr
 		ps, _ := switchCost(p)
 		ts, _ := switchCost(t)
-		w("| %s | %s | %s | %s | %s | %s | %s, %s |\n", simName(string(pr.mech), p.Simulated || t.Simulated), fmtNs(ps.Median), fmtNs(ts.Median), ratio(ps, ts),
+		w("| %s | %s | %s | %s | %s | %s | %s, %s |\n", simName(string(pr.mech), p.Simulated || t.Simulated), fmtNs(ps.Median), fmtNs(ts.Median), d.ratioOf(p, t),
 			fmtNs(medianOf(p.Values[rowspec.UnitNsSwitchNet])), fmtNs(medianOf(t.Values[rowspec.UnitNsSwitchNet])),
 			sig3or(medianOf(p.Values[rowspec.UnitCtxswOp])), sig3or(medianOf(t.Values[rowspec.UnitCtxswOp])))
 	}
@@ -277,13 +267,14 @@ func flagSection(b *strings.Builder, d *Data, h *Host) {
 		return
 	}
 	w("The sweep in input order, every step at %s; each step's cost is the difference from the set before it (negative: sharing the resource saves the copy).\n\n", at)
-	w("| flags | change | median | step | what the change does |\n|---|---|---|---|---|\n")
+	w("| flags | change | median | step | ratio to the set before | what the change does |\n|---|---|---|---|---|---|\n")
 	for i, r := range rows {
 		prev := ""
-		step := "—"
+		step, ratio := "—", "—"
 		if i > 0 {
 			prev = rows[i-1].Spec.Flags
 			step = signed(sums[i].Median - sums[i-1].Median)
+			ratio = d.ratioOf(r, rows[i-1])
 		}
 		change := flagStep(prev, r.Spec.Flags)
 		var why []string
@@ -299,7 +290,7 @@ func flagSection(b *strings.Builder, d *Data, h *Host) {
 		} else {
 			why = append(why, "starting set")
 		}
-		w("| %s | %s | %s | %s | %s |\n", mdEsc(simName(r.Spec.Flags, r.Simulated)), mdEsc(change), fmtNs(sums[i].Median), step, strings.Join(why, "; "))
+		w("| %s | %s | %s | %s | %s | %s |\n", mdEsc(simName(r.Spec.Flags, r.Simulated)), mdEsc(change), fmtNs(sums[i].Median), step, ratio, strings.Join(why, "; "))
 	}
 	first, last := sums[0], sums[len(sums)-1]
 	w("\nFrom the first set to the last: %s → %s (%s).\n", fmtNs(first.Median), fmtNs(last.Median), signed(last.Median-first.Median))

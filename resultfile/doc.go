@@ -18,4 +18,17 @@
 // simulated); each keeps its samples line by line, so a figure that is only
 // meaningful within one line (a Switch row's overhead) can be derived.
 // Every row name that rowspec knows carries its typed Spec.
+//
+// Two sidecars may sit beside a result file, each read only by those who
+// need it: the latency histograms (UTCTIME.hist, ReadSidecar) and the
+// run's rounds (UTCTIME.pairs, ReadRounds). The rounds sidecar records,
+// round by round, which sample of which row was taken, which two were
+// measured back to back as the pair of a stated ratio
+// (rowspec.RatioPairs), and the machine's steal time in that round. It is
+// a sidecar rather than a "round: N" config line before each round: a
+// config line that changes between results splits benchstat's tables
+// (its default -table is .config) and would have to be kept out of every
+// row's identity here, while a sidecar leaves the result file exactly as
+// benchstat and older readers know it. A file without one (older runs, go
+// test -bench output) simply has no rounds, and its ratios no pairs.
 package resultfile

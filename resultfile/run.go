@@ -15,6 +15,9 @@ func ReadRun(path string) (*File, error) {
 		// A glob like results/HOST/* picks up the sidecars too.
 		return nil, fmt.Errorf("%s: a latency histogram sidecar, not a result file: pass its .txt, which brings the sidecar along", path)
 	}
+	if strings.HasSuffix(path, RoundsExt) {
+		return nil, fmt.Errorf("%s: a rounds sidecar, not a result file: pass its .txt, which brings the sidecar along", path)
+	}
 	return oneRun(Read(path))
 }
 

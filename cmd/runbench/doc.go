@@ -58,6 +58,23 @@
 // round-robin — sample 1 of every row, then sample 2 … — so drift on a
 // shared machine hits every row alike. If the rounds run slower than the
 // pilot predicted, later rounds use a smaller n to keep to the budget.
+//
+// The two rows of every ratio report.md states (rowspec.RatioPairs:
+// fork/thread, libc-fork/pthread, vfork/thread, process/thread per switch
+// mechanism, fork/fork-minimal, each creation style's cpu=any/cpu=same,
+// the clone-flag steps) are measured back to back in every round, the
+// numerator first in odd rounds and second in even ones; a row in several
+// ratios is measured once per ratio. The rounds sidecar UTCTIME.pairs
+// beside the result file records each round's samples, its pairs and the
+// host's steal time (/proc/stat), so report.md gives each ratio as the
+// median of its pairs' ratios with a distribution-free 95% interval, and
+// a Noise section: steal time and any change point in the run's per-round
+// host factor. -target P makes the run adaptive: after 6 rounds it stops
+// as soon as every stated ratio's interval is within ±P of its median,
+// else when the next round would overrun the budget; each round's
+// progress line then gives the widest half-width, and the end says which
+// ratios did not reach P.
+//
 // Before measuring, run samples /proc/stat for 200 ms and warns on stderr
 // if other tasks used more than 10% of a CPU meanwhile.
 //
@@ -71,6 +88,7 @@
 //	-profile FILE       with -kernel sim: a calibration profile (see calibrate)
 //	-benchtime D        aim each sample at D instead of dividing the budget
 //	-budget D           the measuring budget (default 90s quick, 10m full)
+//	-target P           add rounds until every stated ratio's 95% CI is within ±P (e.g. 2%)
 //	-report=false       do not draw the report
 //	-wait               wait for another run to finish instead of refusing
 //

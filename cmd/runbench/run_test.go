@@ -197,6 +197,8 @@ func TestRunBadInput(t *testing.T) {
 		{[]string{"run", "-suite", "huge"}, "-suite"},
 		{[]string{"run", "-count", "0"}, "-count"},
 		{[]string{"run", "-kernel", "bsd"}, "-kernel"},
+		{[]string{"run", "-target", "100%"}, "-target"},
+		{[]string{"run", "-target", "-2%"}, "-target"},
 		{[]string{"run", "-alpha", "NaN"}, "-alpha"},
 		{[]string{"run", "-alpha", "1"}, "-alpha"},
 		{[]string{"run", "-profile", "p.json"}, "-kernel sim"},

@@ -20,6 +20,7 @@ type runFlags struct {
 	auto, report                        bool
 	suiteName, filter, baseline, kernel string
 	compare                             *compareOpts // with -baseline
+	target                              percent      // -target: stop once every stated ratio's CI is within it
 }
 
 // cmdRun checks everything it is given before measuring, so a typo costs
@@ -75,6 +76,7 @@ func parseRunFlags(stderr io.Writer, args []string, opts *runner.Options) (*runF
 	fs.StringVar(&rf.baseline, "baseline", "", "compare against the results in `file` after the run")
 	fs.StringVar(&rf.kernel, "kernel", "real", "measure the `kernel`: real, or sim for the simulated kernel")
 	fs.DurationVar(&opts.Benchtime, "benchtime", 0, "aim each sample at `duration` (default: the budget divided across rows and samples)")
+	fs.Var(&rf.target, "target", "add rounds until every stated ratio's 95% CI (from its back-to-back pairs) is within ±`percent`, or the budget runs out")
 	fs.DurationVar(&opts.Budget, "budget", 0, "spend about `duration` measuring (default 90s for quick, 10m for full)")
 	rf.compare = compareFlags(fs)
 	fs.StringVar(&opts.Profile, "profile", "", "with -kernel sim: the calibration `profile` (default: the one shipped in simkernel)")
@@ -106,6 +108,10 @@ func parseRunFlags(stderr io.Writer, args []string, opts *runner.Options) (*runF
 	if countSet && opts.Count < 1 {
 		return nil, badInput("-count must be at least 1, not %d", opts.Count)
 	}
+	if rf.target > 0 && rf.target >= 100 {
+		return nil, badInput("-target must be below 100%%, not %v", &rf.target)
+	}
+	opts.Target = float64(rf.target) / 100
 	if rf.kernel != "real" && rf.kernel != "sim" {
 		return nil, badInput("-kernel must be real or sim, not %q", rf.kernel)
 	}

@@ -219,3 +219,14 @@ func otherTasks() (int, error) {
 	}
 	return n, err
 }
+
+// Steal is the machine's steal time so far, in UserHZ ticks summed over
+// CPUs (ParseSteal of /proc/stat).
+func Steal() (uint64, error) {
+	f, err := os.Open("/proc/stat")
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	return ParseSteal(f)
+}

@@ -41,3 +41,6 @@ func Exiting() ([]int, error) { return nil, errNoProc }
 
 // ExitingNew is Exiting less before; only on Linux.
 func ExitingNew(before []int) ([]int, error) { return nil, errNoProc }
+
+// Steal needs Linux's /proc/stat.
+func Steal() (uint64, error) { return 0, errNoProc }

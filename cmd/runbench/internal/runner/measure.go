@@ -25,6 +25,9 @@ type measurer struct {
 	start       time.Time
 	interrupted bool
 	abandoned   bool // a row's Run did not return within the grace period
+	// rounds is what the rounds sidecar records: each round's samples,
+	// pairs and steal time.
+	rounds *resultfile.Rounds
 }
 
 // call runs fn(n) on its own goroutine so a signal can abandon it: rows
@@ -88,44 +91,90 @@ func (m *measurer) measure(plans []*plan) []resultfile.Line {
 	if live == 0 {
 		return nil
 	}
-	count, target := schedule(plans, opts, opts.Budget-time.Since(t0)-min(reportSlack, opts.Budget/10))
+	pairs := ratioPairs(plans)
+	steps := roundSteps(plans, pairs, 1)
+	count, target := schedule(steps, opts, opts.Budget-time.Since(t0)-min(reportSlack, opts.Budget/10))
 	var predicted time.Duration
 	for _, p := range plans {
 		if p.err == nil {
 			p.n = opsFor(p, target)
-			predicted += p.predict()
 		}
+	}
+	for _, st := range steps {
+		predicted += st.p.predict()
 	}
 	predicted *= time.Duration(count)
 	fmt.Fprintf(m.stderr, "[runbench] %d rows × %d samples, ~%v per sample, ~%v estimated\n",
 		live, count, target.Round(time.Millisecond), predicted.Round(time.Second))
+	adaptive := opts.Target > 0 && len(pairs) > 0
+	rounds := count
+	if opts.Target > 0 {
+		if adaptive {
+			rounds = maxTargetRounds
+			fmt.Fprintf(m.stderr, "[runbench] -target %s: adding rounds until the %d stated ratios' 95%% CIs are within it, or the budget runs out\n",
+				fmtHalf(opts.Target), len(pairs))
+		} else {
+			fmt.Fprintf(m.stderr, "[runbench] -target: no stated ratio among the selected rows; taking %d rounds\n", count)
+		}
+	}
+	m.rounds = &resultfile.Rounds{CPUs: runtime.NumCPU()}
+	steal := newStealClock()
+	m.rounds.StealSource = steal.source
 
 	var samples []resultfile.Line
 	var spent, spentPredicted time.Duration
 	deadline := m.start.Add(opts.Budget - min(reportSlack, opts.Budget/10))
-	for s := 1; s <= count; s++ {
-		if s > 1 && opts.Benchtime == 0 {
-			m.rescale(plans, count-s+1, time.Until(deadline), float64(spent)/float64(spentPredicted))
+	for s := 1; s <= rounds; s++ {
+		steps := roundSteps(plans, pairs, s)
+		if len(steps) == 0 {
+			break
 		}
-		for i, p := range plans {
+		if s > 1 && opts.Benchtime == 0 && !adaptive {
+			m.rescale(steps, count-s+1, time.Until(deadline), float64(spent)/float64(spentPredicted))
+		}
+		if adaptive && s > 1 {
+			// Stop when the next round would overrun the budget.
+			next := remaining(steps, 0, 0)
+			if spentPredicted > 0 {
+				next = time.Duration(float64(next) * float64(spent) / float64(spentPredicted))
+			}
+			// The clock is the real one (opts.Now may be a test's).
+			if time.Since(t0)+next > opts.Budget-min(reportSlack, opts.Budget/10) {
+				m.targetEnd(pairs, s-1, "the budget ran out")
+				break
+			}
+		}
+		rd := resultfile.Round{N: s}
+		roundStart := time.Now()
+		var first resultfile.RoundRef // the pair's earlier sample, this round
+		firstOK := false
+		for i, st := range steps {
+			p := st.p
 			if p.err != nil {
+				firstOK = false
 				continue
 			}
 			if m.stopped() {
+				m.endRound(&rd, roundStart, steal)
 				return samples
 			}
-			left := remaining(plans, i, count-s)
+			shown := count
+			if adaptive {
+				shown = s
+			}
+			left := remaining(steps, i, shown-s)
 			if spentPredicted > 0 {
 				left = time.Duration(float64(left) * float64(spent) / float64(spentPredicted))
 			}
 			fmt.Fprintf(m.stderr, "[runbench] %d/%d %s  sample %d/%d  %s elapsed, ~%s left\n",
-				i+1, len(plans), p.row.Name, s, count, roundSec(time.Since(m.start)), roundSec(left))
+				i+1, len(steps), p.row.Name, s, shown, roundSec(time.Since(m.start)), roundSec(left))
 			if opts.BeforeSample != nil {
 				opts.BeforeSample(p.row.Name, s)
 			}
 			runtime.GC() // as go test does: no garbage from one sample lands on the next
 			res, wall, err, abandoned := m.call(p.fn, p.n)
 			if abandoned {
+				m.endRound(&rd, roundStart, steal)
 				return samples
 			}
 			spent += wall
@@ -135,14 +184,81 @@ func (m *measurer) measure(plans []*plan) []resultfile.Line {
 			}
 			if err != nil {
 				p.err = err
+				firstOK = false
 				fmt.Fprintf(m.stderr, "[runbench] %s failed: %v\n", p.row.Name, err)
 				continue
 			}
+			ref := resultfile.RoundRef{Row: p.row.Name, Index: p.done}
+			rd.Samples = append(rd.Samples, ref)
 			p.done++
 			samples = append(samples, line(p.name, res))
+			switch {
+			case st.pair != nil && !st.second:
+				first, firstOK = ref, true
+				st.pair.pending = res.PerOp()
+			case st.pair != nil && firstOK:
+				rd.Pairs = append(rd.Pairs, [2]resultfile.RoundRef{first, ref})
+				a, b := st.pair.pending, res.PerOp()
+				if p == st.pair.num {
+					a, b = b, a
+				}
+				st.pair.nums = append(st.pair.nums, a)
+				st.pair.dens = append(st.pair.dens, b)
+				firstOK = false
+			default:
+				firstOK = false
+			}
+		}
+		m.endRound(&rd, roundStart, steal)
+		if adaptive {
+			w, hw := widest(pairs)
+			if w == nil {
+				break
+			}
+			fmt.Fprintf(m.stderr, "[runbench] round %d: widest ratio CI %s (%s), target %s\n", s, fmtHalf(hw), w.label(), fmtHalf(opts.Target))
+			if s >= autoMinCount && hw <= opts.Target {
+				m.targetEnd(pairs, s, "target met")
+				break
+			}
+			if s == rounds {
+				m.targetEnd(pairs, s, "the round limit was reached")
+			}
 		}
 	}
 	return samples
+}
+
+// maxTargetRounds bounds an adaptive run whose budget would allow more.
+const maxTargetRounds = 1000
+
+// endRound records the round's wall and steal time.
+func (m *measurer) endRound(rd *resultfile.Round, start time.Time, steal *stealClock) {
+	if len(rd.Samples) == 0 {
+		return
+	}
+	rd.WallMs = float64(time.Since(start).Microseconds()) / 1e3
+	rd.StealMs = steal.lap()
+	m.rounds.Rounds = append(m.rounds.Rounds, *rd)
+}
+
+// targetEnd says why an adaptive run stopped and which ratios reached the
+// target.
+func (m *measurer) targetEnd(pairs []*planPair, rounds int, why string) {
+	in, live := 0, 0
+	for _, pp := range pairs {
+		if pp.live() {
+			live++
+			if pp.ratio().HalfWidth() <= m.opts.Target {
+				in++
+			}
+		}
+	}
+	fmt.Fprintf(m.stderr, "[runbench] -target: %s after %d rounds; %d of %d ratios within %s\n", why, rounds, in, live, fmtHalf(m.opts.Target))
+	for _, pp := range pairs {
+		if pp.live() && pp.ratio().HalfWidth() > m.opts.Target {
+			fmt.Fprintf(m.stderr, "[runbench]   not reached: %s %s\n", pp.label(), fmtHalf(pp.ratio().HalfWidth()))
+		}
+	}
 }
 
 // roundSec prints d in whole seconds for the progress lines.

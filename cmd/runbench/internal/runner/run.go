@@ -35,7 +35,12 @@ type Options struct {
 	Benchtime time.Duration // aim of one sample; 0 divides Budget
 	Budget    time.Duration // the measuring time, report included; default 90 s, 10 min for Full
 	Out       string        // the result file; "" a fresh name under ResultsDir/HOST
-	Wait      bool          // wait for the machine's run lock instead of refusing
+	// Target, if above 0, makes the run adaptive: rounds are added until
+	// every stated ratio's 95% interval (from its pairs) is within ±Target
+	// of its median (0.02 is ±2%), or the budget runs out; Count then only
+	// sizes the samples.
+	Target float64
+	Wait   bool // wait for the machine's run lock instead of refusing
 
 	Rows       []workloads.Row // default workloads.Catalogue()
 	Now        func() time.Time
@@ -147,7 +152,7 @@ func Run(stdout, stderr io.Writer, opts Options) (*Result, error) {
 	defer release()
 	warnIfBusy(stderr)
 	start := opts.Now()
-	lines, interrupted := measureRun(stderr, plans, opts, start)
+	lines, rounds, interrupted := measureRun(stderr, plans, opts, start)
 	res := &Result{}
 	for _, p := range plans {
 		if p.err != nil {
@@ -174,6 +179,9 @@ func Run(stdout, stderr io.Writer, opts Options) (*Result, error) {
 	fmt.Fprintln(stdout, res.Path)
 	if err := resultfile.WriteSidecar(res.Path, lines); err != nil {
 		return nil, fmt.Errorf("%s written, but its histogram sidecar: %w", res.Path, err)
+	}
+	if err := resultfile.WriteRounds(res.Path, rounds); err != nil {
+		return nil, fmt.Errorf("%s written, but its rounds sidecar: %w", res.Path, err)
 	}
 	if interrupted {
 		// The report and comparison of a partial run would mislead, and
@@ -239,7 +247,7 @@ func selectRun(opts Options) ([]*plan, []resultfile.Skip, []resultfile.Config, e
 }
 
 // measureRun takes the samples until done or interrupted.
-func measureRun(stderr io.Writer, plans []*plan, opts Options, start time.Time) (lines []resultfile.Line, interrupted bool) {
+func measureRun(stderr io.Writer, plans []*plan, opts Options, start time.Time) (lines []resultfile.Line, rounds *resultfile.Rounds, interrupted bool) {
 	ctx, stop := opts.Notify(context.Background())
 	defer stop()
 	m := &measurer{opts: opts, ctx: ctx, stderr: stderr, start: start}
@@ -255,7 +263,7 @@ func measureRun(stderr io.Writer, plans []*plan, opts Options, start time.Time) 
 			fmt.Fprintf(stderr, "[runbench] removing the abandoned row's test cgroups: %v\n", err)
 		}
 	}
-	return lines, m.interrupted
+	return lines, m.rounds, m.interrupted
 }
 
 // resultDir is the directory the result file will go in.

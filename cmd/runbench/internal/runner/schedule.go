@@ -94,17 +94,19 @@ func (p *plan) predict() time.Duration {
 	return time.Duration((p.a + p.b*float64(p.n)) * 1e9)
 }
 
-// schedule picks the sample count and the per-sample target. An explicit
-// count is kept; count 0 (the no-argument default) takes the most samples in
-// [autoMinCount, autoMaxCount] whose samples still last minSample within
-// the budget. The pilot is the warm-up: its calls are never written.
-func schedule(plans []*plan, opts Options, budget time.Duration) (count int, target time.Duration) {
+// schedule picks the sample count (rounds) and the per-sample target from
+// one round's steps (a row in stated ratios takes one step per ratio). An
+// explicit count is kept; count 0 (the no-argument default) takes the most
+// rounds in [autoMinCount, autoMaxCount] whose samples still last
+// minSample within the budget. The pilot is the warm-up: its calls are
+// never written.
+func schedule(steps []step, opts Options, budget time.Duration) (count int, target time.Duration) {
 	var rows int
 	var setup float64
-	for _, p := range plans {
-		if p.err == nil {
+	for _, st := range steps {
+		if st.p.err == nil {
 			rows++
-			setup += p.a
+			setup += st.p.a
 		}
 	}
 	per := func(c int) time.Duration {
@@ -148,13 +150,13 @@ func opsFor(p *plan, target time.Duration) int {
 // than predicted (ratio = actual/predicted wall time), so the run keeps to
 // its budget. Samples of one row may then differ in n: benchstat compares
 // per-op figures, which do not depend on n.
-func (m *measurer) rescale(plans []*plan, rounds int, left time.Duration, ratio float64) {
+func (m *measurer) rescale(steps []step, rounds int, left time.Duration, ratio float64) {
 	if ratio <= 0 || math.IsNaN(ratio) || math.IsInf(ratio, 0) {
 		return
 	}
 	var setup, ops float64
-	for _, p := range plans {
-		if p.err == nil {
+	for _, st := range steps {
+		if p := st.p; p.err == nil {
 			setup += p.a * ratio
 			ops += p.b * float64(p.n) * ratio
 		}
@@ -164,19 +166,22 @@ func (m *measurer) rescale(plans []*plan, rounds int, left time.Duration, ratio 
 		return
 	}
 	f := max((perRound-setup)/ops, 0.05)
-	for _, p := range plans {
-		if p.err == nil && !p.sim {
+	shrunk := map[*plan]bool{}
+	for _, st := range steps {
+		if p := st.p; p.err == nil && !p.sim && !shrunk[p] {
+			shrunk[p] = true
 			p.n = max(1, int(float64(p.n)*f))
 		}
 	}
 	// What was spent stays; later predictions use the smaller n.
 }
 
-// remaining predicts the wall time of the steps from plans[i] in this round
+// remaining predicts the wall time of the steps from steps[i] in this round
 // and of the rounds after it.
-func remaining(plans []*plan, i, rounds int) time.Duration {
+func remaining(steps []step, i, rounds int) time.Duration {
 	var d, round time.Duration
-	for j, p := range plans {
+	for j, st := range steps {
+		p := st.p
 		if p.err != nil {
 			continue
 		}
