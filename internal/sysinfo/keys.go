@@ -25,6 +25,12 @@ const (
 	KeyCommit  = "commit"
 	KeyPartial = "partial"
 	KeySim     = "sim"
+	// runbench ab's files: the side (A or B), the executable it ran, the
+	// kernel setting it ran with (PATH=VALUE), and each sample's round.
+	KeyABSide   = "ab-side"
+	KeyABBinary = "ab-binary"
+	KeyABKnob   = "ab-knob"
+	KeyRound    = "round"
 )
 
 // KernelSim is KeyKernel's value in a simulated run.
