@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -196,11 +197,15 @@ func Run(stderr io.Writer, opts Options) (res *Result, err error) {
 			res.Failed = append(res.Failed, Failure{r.spec.String(), r.failed})
 		}
 	}
+	kept := "no sample was taken"
+	if len(res.Files) > 0 {
+		kept = "the samples are kept in " + strings.Join(res.Files, " and ") + ", marked partial"
+	}
 	if s.fatal != nil {
-		return res, fmt.Errorf("%w (after %d rounds; the samples are kept in %s)", s.fatal, res.Rounds, filepath.Join(dir, "{a,b}.txt"))
+		return res, fmt.Errorf("%w (after %d rounds; %s)", s.fatal, res.Rounds, kept)
 	}
 	if ctx.Err() != nil {
-		return res, kindError{ErrInterrupted, fmt.Errorf("interrupted after %d rounds; the samples are kept in %s (partial)", res.Rounds, filepath.Join(dir, "{a,b}.txt"))}
+		return res, kindError{ErrInterrupted, fmt.Errorf("interrupted after %d rounds; %s", res.Rounds, kept)}
 	}
 	a, b, err := readSides(res.Files)
 	if err != nil {
