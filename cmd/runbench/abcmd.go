@@ -2,14 +2,9 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"io"
-	"math"
-	"regexp"
-	"strings"
 
 	"github.com/clonebench/clonebench/cmd/runbench/internal/ab"
-	"github.com/clonebench/clonebench/rowspec"
 	"github.com/clonebench/clonebench/workloads"
 )
 
@@ -54,9 +49,9 @@ func (e *env) cmdAB(stdout, stderr io.Writer, args []string) error {
 		o.Knob = &k
 	}
 	if o.Rows == nil {
-		rows, err := abRows(suite, run)
+		rows, err := ab.Rows(workloads.Catalogue(), suite, run)
 		if err != nil {
-			return err
+			return withCode(exitBadInput, err)
 		}
 		o.Rows = rows
 	}
@@ -74,64 +69,6 @@ func (e *env) cmdAB(stdout, stderr io.Writer, args []string) error {
 			err = perr
 		}
 	}
-	printAB(stdout, o, res)
+	ab.WriteSummary(stdout, o, res)
 	return err
-}
-
-// abRows is the rows ab compares: the headlines, or the -suite's rows
-// matching -run.
-func abRows(suite, run string) ([]rowspec.Spec, error) {
-	cat := workloads.Catalogue()
-	if suite == "" && run == "" {
-		return ab.Headlines(cat), nil
-	}
-	s := workloads.Quick
-	switch suite {
-	case "", "quick":
-	case "full":
-		s = workloads.Full
-	default:
-		return nil, badInput("-suite must be quick or full, not %q", suite)
-	}
-	re, err := regexp.Compile(run)
-	if err != nil {
-		return nil, badInput("-run: %w", err)
-	}
-	rows := ab.Select(cat, s, re)
-	if len(rows) == 0 {
-		return nil, badInput("no row of the %s suite matches -run %q", map[bool]string{true: "full", false: "quick"}[s == workloads.Full], run)
-	}
-	return rows, nil
-}
-
-// printAB follows the comparison with what only a session knows: its
-// sides, the rows not compared and why, and the target.
-func printAB(w io.Writer, o ab.Options, res *ab.Result) {
-	if o.Knob != nil {
-		fmt.Fprintf(w, "sides: %s with %s=%s (A), %s (B); seed %d, %d rounds\n", o.A, o.Knob.Path, o.Knob.Values[0], o.Knob.Values[1], res.Seed, res.Rounds)
-	} else {
-		fmt.Fprintf(w, "sides: A %s, B %s; seed %d, %d rounds\n", o.A, o.B, res.Seed, res.Rounds)
-	}
-	for _, f := range res.Failed {
-		fmt.Fprintf(w, "not compared: %s: %s\n", f.Row, f.Reason)
-	}
-	if o.Target <= 0 || res.Comparison == nil {
-		return
-	}
-	var missed []string
-	for _, r := range res.Comparison.Primary().Rows {
-		if hw := res.HalfWidth[r.Name]; hw > o.Target {
-			s := "unbounded"
-			if !math.IsInf(hw, 1) {
-				s = fmt.Sprintf("±%.2f%%", hw*100)
-			}
-			missed = append(missed, r.Name+" "+s)
-		}
-	}
-	n := len(res.Comparison.Primary().Rows)
-	if len(missed) == 0 {
-		fmt.Fprintf(w, "target ±%g%%: reached by all %d rows\n", o.Target*100, n)
-		return
-	}
-	fmt.Fprintf(w, "target ±%g%%: reached by %d of %d rows; not reached: %s\n", o.Target*100, len(res.Reached), n, strings.Join(missed, ", "))
 }

@@ -346,6 +346,6 @@ func (s *session) pilot() {
 			continue
 		}
 		r.n = int(min(max(1, math.Round(float64(s.opts.SampleTime)/ns)), 1e9))
-		fmt.Fprintf(s.stderr, "[runbench] ab pilot %s: %.4g ns/op, %d ops a sample\n", r.spec, ns, r.n)
+		fmt.Fprintf(s.stderr, "[runbench] ab pilot %s: %.1f ns/op, %d ops a sample\n", r.spec, ns, r.n)
 	}
 }

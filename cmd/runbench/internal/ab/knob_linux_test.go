@@ -13,7 +13,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
 )
 
 // knobDir lays out a session's directory: a knob root with THP's file

@@ -153,8 +153,11 @@ func (s *session) progress(round int, widest float64, name string) {
 	if s.opts.Target > 0 {
 		target = fmt.Sprintf(" (target ±%g%%)", s.opts.Target*100)
 	}
-	fmt.Fprintf(s.stderr, "[runbench] ab round %d%s: %d rows, widest CI half-width %s%s %s, %s elapsed\n",
-		round, of, len(s.live()), hw, target, name, s.opts.Now().Sub(s.start).Round(time.Second))
+	if name != "" {
+		hw += " (" + name + ")"
+	}
+	fmt.Fprintf(s.stderr, "[runbench] ab round %d%s: %d rows, widest CI half-width %s%s, %s elapsed\n",
+		round, of, len(s.live()), hw, target, s.opts.Now().Sub(s.start).Round(time.Second))
 }
 
 // write writes each side's samples to a.txt and b.txt in dir, marked
