@@ -24,7 +24,7 @@ func (e *env) cmdAB(stdout, stderr io.Writer, args []string) error {
 	fs.DurationVar(&o.Budget, "budget", 60e9, "stop adding rounds after about `duration` (at least 6 rounds)")
 	fs.IntVar(&o.Rounds, "rounds", 0, "take at most `n` rounds (≥ 6; default: as many as the budget allows)")
 	fs.Var(&target, "target", "stop once every row's 95% CI lies within ±`percent` of its change (default: no target)")
-	fs.StringVar(&o.OutDir, "o", "", "write a.txt and b.txt into `dir` (default results/HOST/ab-UTCTIME)")
+	fs.StringVar(&o.OutDir, "o", o.OutDir, "write a.txt and b.txt into `dir` (default results/HOST/ab-UTCTIME)")
 	fs.Uint64Var(&o.Seed, "seed", 0, "order pairs and rows with `seed` (default: random; the output says which)")
 	cmp := judgeFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
