@@ -21,6 +21,10 @@ type Line struct {
 	Iters  int
 	Values []benchfmt.Value
 	Hists  []Hist
+	// Config are this line's own config lines, after the file's: what
+	// varies per sample (runbench ab's round). benchfmt writes them where
+	// they change.
+	Config []Config
 }
 
 // Hist is one latency histogram of a sample.
@@ -39,6 +43,10 @@ func Write(w io.Writer, config []Config, lines []Line, skips []Skip) error {
 	bw := bufio.NewWriter(w)
 	fw := benchfmt.NewWriter(bw)
 	for _, l := range lines {
+		cfg := cfg
+		for _, c := range l.Config {
+			cfg = append(cfg[:len(cfg):len(cfg)], benchfmt.Config{Key: c.Key, Value: []byte(c.Value), File: true})
+		}
 		res := &benchfmt.Result{Config: cfg, Name: benchfmt.Name(l.Name), Iters: l.Iters, Values: l.Values}
 		if err := fw.Write(res); err != nil {
 			return err

@@ -1,12 +1,16 @@
 package resultfile
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/perf/benchfmt"
 )
 
 // WriteNew never replaces a file, WriteReplace does, and WriteRun finds
@@ -51,5 +55,29 @@ func TestWriteNewNeverOverwrites(t *testing.T) {
 	}
 	if err := CheckDir(path); err == nil {
 		t.Errorf("CheckDir of a file: no error")
+	}
+}
+
+// TestWriteLineConfig: a line's own config lines follow the file's and
+// change where they change, and Parse keeps one row across them.
+func TestWriteLineConfig(t *testing.T) {
+	var buf bytes.Buffer
+	lines := []Line{
+		{Name: "Create/style=fork/cpu=same", Iters: 10, Values: []benchfmt.Value{{Value: 100, Unit: "ns/op"}}, Config: []Config{{"round", "1"}}},
+		{Name: "Create/style=fork/cpu=same", Iters: 10, Values: []benchfmt.Value{{Value: 110, Unit: "ns/op"}}, Config: []Config{{"round", "2"}}},
+	}
+	if err := Write(&buf, []Config{{"goos", "linux"}}, lines, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := "goos: linux\nround: 1\nBenchmarkCreate/style=fork/cpu=same 10 100 ns/op\nround: 2\nBenchmarkCreate/style=fork/cpu=same 10 110 ns/op\n"
+	if got := strings.ReplaceAll(buf.String(), "\t", " "); !strings.Contains(strings.Join(strings.Fields(got), " "), strings.Join(strings.Fields(want), " ")) {
+		t.Errorf("Write:\n%s\nwant\n%s", buf.String(), want)
+	}
+	f, err := Parse(&buf, "x.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Rows) != 1 || len(f.Rows[0].Samples) != 2 {
+		t.Errorf("Parse: %d rows, want one of 2 samples", len(f.Rows))
 	}
 }

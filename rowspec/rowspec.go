@@ -3,6 +3,7 @@ package rowspec
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -439,6 +440,21 @@ func BenchName(row string) string { return BenchPrefix + row }
 
 // BenchName is s's benchmark name, as go test prints it less its -N.
 func (s Spec) BenchName() string { return BenchName(s.String()) }
+
+// BenchPattern is the go test -test.bench pattern that selects s's
+// benchmark and no other: go test matches each '/'-separated level of a
+// name against one level of the pattern, so each level is anchored (else
+// style=fork would also run style=fork-minimal) and quoted (flags=VM|FS
+// holds '|'). Levels below the pattern's match anything, so a probe=sched
+// twin, a level deeper, is selected with its plain row when
+// CLONEBENCH_PROBE is set: read the result by name.
+func (s Spec) BenchPattern() string {
+	levels := strings.Split(s.BenchName(), "/")
+	for i, l := range levels {
+		levels[i] = "^" + regexp.QuoteMeta(l) + "$"
+	}
+	return strings.Join(levels, "/")
+}
 
 // Sub is the name after the family: the b.Run name.
 func (s Spec) Sub() string {

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"errors"
 	"os"
+	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -291,6 +293,28 @@ func TestIsHeadline(t *testing.T) {
 	for _, hl := range Headlines() {
 		if !hl.IsHeadline() {
 			t.Errorf("headline %s is not a headline", hl)
+		}
+	}
+}
+
+func TestBenchPattern(t *testing.T) {
+	tests := []struct{ name, want string }{
+		{"Create/style=fork/cpu=same", `^BenchmarkCreate$/^style=fork$/^cpu=same$`},
+		{"Switch/mech=pipe/mode=thread/cpu=same/ws=0", `^BenchmarkSwitch$/^mech=pipe$/^mode=thread$/^cpu=same$/^ws=0$`},
+		{"CloneFlags/flags=VM|FS|CHILD_CLEARTID|SIGCHLD/cpu=any", `^BenchmarkCloneFlags$/^flags=VM\|FS\|CHILD_CLEARTID\|SIGCHLD$/^cpu=any$`},
+	}
+	for _, tt := range tests {
+		got := MustParse(tt.name).BenchPattern()
+		if got != tt.want {
+			t.Errorf("%s: BenchPattern() = %q, want %q", tt.name, got, tt.want)
+		}
+		// Every level matches the name's level and rejects a longer value.
+		levels, names := strings.Split(got, "/"), strings.Split(BenchName(tt.name), "/")
+		for i, l := range levels {
+			re := regexp.MustCompile(l)
+			if !re.MatchString(names[i]) || re.MatchString(names[i]+"-minimal") {
+				t.Errorf("%s: level %q does not select %q alone", tt.name, l, names[i])
+			}
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/clonebench/clonebench/cmd/runbench/internal/ab"
 	"github.com/clonebench/clonebench/cmd/runbench/internal/cmdflag"
 	"github.com/clonebench/clonebench/cmd/runbench/internal/runner"
 	"github.com/clonebench/clonebench/comparison"
@@ -46,6 +47,7 @@ func withCode(code int, err error) error { return &codeError{code, err} }
 // reports are drawn.
 type env struct {
 	run runner.Options
+	ab  ab.Options // what runbench ab's flags leave alone (tests: rows, results directory)
 	// writeReport draws the report for result files into dir.
 	writeReport func(dir string, files []*resultfile.File, cmp *comparison.Comparison) ([]string, error)
 }
@@ -64,6 +66,7 @@ func run(stdout, stderr io.Writer, args []string) int {
 var subcommands = map[string]func(e *env, stdout, stderr io.Writer, args []string) error{
 	"run":       (*env).cmdRun,
 	"compare":   (*env).cmdCompare,
+	"ab":        (*env).cmdAB,
 	"report":    (*env).cmdReport,
 	"info":      (*env).cmdInfo,
 	"verify":    (*env).cmdVerify,
@@ -80,6 +83,7 @@ with an automatic sample count) and writes results/HOST/UTCTIME.txt and its repo
 commands:
   run        run the suite and write a result file (and report)
   compare    compare two result files: benchstat table and exit code 0/1/2
+  ab         compare two bench executables (or one under two kernel settings), paired, in one session
   report     draw charts and report.md from result files
   info       print the config lines a result file would carry
   verify     check the task-model claims on this kernel
@@ -103,7 +107,7 @@ func (e *env) main(stdout, stderr io.Writer, args []string) int {
 	}
 	f, ok := subcommands[cmd]
 	if !ok {
-		fmt.Fprintf(stderr, "runbench: unknown command %q (want run, compare, report, info, verify, calibrate, history or upload)\n", cmd)
+		fmt.Fprintf(stderr, "runbench: unknown command %q (want run, compare, ab, report, info, verify, calibrate, history or upload)\n", cmd)
 		return exitBadInput
 	}
 	if auto {

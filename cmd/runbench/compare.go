@@ -25,11 +25,18 @@ type compareOpts struct {
 
 // compareFlags defines the comparison's flags on fs.
 func compareFlags(fs *cmdflag.FlagSet) *compareOpts {
+	o := judgeFlags(fs)
+	fs.BoolVar(&o.force, "force", false, "compare even if the config lines show different machines")
+	fs.StringVar(&o.history, "history", "", "earlier runs of this machine in `dir`, whose spread a one-run comparison is tested against (default results/HOST of the new run)")
+	return o
+}
+
+// judgeFlags defines the flags every comparison is judged by, ab's
+// included: -threshold and -alpha.
+func judgeFlags(fs *cmdflag.FlagSet) *compareOpts {
 	o := &compareOpts{threshold: percent(5)}
 	fs.Var(&o.threshold, "threshold", "a significant slowdown over `percent` is a regression (exit 1)")
 	fs.Float64Var(&o.alpha, "alpha", 0.05, "false discovery rate `α` across each unit's rows")
-	fs.BoolVar(&o.force, "force", false, "compare even if the config lines show different machines")
-	fs.StringVar(&o.history, "history", "", "earlier runs of this machine in `dir`, whose spread a one-run comparison is tested against (default results/HOST of the new run)")
 	return o
 }
 

@@ -6,6 +6,8 @@
 //	runbench                          # the quick suite, results + report under results/HOST/
 //	runbench run [flags]
 //	runbench compare [flags] OLD NEW
+//	runbench ab [flags] A B
+//	runbench ab -knob PATH=V1,V2 [flags] A
 //	runbench report [-o DIR] [-baseline FILE] FILE...
 //	runbench info [-kernel real|sim] | -runpath DIR
 //	runbench verify
@@ -253,6 +255,68 @@
 //	$ runbench compare base.txt missing.txt
 //	runbench compare: stat missing.txt: no such file or directory
 //	exit status 2
+//
+// # ab
+//
+// ab compares two executables in one session, paired: each is a bench
+// binary (go test -c -o a.test ./bench/ at two commits) or anything that
+// takes go test's -test.* flags and prints the benchmark format, such as
+// a wrapper script that changes the environment and execs one. Every
+// round runs each row once on each side, back to back, in a random order
+// within the pair, the rows shuffled per round (RMIT). Each sample is one
+// exec selecting exactly one sub-benchmark:
+//
+//	A -test.run '^$' -test.bench '^BenchmarkCreate$/^style=fork$/^cpu=same$' -test.benchtime Nx -test.count 1
+//
+// N comes from a pilot of the row on side A and makes a sample's timed
+// part about -sampletime; both sides keep it all session. The statistics
+// are the pairs' (package comparison, ComparePaired): per row the ratio
+// B/A of each pair, its median with a distribution-free 95% interval,
+// Wilcoxon's signed-rank test, Benjamini–Hochberg across the rows; a row
+// is a regression when significant after that control and slower by more
+// than -threshold. The output leads with the verdict, then a line per row
+// (change, CI, p, q) and the two sides' result files; exit codes are
+// compare's: 0, 1 (a regression), 2 (bad input).
+//
+//	-run REGEXP, -suite quick|full   compare these rows (default: the headline
+//	                    rows, creation ones at cpu=same where the row has it)
+//	-knob PATH=V1,V2    one executable A under two values of a kernel setting
+//	-sampletime D       aim of a sample's timed part (default 50ms)
+//	-budget D           stop adding rounds after about D (default 60s)
+//	-rounds N           at most N rounds (≥ 6; default: the budget decides)
+//	-target P           stop once every row's CI lies within ±P of its change
+//	-threshold P, -alpha A   as for compare
+//	-o DIR              write a.txt and b.txt there (default results/HOST/ab-UTCTIME/)
+//	-seed N             the order of pairs and rows (default random; printed)
+//
+// A session takes at least 6 rounds (fewer pairs have no 95% interval),
+// then stops at -rounds or -budget, whichever comes first, or with
+// -target once every row's interval is within ±P. Progress lines on
+// stderr give each round's widest CI half-width; with -target the output
+// says which rows reached it. A row whose sample fails (the executable
+// exits non-zero, skips the row, prints no ns/op) is not compared, with
+// its reason; the others are. Each side's samples are a result file, one
+// line per sample, with config lines ab-side, ab-binary, ab-knob and a
+// round line per sample (benchstat -ignore round a.txt b.txt reads them
+// as two columns).
+//
+// -knob takes one executable and a runtime kernel setting under /proc/sys
+// or /sys: THP's /sys/kernel/mm/transparent_hugepage/enabled, a sysctl, a
+// sched feature (/sys/kernel/debug/sched/features=TTWU_QUEUE,NO_TTWU_QUEUE).
+// Side A runs with V1, side B with V2. The setting is written before each
+// sample and read back to check it took (a choice list like THP's by its
+// [bracketed] value). It needs root. The original value is journalled in
+// /var/lib/clonebench/ab-knob.json (0600) before the first write and put
+// back on every way out: an error, SIGINT, SIGTERM, SIGHUP; after a
+// SIGKILL the next runbench ab restores it, says so, and removes the
+// journal.
+//
+// For example, two fake bench executables (testdata/ab: every row
+// 10000 ns/op, the fork row 11000 on side B):
+//
+//	$ runbench ab -run Create/style=(fork|thread)/cpu=same$ -rounds 8 -o ab ab/a.sh ab/b.sh
+//	…
+//	exit status 1
 //
 // # report
 //

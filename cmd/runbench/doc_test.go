@@ -42,6 +42,10 @@ func TestDoc(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// ab: the fake bench executables of ab's example.
+	if err := os.CopyFS(filepath.Join(dir, "ab"), os.DirFS(filepath.Join("testdata", "ab"))); err != nil {
+		t.Fatal(err)
+	}
 	// hist: earlier runs of base.txt's machine, for compare -history.
 	if err := os.CopyFS(filepath.Join(dir, "hist"), os.DirFS(filepath.Join("testdata", "hist"))); err != nil {
 		t.Fatal(err)

@@ -30,6 +30,12 @@ const (
 	// ("on", or "off: why").
 	KeyProfile          = "profile"
 	KeyLatencyRecording = "latency-recording"
+	// runbench ab's files: the side (A or B), the executable it ran, the
+	// kernel setting it ran with (PATH=VALUE), and each sample's round.
+	KeyABSide   = "ab-side"
+	KeyABBinary = "ab-binary"
+	KeyABKnob   = "ab-knob"
+	KeyRound    = "round"
 )
 
 // KernelSim is KeyKernel's value in a simulated run.
