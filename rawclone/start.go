@@ -37,5 +37,9 @@ func (s *Start) arrive() {
 	}
 }
 
+// Withdraw counts in a loop that will not run (its Cloner could not be
+// made, or it was never pinned), so the others start without it.
+func (s *Start) Withdraw() { s.arrive() }
+
 // Started reports whether every loop has arrived.
 func (s *Start) Started() bool { return atomic.LoadUint32(&s.flag) != 0 }

@@ -50,7 +50,7 @@ func TestLoopFrom(t *testing.T) {
 					cl, err := NewCloner()
 					if err != nil {
 						errs[i] = err
-						st.arrive() // keep the others from spinning for ever
+						st.Withdraw() // keep the others from spinning for ever
 						return
 					}
 					defer cl.Close()
