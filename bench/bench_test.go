@@ -51,6 +51,9 @@ func BenchmarkCreateNS(b *testing.B)       { runFamily(b, rowspec.CreateNS) }
 func BenchmarkCreateCgroup(b *testing.B)   { runFamily(b, rowspec.CreateCgroup) }
 func BenchmarkCreatePidfd(b *testing.B)    { runFamily(b, rowspec.CreatePidfd) }
 func BenchmarkSwitchWake(b *testing.B)     { runFamily(b, rowspec.SwitchWake) }
+func BenchmarkCreatePar(b *testing.B)      { runFamily(b, rowspec.CreatePar) }
+func BenchmarkCreateThreads(b *testing.B)  { runFamily(b, rowspec.CreateThreads) }
+func BenchmarkCreateMaps(b *testing.B)     { runFamily(b, rowspec.CreateMaps) }
 
 // TestEveryFamilyHasABenchmark ties the Benchmark functions above to the
 // schema: a family rowspec adds needs its function here.
