@@ -65,7 +65,7 @@ func TestEveryFamilyHasABenchmark(t *testing.T) {
 		rowspec.Clone3: BenchmarkClone3, rowspec.CreateNS: BenchmarkCreateNS,
 		rowspec.CreateCgroup: BenchmarkCreateCgroup, rowspec.CreatePidfd: BenchmarkCreatePidfd,
 		rowspec.SwitchWake: BenchmarkSwitchWake,
-		rowspec.CreatePar: BenchmarkCreatePar, rowspec.CreateThreads: BenchmarkCreateThreads, rowspec.CreateMaps: BenchmarkCreateMaps,
+		rowspec.CreatePar:  BenchmarkCreatePar, rowspec.CreateThreads: BenchmarkCreateThreads, rowspec.CreateMaps: BenchmarkCreateMaps,
 	}
 	for _, f := range rowspec.Families() {
 		if have[f] == nil {
