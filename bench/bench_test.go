@@ -51,6 +51,9 @@ func BenchmarkCreateNS(b *testing.B)       { runFamily(b, rowspec.CreateNS) }
 func BenchmarkCreateCgroup(b *testing.B)   { runFamily(b, rowspec.CreateCgroup) }
 func BenchmarkCreatePidfd(b *testing.B)    { runFamily(b, rowspec.CreatePidfd) }
 func BenchmarkSwitchWake(b *testing.B)     { runFamily(b, rowspec.SwitchWake) }
+func BenchmarkCreatePar(b *testing.B)      { runFamily(b, rowspec.CreatePar) }
+func BenchmarkCreateThreads(b *testing.B)  { runFamily(b, rowspec.CreateThreads) }
+func BenchmarkCreateMaps(b *testing.B)     { runFamily(b, rowspec.CreateMaps) }
 
 // TestEveryFamilyHasABenchmark ties the Benchmark functions above to the
 // schema: a family rowspec adds needs its function here.
@@ -62,6 +65,7 @@ func TestEveryFamilyHasABenchmark(t *testing.T) {
 		rowspec.Clone3: BenchmarkClone3, rowspec.CreateNS: BenchmarkCreateNS,
 		rowspec.CreateCgroup: BenchmarkCreateCgroup, rowspec.CreatePidfd: BenchmarkCreatePidfd,
 		rowspec.SwitchWake: BenchmarkSwitchWake,
+		rowspec.CreatePar:  BenchmarkCreatePar, rowspec.CreateThreads: BenchmarkCreateThreads, rowspec.CreateMaps: BenchmarkCreateMaps,
 	}
 	for _, f := range rowspec.Families() {
 		if have[f] == nil {

@@ -176,7 +176,8 @@ func (r Result) NsPerTick() float64 {
 //	func (cl *Cloner) Loop3(c Clone3, n int) (LoopResult, error)                // the same through clone3 (loop3.go): PIDFD, INTO_CGROUP, a child's write
 //	func (cl *Cloner) MinimalForkLoop(n int) (LoopResult, Footprint, error)     // n forks from a child that unmapped Go
 //	func (cl *Cloner) Pin(cpu int) (restore func() error, err error)            // the Cloner thread (and its children) on one CPU
-//	type LoopResult struct{ Ops []time.Duration; Elapsed time.Duration; Ticks []uint64; NsPerTick float64 }
+//	func (cl *Cloner) LoopFrom(st *Start, flags Flags, n int, opt Options) (LoopResult, error) // Loop from a start line several Cloners share (start.go)
+//	type LoopResult struct{ Ops []time.Duration; Elapsed time.Duration; Ticks []uint64; NsPerTick float64; Start, End time.Duration }
 //	type Footprint struct{ Kept []Mapping; Mappings int; Bytes int64 }
 //
 //	type Word struct{ … }                 // a futex word in MAP_SHARED memory (word.go)

@@ -6,6 +6,7 @@ package rawclone
 //	func (cl *Cloner) Loop(flags Flags, n int, opt Options) (LoopResult, error)
 //	func (cl *Cloner) MinimalForkLoop(n int) (LoopResult, Footprint, error)
 //	func (cl *Cloner) Pin(cpu int) (restore func() error, err error)
+//	func (cl *Cloner) LoopFrom(st *Start, flags Flags, n int, opt Options) (LoopResult, error) // Loop behind a start line shared by several Cloners (start.go)
 //
 // Why: timing each create from Go (Cloner.Clone, Task.Wait, time.Now per
 // op) lets the scheduler, the allocator and the GC run between ops, which
@@ -36,6 +37,11 @@ type LoopResult struct {
 	// (TSC, generic timer) is not trusted to be what the CPU reports.
 	Ticks     []uint64
 	NsPerTick float64
+
+	// Start and End are the CLOCK_MONOTONIC readings Elapsed is the
+	// difference of, as times since the clock's epoch, so that loops run
+	// at once from several Cloners (LoopFrom) can be put on one time line.
+	Start, End time.Duration
 }
 
 // Footprint is what a MinimalForkLoop's process kept of our address space

@@ -194,6 +194,18 @@ func (cl *Cloner) Loop(flags Flags, n int, opt Options) (LoopResult, error) {
 }
 
 func (cl *Cloner) loop(flags Flags, n int, opt Options, failAt int, badFlags Flags, c3 *Clone3) (LoopResult, error) {
+	return cl.loopFrom(nil, flags, n, opt, failAt, badFlags, c3)
+}
+
+// loopFrom is loop, started from st when st is not nil: every path
+// arrives at st exactly once, an error before the loop included.
+func (cl *Cloner) loopFrom(st *Start, flags Flags, n int, opt Options, failAt int, badFlags Flags, c3 *Clone3) (LoopResult, error) {
+	arrived := st == nil
+	defer func() {
+		if !arrived {
+			st.arrive()
+		}
+	}()
 	if cl.closed {
 		return LoopResult{}, errors.New("rawclone: Loop on a closed Cloner")
 	}
@@ -260,8 +272,15 @@ func (cl *Cloner) loop(flags Flags, n int, opt Options, failAt int, badFlags Fla
 		c3.fill(l)
 	}
 
-	runLoop(uintptr(unsafe.Pointer(l)))
+	if st != nil {
+		arrived = true
+		st.arrive()
+		runLoopFrom(uintptr(unsafe.Pointer(l)), &st.flag)
+	} else {
+		runLoop(uintptr(unsafe.Pointer(l)))
+	}
 	runtime.KeepAlive(ticks)
+	runtime.KeepAlive(st)
 
 	if l.failed != 0 {
 		pre := fmt.Sprintf("rawclone: Loop(%v)", flags)
@@ -389,7 +408,9 @@ func convertTicks(ticks []uint64, mono0, mono1 [2]int64) (LoopResult, error) {
 		return LoopResult{}, fmt.Errorf("rawclone: CLOCK_MONOTONIC did not advance over the loop (%v)", elapsed)
 	}
 	k := float64(elapsed) / float64(ticks[n]-ticks[0])
-	res := LoopResult{Ops: make([]time.Duration, n), Elapsed: elapsed, Ticks: ticks, NsPerTick: k}
+	res := LoopResult{Ops: make([]time.Duration, n), Elapsed: elapsed, Ticks: ticks, NsPerTick: k,
+		Start: time.Duration(mono0[0])*time.Second + time.Duration(mono0[1]),
+		End:   time.Duration(mono1[0])*time.Second + time.Duration(mono1[1])}
 	prev := int64(0)
 	for i := 0; i < n; i++ {
 		cum := int64(math.Round(k * float64(ticks[i+1]-ticks[0])))

@@ -21,3 +21,8 @@ func (cl *Cloner) Pin(cpu int) (restore func() error, err error) {
 func (cl *Cloner) Loop3(c Clone3, n int) (LoopResult, error) {
 	return LoopResult{}, errUnsupported
 }
+
+// LoopFrom returns an error wrapping errors.ErrUnsupported.
+func (cl *Cloner) LoopFrom(st *Start, flags Flags, n int, opt Options) (LoopResult, error) {
+	return LoopResult{}, errUnsupported
+}

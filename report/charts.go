@@ -70,6 +70,8 @@ var charts = []chart{
 		[]rowspec.Family{rowspec.SwitchWake}, latencySupports(hist.KindWake), latencySimulated, latencyChart(hist.KindWake)},
 	{"placement.png", "Round trip by placement", "The pipe round trip at every placement the machine has: one CPU, two CPUs, SMT siblings, one LLC, two LLCs, two nodes.",
 		[]rowspec.Family{rowspec.Switch}, placementChartSupports, placementChartSimulated, placementChart},
+	{"scaling.png", "Creation with several creators at once", "Per-creator cost of create + exit + reap/join with N creators at once, each on its own CPU, on log axes; a flat line (the dotted ideal) is a kernel path that scales, process against thread.",
+		[]rowspec.Family{rowspec.CreatePar}, scalingSupports, scalingSimulated, scalingChart},
 }
 
 // The documented figures the switch chart is drawn against (the seeds):

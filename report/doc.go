@@ -27,6 +27,7 @@
 //	distribution.png  per-sample distributions of the creation styles
 //	compare.png       % change per row against a baseline (Options.Baseline)
 //	hosts.png         headline rows side by side per machine (several hosts)
+//	scaling.png       per-creator creation cost against creators at once (CreatePar), log axes, ideal flat line
 //	report.md         machine, headline table, ratios, charts, skipped rows
 //
 // A chart whose rows are absent is not drawn; report.md says why instead.

@@ -24,6 +24,7 @@ var sections = []section{
 	{[]rowspec.Family{rowspec.SwitchPairs}, pairsSection},
 	{[]rowspec.Family{rowspec.CreateRSS}, rssSection},
 	{[]rowspec.Family{rowspec.CreateFDs}, fdSection},
+	{[]rowspec.Family{rowspec.CreatePar, rowspec.CreateThreads, rowspec.CreateMaps}, scalingSection},
 	{[]rowspec.Family{rowspec.CloneFlags}, flagSection},
 	{[]rowspec.Family{rowspec.Clone3, rowspec.CreateNS, rowspec.CreateCgroup, rowspec.CreatePidfd}, nsSection},
 	{[]rowspec.Family{rowspec.Create, rowspec.CloneFlags, rowspec.CreateRSS}, phasesSection},

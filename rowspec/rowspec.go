@@ -36,12 +36,21 @@ const (
 	// SwitchWake: wake-up latency (waker's wake call to the wakee in user
 	// space), schbench's figure, per wake-up.
 	SwitchWake Family = "SwitchWake"
+
+	// How creation scales (issue 24): several creators at once, and a
+	// parent that holds many threads or many mappings. Their names have no
+	// cpu= key: CreatePar pins each creator to its own CPU (par=1 is the
+	// op of Create/…/cpu=same), and CreateThreads and CreateMaps run
+	// pinned as cpu=same rows do.
+	CreatePar     Family = "CreatePar"     // N creators at once, each pinned to its own CPU
+	CreateThreads Family = "CreateThreads" // creation while the process holds N idle threads
+	CreateMaps    Family = "CreateMaps"    // fork while the parent holds N extra touched mappings
 )
 
 // Families lists every family in catalogue order.
 func Families() []Family {
 	return []Family{Create, CloneFlags, CreateRSS, CreateFDs, Switch, SwitchLibc, SwitchOverhead, SwitchPairs,
-		Clone3, CreateNS, CreateCgroup, CreatePidfd, SwitchWake}
+		Clone3, CreateNS, CreateCgroup, CreatePidfd, SwitchWake, CreatePar, CreateThreads, CreateMaps}
 }
 
 // Rank is f's position in Families, or len(Families()) for an unknown one.
@@ -54,7 +63,15 @@ func (f Family) Rank() int {
 
 // Creation reports whether f times create+exit+reap/join.
 func (f Family) Creation() bool {
-	return f == Create || f == CloneFlags || f == CreateRSS || f == CreateFDs || f.container()
+	return f == Create || f == CloneFlags || f == CreateRSS || f == CreateFDs || f.container() || f.Scaling()
+}
+
+// Scaling reports whether f is one of the families of how creation scales
+// (CreatePar, CreateThreads, CreateMaps). They were born with their keys,
+// so a name without cpu= is no legacy name; they have no probed twins
+// and simkernel does not run them (workloads says why on each row).
+func (f Family) Scaling() bool {
+	return f == CreatePar || f == CreateThreads || f == CreateMaps
 }
 
 // container reports whether f is one of the clone3/namespace/cgroup/pidfd
@@ -66,7 +83,7 @@ func (f Family) container() bool {
 
 // Simulated reports whether simkernel models f.
 func (f Family) Simulated() bool {
-	return f != SwitchLibc && f != SwitchWake && !f.container() && f.Rank() < len(Families())
+	return f != SwitchLibc && f != SwitchWake && !f.container() && !f.Scaling() && f.Rank() < len(Families())
 }
 
 // Keys are f's keys, in the order its names write them.
@@ -86,25 +103,31 @@ var familyKeys = map[Family][]Key{
 	CreateCgroup:   {KeyHow, KeyCPU},
 	CreatePidfd:    {KeyWait, KeyCPU},
 	SwitchWake:     {KeyMech, KeyMode, KeyCPU},
+	CreatePar:      {KeyStyle, KeyPar},
+	CreateThreads:  {KeyStyle, KeyThreads},
+	CreateMaps:     {KeyStyle, KeyMaps},
 }
 
 // Key is one key of a row name.
 type Key string
 
 const (
-	KeyStyle Key = "style" // how a task is made: Style
-	KeyFlags Key = "flags" // a clone flag set as rawclone.Flags.String prints it
-	KeyTHP   Key = "thp"   // on or off
-	KeyRSS   Key = "rss"   // Size the parent holds
-	KeyFDs   Key = "fds"   // extra open descriptors, a count
-	KeyMech  Key = "mech"  // Mech
-	KeyMode  Key = "mode"  // Mode
-	KeyCPU   Key = "cpu"   // CPU placement
-	KeyWS    Key = "ws"    // Size each side touches per round trip
-	KeyPairs Key = "pairs" // ping-pong pairs, a count ≥ 1
-	KeyNS    Key = "ns"    // NS: the CLONE_NEW* flag of a CreateNS row
-	KeyHow   Key = "how"   // How: how a CreateCgroup child gets into its cgroup
-	KeyWait  Key = "wait"  // Wait: how a CreatePidfd child is reaped
+	KeyStyle   Key = "style"   // how a task is made: Style
+	KeyFlags   Key = "flags"   // a clone flag set as rawclone.Flags.String prints it
+	KeyTHP     Key = "thp"     // on or off
+	KeyRSS     Key = "rss"     // Size the parent holds
+	KeyFDs     Key = "fds"     // extra open descriptors, a count
+	KeyMech    Key = "mech"    // Mech
+	KeyMode    Key = "mode"    // Mode
+	KeyCPU     Key = "cpu"     // CPU placement
+	KeyWS      Key = "ws"      // Size each side touches per round trip
+	KeyPairs   Key = "pairs"   // ping-pong pairs, a count ≥ 1
+	KeyNS      Key = "ns"      // NS: the CLONE_NEW* flag of a CreateNS row
+	KeyHow     Key = "how"     // How: how a CreateCgroup child gets into its cgroup
+	KeyWait    Key = "wait"    // Wait: how a CreatePidfd child is reaped
+	KeyPar     Key = "par"     // creators at once, a count ≥ 1
+	KeyThreads Key = "threads" // idle threads the process holds beside the creator, a count
+	KeyMaps    Key = "maps"    // extra touched mappings the parent holds, a count
 	// KeyProbe is optional and last: a row run with BPF programs
 	// attributing its time (probe=sched), never mixed with the plain row.
 	KeyProbe Key = "probe"
@@ -117,7 +140,9 @@ const ProbeSched = "sched"
 // Probed reports whether f's rows have probe= twins: the creation
 // families, and the raw ping-pong switch families (workloads decides
 // which of their rows: the cpu=same ones).
-func (f Family) Probed() bool { return f.Creation() || f == Switch || f == SwitchLibc }
+func (f Family) Probed() bool {
+	return (f.Creation() && !f.Scaling()) || f == Switch || f == SwitchLibc
+}
 
 // Kind is what sort of value a key holds.
 type Kind int
@@ -135,7 +160,7 @@ func (k Key) Kind() Kind {
 	switch k {
 	case KeyRSS, KeyWS:
 		return KindSize
-	case KeyFDs, KeyPairs:
+	case KeyFDs, KeyPairs, KeyPar, KeyThreads, KeyMaps:
 		return KindCount
 	case KeyFlags:
 		return KindFlags
@@ -314,21 +339,24 @@ func Waits() []Wait { return []Wait{WaitPidfd, WaitWait4} }
 // creation row ran unpinned) parses with CPU "" and prints back without
 // it, and Canonical turns it into the cpu=any row it compares with.
 type Spec struct {
-	Family Family
-	Style  Style  // Create, CreateRSS, CreateFDs
-	Flags  string // CloneFlags: rawclone.Flags.String's form
-	THP    bool   // CreateRSS
-	RSS    Size   // CreateRSS
-	FDs    int    // CreateFDs
-	Mech   Mech   // Switch, SwitchOverhead, SwitchWake
-	Mode   Mode   // Switch, SwitchLibc, SwitchPairs, SwitchWake
-	CPU    CPU    // Switch, SwitchLibc, SwitchWake; creation rows: same or any ("" in names stored before cpu=)
-	WS     Size   // Switch
-	Pairs  int    // SwitchPairs
-	NS     NS     // CreateNS
-	How    How    // CreateCgroup
-	Wait   Wait   // CreatePidfd
-	Probe  string // "" for a plain row, ProbeSched for its probed twin (Family.Probed families)
+	Family  Family
+	Style   Style  // Create, CreateRSS, CreateFDs
+	Flags   string // CloneFlags: rawclone.Flags.String's form
+	THP     bool   // CreateRSS
+	RSS     Size   // CreateRSS
+	FDs     int    // CreateFDs
+	Mech    Mech   // Switch, SwitchOverhead, SwitchWake
+	Mode    Mode   // Switch, SwitchLibc, SwitchPairs, SwitchWake
+	CPU     CPU    // Switch, SwitchLibc, SwitchWake; creation rows: same or any ("" in names stored before cpu=)
+	WS      Size   // Switch
+	Pairs   int    // SwitchPairs
+	NS      NS     // CreateNS
+	How     How    // CreateCgroup
+	Wait    Wait   // CreatePidfd
+	Par     int    // CreatePar: creators at once, ≥ 1
+	Threads int    // CreateThreads: idle threads held
+	Maps    int    // CreateMaps: extra mappings held
+	Probe   string // "" for a plain row, ProbeSched for its probed twin (Family.Probed families)
 }
 
 // Get returns the value of key k as the name writes it, and whether s's
@@ -367,6 +395,12 @@ func (s Spec) Get(k Key) (string, bool) {
 		return string(s.How), true
 	case KeyWait:
 		return string(s.Wait), true
+	case KeyPar:
+		return strconv.Itoa(s.Par), true
+	case KeyThreads:
+		return strconv.Itoa(s.Threads), true
+	case KeyMaps:
+		return strconv.Itoa(s.Maps), true
 	case KeyProbe:
 		return s.Probe, true
 	}
@@ -418,7 +452,7 @@ func (s Spec) Legacy() bool { return s.Family.trailingCPU() && s.CPU == "" }
 
 // trailingCPU reports whether cpu= was appended to f's names after rows
 // were stored without it, so a name lacking it is a legacy name.
-func (f Family) trailingCPU() bool { return f.Creation() || f == SwitchPairs }
+func (f Family) trailingCPU() bool { return (f.Creation() && !f.Scaling()) || f == SwitchPairs }
 
 // Canonical is the row s compares with: a legacy creation or SwitchPairs
 // name is the cpu=any row, which runs as those rows ran before cpu=
@@ -526,6 +560,16 @@ func (s *Spec) set(k Key, v string) error {
 		s.How = How(v)
 	case KeyWait:
 		s.Wait = Wait(v)
+	case KeyPar:
+		n, _ := parseCount(v)
+		if n < 1 {
+			return fmt.Errorf("%s=%q: want at least 1", k, v)
+		}
+		s.Par = n
+	case KeyThreads:
+		s.Threads, _ = parseCount(v)
+	case KeyMaps:
+		s.Maps, _ = parseCount(v)
 	case KeyProbe:
 		s.Probe = v
 	}
@@ -605,6 +649,18 @@ func (s Spec) check() error {
 	case Clone3:
 		if s.Style != StyleFork && s.Style != StyleThread {
 			return fmt.Errorf("style=%s has no %s rows (fork and thread only)", s.Style, s.Family)
+		}
+	case CreatePar:
+		if s.Style != StyleFork && s.Style != StyleThread && s.Style != StyleVfork {
+			return fmt.Errorf("style=%s has no %s rows (fork, thread and vfork only)", s.Style, s.Family)
+		}
+	case CreateThreads:
+		if s.Style != StyleFork && s.Style != StyleThread {
+			return fmt.Errorf("style=%s has no %s rows (fork and thread only)", s.Style, s.Family)
+		}
+	case CreateMaps:
+		if s.Style != StyleFork {
+			return fmt.Errorf("style=%s has no %s rows: only fork copies the mappings", s.Style, s.Family)
 		}
 	case SwitchWake:
 		if s.Mode == ModeGoroutine {

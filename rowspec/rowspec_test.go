@@ -57,6 +57,9 @@ func TestParse(t *testing.T) {
 		{"Switch/mech=pipe/mode=thread/cpu=same/ws=256KiB", Spec{Family: Switch, Mech: MechPipe, Mode: ModeThread, CPU: CPUSame, WS: 256 * KiB}},
 		{"SwitchPairs/mode=process/pairs=2-8", Spec{Family: SwitchPairs, Mode: ModeProcess, Pairs: 2}},
 		{"CloneFlags/flags=VM|CHILD_CLEARTID|SIGCHLD", Spec{Family: CloneFlags, Flags: "VM|CHILD_CLEARTID|SIGCHLD"}},
+		{"CreatePar/style=vfork/par=4", Spec{Family: CreatePar, Style: StyleVfork, Par: 4}},
+		{"CreateThreads/style=thread/threads=0", Spec{Family: CreateThreads, Style: StyleThread}},
+		{"CreateMaps/style=fork/maps=16384-2", Spec{Family: CreateMaps, Style: StyleFork, Maps: 16384}},
 	} {
 		got, err := Parse(tc.in)
 		if err != nil || got != tc.want {
@@ -75,6 +78,9 @@ func TestParseRefuses(t *testing.T) {
 		"CloneFlags/flags=", "CloneFlags/flags=vm|fs", "CloneFlags/flags=VM||FS", "CreateFDs/style=goroutine/fds=0",
 		"SwitchLibc/mode=goroutine/cpu=same", "Create/style=fork/cpu=cross", "Create/cpu=same",
 		"CreateFDs/style=fork/cpu=same/fds=0",
+		"CreatePar/style=fork/par=0", "CreatePar/style=pthread/par=1", "CreatePar/style=fork/par=1/cpu=same",
+		"CreateThreads/style=vfork/threads=8", "CreateThreads/style=fork", "CreateMaps/style=thread/maps=0",
+		"CreateMaps/style=fork/maps=01", "CreatePar/style=fork/par=2/probe=sched",
 	} {
 		if sp, err := Parse(in); err == nil {
 			t.Errorf("Parse(%q) = %+v, want an error", in, sp)
@@ -107,6 +113,12 @@ func TestLegacyCreationNames(t *testing.T) {
 		}
 		if _, ok := sp.Get(KeyCPU); ok {
 			t.Errorf("%q: a legacy name has no cpu key", tc.old)
+		}
+	}
+	for _, name := range []string{"CreatePar/style=fork/par=1", "CreateThreads/style=fork/threads=8", "CreateMaps/style=fork/maps=0"} {
+		// Born with their keys: no cpu= to be missing.
+		if sp := MustParse(name); sp.Legacy() || sp.Canonical() != sp || !sp.Family.Creation() {
+			t.Errorf("%s: Legacy %v, Canonical %q, Creation %v", name, sp.Legacy(), sp.Canonical(), sp.Family.Creation())
 		}
 	}
 	if sp := MustParse("Switch/mech=pipe/mode=thread/cpu=same/ws=0"); sp.Legacy() || sp.Canonical() != sp {

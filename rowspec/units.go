@@ -32,6 +32,13 @@ const (
 	UnitOverhead = "overhead-ns"
 	// UnitRoundTripsPerSec is SwitchPairs' whole-system throughput.
 	UnitRoundTripsPerSec = "roundtrips/s"
+	// UnitCreationsPerSec is CreatePar's whole-system throughput: the
+	// creations every creator completed in the common window, per second.
+	UnitCreationsPerSec = "creations/s"
+	// UnitOverlap is the share of a CreatePar sample's span (first
+	// creator's start to last one's end) during which every creator ran:
+	// the common window its figures come from, 1 when they ran in step.
+	UnitOverlap = "overlap"
 
 	// Disturbance of one sample: the involuntary context switches and CPU
 	// migrations of the measuring thread while it ran the sample's ops

@@ -13,8 +13,9 @@ import (
 // than the process has now. Every row needs some: the Go runtime starts
 // threads for locked goroutines and blocking syscalls and aborts the whole
 // process when clone fails, so a row short of task slots must be a skip,
-// never a crash. SwitchPairs creates two tasks per pair on top.
-func tasksMargin(r Row) int { return 16 + 2*r.Spec.Pairs }
+// never a crash. SwitchPairs creates two tasks per pair on top, CreatePar
+// a creator thread and its child per creator, CreateThreads its idle threads.
+func tasksMargin(r Row) int { return 16 + 2*r.Spec.Pairs + 2*r.Spec.Par + r.Spec.Threads }
 
 // taskSkip is why r would run out of tasks here, or "".
 func (r Row) taskSkip(h host) string {

@@ -95,3 +95,21 @@ func (t *Topology) Pair(p rowspec.CPU) (a, b int, ok bool, err error) {
 	}
 	return 0, 0, false, fmt.Errorf("cpu=%s: not a switch placement", p)
 }
+
+// Creators returns the CPU of each of n creators that run at once, one
+// creator per CPU: the first n of Spread, so that par=2 takes two cores
+// (on two nodes or LLCs where the machine has them) before any core's
+// second thread, as will-it-scale binds its workers. CreatePar's par=n
+// rows run there. Fewer than n allowed CPUs is an error wrapping
+// ErrPlacement: two creators on one CPU would time the scheduler's time
+// slicing, not the kernel's creation path.
+func (t *Topology) Creators(n int) ([]int, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("par=%d: %w: want at least one creator", n, ErrPlacement)
+	}
+	if n > len(t.CPUs) {
+		return nil, fmt.Errorf("par=%d: %w: needs %d CPUs, one per creator, the affinity mask allows %d (%s)",
+			n, ErrPlacement, n, len(t.CPUs), FormatList(t.Allowed()))
+	}
+	return t.Spread()[:n], nil
+}

@@ -232,3 +232,81 @@ func TestLiveMachine(t *testing.T) {
 		}
 	}
 }
+
+// TestFixtureCreators shows which CPUs each CreatePar par=N row uses on the
+// fixture machines: one creator per CPU, cores before SMT siblings, spread
+// over nodes and LLCs; more creators than allowed CPUs is a skip.
+func TestFixtureCreators(t *testing.T) {
+	containerMask, err := os.ReadFile(filepath.Join("testdata", "container", "cpuset.cpus.effective"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmask, err := ParseList(strings.TrimSpace(string(containerMask)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name    string
+		tree    string
+		allowed []int
+		par     map[int][]int // nil: a skip
+	}{
+		{
+			name: "2-socket SMT Intel server", tree: "intel2s", allowed: span(0, 15),
+			par: map[int][]int{
+				1:  {0},
+				2:  {0, 4},                   // one core on each socket
+				4:  {0, 4, 1, 5},             // two cores a socket
+				8:  {0, 4, 1, 5, 2, 6, 3, 7}, // every core once, no SMT sibling yet
+				16: {0, 4, 1, 5, 2, 6, 3, 7, 8, 12, 9, 13, 10, 14, 11, 15},
+				32: nil,
+			},
+		},
+		{
+			name: "chiplet EPYC, 8 LLCs per socket", tree: "epyc", allowed: span(0, 63),
+			par: map[int][]int{
+				1:   {0},
+				2:   {0, 2}, // two CCXs: no two creators share an L3
+				4:   {0, 2, 4, 6},
+				16:  {0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30}, // one core of each of the 16 CCXs
+				32:  {0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31},
+				128: nil,
+			},
+		},
+		{
+			name: "cgroup-restricted container", tree: "container", allowed: cmask,
+			par: map[int][]int{
+				1: {2},
+				2: {2, 3}, // two cores before the SMT sibling 6
+				4: nil,    // three CPUs allowed
+			},
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			top, err := Read(filepath.Join("testdata", c.tree, "cpu"), c.allowed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for n, want := range c.par {
+				got, err := top.Creators(n)
+				if want == nil {
+					if err == nil || !errors.Is(err, ErrPlacement) || !strings.Contains(err.Error(), "one per creator") {
+						t.Errorf("par=%d: got %v, %v; want a placement error", n, got, err)
+					}
+					continue
+				}
+				if err != nil || !slices.Equal(got, want) {
+					t.Errorf("par=%d: got %v, %v; want %v", n, got, err, want)
+				}
+				seen := map[int]bool{}
+				for _, cpu := range got {
+					if seen[cpu] || !slices.Contains(c.allowed, cpu) {
+						t.Errorf("par=%d: CPU %d repeated or not allowed (%v)", n, cpu, got)
+					}
+					seen[cpu] = true
+				}
+			}
+		})
+	}
+}
