@@ -23,12 +23,11 @@ func scalingSection(b *strings.Builder, d *Data, h *Host) {
 		w("**CreatePar rows** run N creators at once, each pinned to its own CPU in topology order and each running the assembly creation loop from one start flag; all are timed over the window in which every one ran. A path that scales keeps the per-creator cost at par=1's; contention (pid allocation, tasklist_lock, the mm's locks, the cgroup's counters) raises it.\n\n")
 		w("| style | par | per creator | creations/s, all creators | against par=1 |\n|---|---|---|---|---|\n")
 		for _, se := range series {
-			one, _ := se.rows[0].Primary()
 			for _, r := range se.rows {
 				s, _ := r.Primary()
 				vs := "—"
 				if se.rows[0].Spec.Par == 1 && r.Spec.Par != 1 {
-					vs = ratio(s, one)
+					vs = d.ratioOf(r, se.rows[0])
 				}
 				w("| %s | %d | %s | %s | %s |\n", simName(string(se.style), r.Simulated), r.Spec.Par, fmtNs(s.Median),
 					sig3or(medianOf(r.Values[rowspec.UnitCreationsPerSec])), vs)
