@@ -62,9 +62,12 @@ func (m Meta) valueType() *profile.ValueType {
 }
 
 // Build turns stacks into a profile: sample types samples/count and
-// cpu/nanoseconds (cycles/count for the PMU), kernel frames named from
-// syms in the "[kernel]" mapping, user frames named from this binary.
-func Build(stacks []Stack, syms *Kallsyms, meta Meta) *profile.Profile {
+// cpu/nanoseconds (cycles/count for the PMU), kernel frames in the
+// "[kernel]" mapping, user frames named from this binary. Kernel frames
+// are named by Symbolize, which a caller runs once its measuring is done:
+// /proc/kallsyms parsed is megabytes of heap, and a fork row's cost grows
+// with the parent's memory, so it must not be read between samples.
+func Build(stacks []Stack, meta Meta) *profile.Profile {
 	vt := meta.valueType()
 	p := &profile.Profile{
 		SampleType:        []*profile.ValueType{{Type: "samples", Unit: "count"}, vt},
@@ -76,9 +79,6 @@ func Build(stacks []Stack, syms *Kallsyms, meta Meta) *profile.Profile {
 	}
 	if meta.Scope != "" {
 		p.Comments = append(p.Comments, "scope: "+meta.Scope)
-	}
-	if meta.Hidden {
-		p.Comments = append(p.Comments, "kernel addresses hidden (kptr_restrict): kernel frames are unnamed")
 	}
 	if meta.Lost > 0 {
 		p.Comments = append(p.Comments, fmt.Sprintf("lost: %d records dropped by the kernel (ring buffer full)", meta.Lost))
@@ -103,18 +103,16 @@ func Build(stacks []Stack, syms *Kallsyms, meta Meta) *profile.Profile {
 		if l, ok := locs[addr]; ok {
 			return l
 		}
-		l := &profile.Location{ID: uint64(len(p.Location) + 1), Address: addr}
 		// A caller's frame is a return address: the call is the byte
-		// before it, which may be the last of another function.
+		// before it, which may be the last of another function (a call
+		// to a function that does not return, at the end of its caller).
 		pc := addr
 		if !leaf && pc > 0 {
 			pc--
 		}
+		l := &profile.Location{ID: uint64(len(p.Location) + 1), Address: addr}
 		if kernel {
-			l.Mapping = kmap
-			if name, _, ok := syms.Lookup(pc); ok {
-				l.Line = []profile.Line{{Function: fn(name, KernelMapping)}}
-			}
+			l.Mapping, l.Address = kmap, pc
 		} else {
 			l.Mapping = umap
 			if f := runtime.FuncForPC(uintptr(pc)); f != nil {
@@ -144,4 +142,48 @@ func Build(stacks []Stack, syms *Kallsyms, meta Meta) *profile.Profile {
 	// A stable order, so one set of stacks always writes the same bytes.
 	sort.SliceStable(p.Sample, func(i, j int) bool { return p.Sample[i].Value[0] > p.Sample[j].Value[0] })
 	return p
+}
+
+// Symbolize names p's kernel frames from syms: each location of the
+// "[kernel]" mapping without a function gets the symbol its address falls
+// in. When kallsyms hides the addresses (all zero) the frames stay
+// addresses and the profile says why.
+func Symbolize(p *profile.Profile, syms *Kallsyms) {
+	if syms.Hidden {
+		p.Comments = append(p.Comments, "kernel addresses hidden (kptr_restrict, or no CAP_SYSLOG): kernel frames are unnamed")
+		return
+	}
+	funcs := map[string]*profile.Function{}
+	for _, f := range p.Function {
+		funcs[f.Name] = f
+	}
+	for _, l := range p.Location {
+		if l.Mapping == nil || l.Mapping.File != KernelMapping || len(l.Line) > 0 {
+			continue
+		}
+		name, _, ok := syms.Lookup(l.Address)
+		if !ok {
+			continue
+		}
+		f, ok := funcs[name]
+		if !ok {
+			f = &profile.Function{ID: uint64(len(p.Function) + 1), Name: name, SystemName: name, Filename: KernelMapping}
+			funcs[name] = f
+			p.Function = append(p.Function, f)
+		}
+		l.Line = []profile.Line{{Function: f}}
+	}
+}
+
+// SymbolizeLive reads /proc/kallsyms once and names the kernel frames of
+// every profile in ps: for a caller that has finished measuring.
+func SymbolizeLive(ps ...*profile.Profile) error {
+	syms, err := ReadKallsyms()
+	if err != nil {
+		return fmt.Errorf("kprof: %w", err)
+	}
+	for _, p := range ps {
+		Symbolize(p, syms)
+	}
+	return nil
 }

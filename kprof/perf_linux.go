@@ -167,7 +167,8 @@ func (s *Session) open(scope Scope, src Source, cpus []int) error {
 	return nil
 }
 
-// Stop disables the events, drains what is left and returns the profile.
+// Stop disables the events, drains what is left and returns the profile,
+// its kernel frames unnamed until Symbolize.
 // It releases everything; a second Stop or a later Close does nothing.
 func (s *Session) Stop() (*profile.Profile, error) {
 	if s.closed {
@@ -188,11 +189,7 @@ func (s *Session) Stop() (*profile.Profile, error) {
 	if err != nil {
 		return nil, err
 	}
-	syms, kerr := ReadKallsyms()
-	if kerr != nil {
-		return nil, fmt.Errorf("kprof: %w", kerr)
-	}
-	return Build(s.Stacks(), syms, Meta{Source: s.source, Scope: string(s.scope), Period: s.nominalPeriod(), Lost: s.lost, Hidden: syms.Hidden, Duration: s.elapsed.Nanoseconds()}), nil
+	return Build(s.Stacks(), Meta{Source: s.source, Scope: string(s.scope), Period: s.nominalPeriod(), Lost: s.lost, Duration: s.elapsed.Nanoseconds()}), nil
 }
 
 // Close releases the session without a profile: for a deferred call on

@@ -18,4 +18,15 @@
 // simulated); each keeps its samples line by line, so a figure that is only
 // meaningful within one line (a Switch row's overhead) can be derived.
 // Every row name that rowspec knows carries its typed Spec.
+//
+// Sidecars sit beside a result file UTCTIME.txt and share its UTCTIME:
+//   - UTCTIME.hist: the latency histograms (format in package hist;
+//     ReadSidecar, WriteSidecar);
+//   - UTCTIME.ROW.pprof: one per profiled row (runbench run -pprof), a
+//     gzipped pprof protobuf that `go tool pprof` opens: the row's
+//     samples' profiles merged (package kprof takes them). ROW is the
+//     plain row's name made a safe file name (ProfilePath); the profile's
+//     first comments, "row: NAME/pprof=cpu" and "ops: N", say which row
+//     and over how many ops, so a function's time per op is its value
+//     over N (ReadProfiles, WriteProfile).
 package resultfile

@@ -32,6 +32,9 @@ func TestProfiledForkNamesCopyPageRange(t *testing.T) {
 		if res.Profile == nil || len(res.Profile.Sample) == 0 {
 			t.Fatalf("%s: no samples", p.Name)
 		}
+		if err := kprof.SymbolizeLive(res.Profile); err != nil {
+			t.Fatal(err)
+		}
 		var names []string
 		for _, f := range kprof.KernelTop(res.Profile, 15) {
 			names = append(names, f.Name)
