@@ -70,6 +70,8 @@ var charts = []chart{
 		[]rowspec.Family{rowspec.SwitchWake}, latencySupports(hist.KindWake), latencySimulated, latencyChart(hist.KindWake)},
 	{"placement.png", "Round trip by placement", "The pipe round trip at every placement the machine has: one CPU, two CPUs, SMT siblings, one LLC, two LLCs, two nodes.",
 		[]rowspec.Family{rowspec.Switch}, placementChartSupports, placementChartSimulated, placementChart},
+	{"flame.png", "Down to the kernel function: fork against thread (pprof=cpu)", "Icicle charts of the kernel stacks sampled in the pprof=cpu twins of fork and thread: the kernel entry at the top, callees below, each box as wide as its share of the row's sampled op.",
+		[]rowspec.Family{rowspec.Create}, flameSupports, flameSimulated, flameChart},
 }
 
 // The documented figures the switch chart is drawn against (the seeds):

@@ -33,6 +33,9 @@ type Data struct {
 	// (resultfile.ReadSidecar), one per machine, row and kind, the
 	// files' merged.
 	Latency []*LatencyRow
+	// Profiles are the inputs' pprof sidecars (resultfile.ReadProfiles),
+	// one per machine and profiled row, the files' merged.
+	Profiles []*RowProfile
 }
 
 // Host is one machine, as its config lines describe it.
@@ -169,6 +172,9 @@ func fromFiles(files ...*resultfile.File) (*Data, error) {
 			d.Skips = append(d.Skips, Skip{Name: rowspec.BenchName(s.Name), Reason: s.Reason, Pos: s.Pos})
 		}
 		if err := d.addSidecar(f); err != nil {
+			return nil, err
+		}
+		if err := d.addProfiles(f, hosts); err != nil {
 			return nil, err
 		}
 	}
