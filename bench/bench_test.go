@@ -9,11 +9,12 @@ import (
 
 // runFamily runs every row of one catalogue family as a sub-benchmark.
 func runFamily(b *testing.B, family rowspec.Family) {
-	rows := probed(b, workloads.Family(family))
+	rows := profiled(b, probed(b, workloads.Family(family)))
 	if len(rows) == 0 {
 		b.Skipf("no rows in family %s on this build", family)
 	}
 	for _, row := range rows {
+		var last workloads.Result
 		b.Run(row.Sub(), func(b *testing.B) {
 			if reason := row.Skip(); reason != "" {
 				b.Skip(reason)
@@ -23,7 +24,10 @@ func runFamily(b *testing.B, family rowspec.Family) {
 				b.Fatalf("%s: %v", row.Name, err)
 			}
 			report(b, res)
+			last = res
 		})
+		// The last call is the b.N go test reports: its profile is the row's.
+		writeProfile(b, row.Name, last)
 	}
 }
 

@@ -72,6 +72,8 @@ var charts = []chart{
 		[]rowspec.Family{rowspec.Switch}, placementChartSupports, placementChartSimulated, placementChart},
 	{"scaling.png", "Creation with several creators at once", "Per-creator cost of create + exit + reap/join with N creators at once, each on its own CPU, on log axes; a flat line (the dotted ideal) is a kernel path that scales, process against thread.",
 		[]rowspec.Family{rowspec.CreatePar}, scalingSupports, scalingSimulated, scalingChart},
+	{"flame.png", "Down to the kernel function: fork against thread (pprof=cpu)", "Icicle charts of the kernel stacks sampled in the pprof=cpu twins of fork and thread: the kernel entry at the top, callees below, each box as wide as its share of the row's sampled op.",
+		[]rowspec.Family{rowspec.Create}, flameSupports, flameSimulated, flameChart},
 }
 
 // The documented figures the switch chart is drawn against (the seeds):

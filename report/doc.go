@@ -28,6 +28,8 @@
 //	compare.png       % change per row against a baseline (Options.Baseline)
 //	hosts.png         headline rows side by side per machine (several hosts)
 //	scaling.png       per-creator creation cost against creators at once (CreatePar), log axes, ideal flat line
+//	flame.png         icicle charts of fork's and thread's kernel stacks, from
+//	                  the pprof=cpu sidecars (runbench run -pprof)
 //	report.md         machine, headline table, ratios, charts, skipped rows
 //
 // A chart whose rows are absent is not drawn; report.md says why instead.
@@ -54,6 +56,13 @@
 // Each chart is one entry of a registry (charts.go) with its file, title,
 // caption, the families it places, whether the data supports it and whether
 // what it draws is simulated; the chart itself is in chart_NAME.go.
+//
+// Profiles: each input's pprof sidecars (resultfile.ReadProfiles) are
+// merged per machine and row (Data.Profiles). report.md's "Down to the
+// kernel function" section gives the headline rows' top kernel functions
+// as a share of the op, the function each clone-flag step moves most and
+// the sampling source with its bias; profiled twins (…/pprof=cpu), like
+// probed ones, are never placed as plain rows.
 //
 // Skipped rows come from resultfile, in either form:
 //

@@ -39,6 +39,9 @@ type Data struct {
 	// pairs are the stated ratios' back-to-back pairs from the rounds
 	// sidecars, by machine and the two rows' names.
 	pairs map[pairKey]*pairSet
+	// Profiles are the inputs' pprof sidecars (resultfile.ReadProfiles),
+	// one per machine and profiled row, the files' merged.
+	Profiles []*RowProfile
 }
 
 // Host is one machine, as its config lines describe it.
@@ -178,6 +181,9 @@ func fromFiles(files ...*resultfile.File) (*Data, error) {
 			return nil, err
 		}
 		if err := d.addRounds(f); err != nil {
+			return nil, err
+		}
+		if err := d.addProfiles(f, hosts); err != nil {
 			return nil, err
 		}
 	}

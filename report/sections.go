@@ -29,6 +29,7 @@ var sections = []section{
 	{[]rowspec.Family{rowspec.Clone3, rowspec.CreateNS, rowspec.CreateCgroup, rowspec.CreatePidfd}, nsSection},
 	{[]rowspec.Family{rowspec.Create, rowspec.CloneFlags, rowspec.CreateRSS}, phasesSection},
 	{[]rowspec.Family{rowspec.Switch, rowspec.SwitchLibc}, switchPhasesSection},
+	{[]rowspec.Family{rowspec.Create, rowspec.CloneFlags, rowspec.Switch}, profilesSection},
 }
 
 // headlineFamilies are the families of the headline table.

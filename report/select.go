@@ -14,9 +14,10 @@ import (
 func (d *Data) rowsOf(h *Host, family rowspec.Family) []*Row {
 	var out []*Row
 	for _, r := range d.Rows {
-		// Probed twins have charts of their own (probedRowsOf); every
-		// other chart shows plain rows only.
-		if r.Host == h && r.Known && r.Spec.Family == family && r.Spec.Probe == "" {
+		// Probed and profiled twins have charts of their own
+		// (probedRowsOf, profiles.go); every other chart shows plain
+		// rows only.
+		if r.Host == h && r.Known && r.Spec.Family == family && r.Spec.Probe == "" && r.Spec.Pprof == "" {
 			out = append(out, r)
 		}
 	}

@@ -19,16 +19,25 @@
 // meaningful within one line (a Switch row's overhead) can be derived.
 // Every row name that rowspec knows carries its typed Spec.
 //
-// Two sidecars may sit beside a result file, each read only by those who
-// need it: the latency histograms (UTCTIME.hist, ReadSidecar) and the
-// run's rounds (UTCTIME.pairs, ReadRounds). The rounds sidecar records,
-// round by round, which sample of which row was taken, which two were
-// measured back to back as the pair of a stated ratio
-// (rowspec.RatioPairs), and the machine's steal time in that round. It is
-// a sidecar rather than a "round: N" config line before each round: a
-// config line that changes between results splits benchstat's tables
-// (its default -table is .config) and would have to be kept out of every
-// row's identity here, while a sidecar leaves the result file exactly as
-// benchstat and older readers know it. A file without one (older runs, go
-// test -bench output) simply has no rounds, and its ratios no pairs.
+// Sidecars sit beside a result file UTCTIME.txt and share its UTCTIME,
+// each read only by those who need it:
+//   - UTCTIME.hist: the latency histograms (format in package hist;
+//     ReadSidecar, WriteSidecar);
+//   - UTCTIME.pairs: the run's rounds (ReadRounds, WriteRounds): round by
+//     round, which sample of which row was taken, which two were measured
+//     back to back as the pair of a stated ratio (rowspec.RatioPairs), and
+//     the machine's steal time in that round. It is a sidecar rather than
+//     a "round: N" config line before each round: a config line that
+//     changes between results splits benchstat's tables (its default
+//     -table is .config), while a sidecar leaves the result file exactly
+//     as benchstat and older readers know it. A file without one (older
+//     runs, go test -bench output) simply has no rounds, and its ratios no
+//     pairs;
+//   - UTCTIME.ROW.pprof: one per profiled row (runbench run -pprof), a
+//     gzipped pprof protobuf that `go tool pprof` opens: the row's
+//     samples' profiles merged (package kprof takes them). ROW is the
+//     plain row's name made a safe file name (ProfilePath); the profile's
+//     first comments, "row: NAME/pprof=cpu" and "ops: N", say which row
+//     and over how many ops, so a function's time per op is its value
+//     over N (ReadProfiles, WriteProfile).
 package resultfile

@@ -22,6 +22,8 @@
 // One key is optional: a creation row's probed twin (package probe) ends
 // in "/probe=sched" after the family's keys (Spec.Probe, Spec.Plain), so
 // it is never the same name as the plain row it was measured beside.
+// Its sibling, a profiled twin (package kprof), ends in "/pprof=cpu"
+// (Spec.Pprof) the same way; a name has at most one of the two.
 //
 // rowspec imports nothing of clonebench: clone flags appear as the string
 // rawclone.Flags.String prints, and their meaning stays with rawclone.

@@ -131,7 +131,15 @@ const (
 	// KeyProbe is optional and last: a row run with BPF programs
 	// attributing its time (probe=sched), never mixed with the plain row.
 	KeyProbe Key = "probe"
+	// KeyPprof is optional and last, like KeyProbe and never with it: a
+	// row run under perf_event sampling (pprof=cpu, package kprof), its
+	// ns/op kept apart from the plain row's so profiling's overhead is
+	// the ratio of the two.
+	KeyPprof Key = "pprof"
 )
+
+// PprofCPU is the pprof value of rows sampled on-CPU (package kprof).
+const PprofCPU = "cpu"
 
 // ProbeSched is the probe value of rows attributed from scheduler and
 // syscall tracepoints (package probe).
@@ -192,6 +200,8 @@ func (k Key) Values() []string {
 		return strs(Waits())
 	case KeyProbe:
 		return []string{ProbeSched}
+	case KeyPprof:
+		return []string{PprofCPU}
 	}
 	return nil
 }
@@ -357,6 +367,7 @@ type Spec struct {
 	Threads int    // CreateThreads: idle threads held
 	Maps    int    // CreateMaps: extra mappings held
 	Probe   string // "" for a plain row, ProbeSched for its probed twin (Family.Probed families)
+	Pprof   string // "" for a plain row, PprofCPU for its profiled twin (Family.Probed families)
 }
 
 // Get returns the value of key k as the name writes it, and whether s's
@@ -403,6 +414,8 @@ func (s Spec) Get(k Key) (string, bool) {
 		return strconv.Itoa(s.Maps), true
 	case KeyProbe:
 		return s.Probe, true
+	case KeyPprof:
+		return s.Pprof, true
 	}
 	return "", false
 }
@@ -437,12 +450,17 @@ func (s Spec) keys() []Key {
 	if s.Probe != "" {
 		keys = append(slices.Clip(keys), KeyProbe)
 	}
+	if s.Pprof != "" {
+		keys = append(slices.Clip(keys), KeyPprof)
+	}
 	return keys
 }
 
-// Plain is s without its probe: the row a probed row is the twin of.
+// Plain is s without its probe or profile: the row a probed or profiled
+// row is the twin of.
 func (s Spec) Plain() Spec {
 	s.Probe = ""
+	s.Pprof = ""
 	return s
 }
 
@@ -572,6 +590,8 @@ func (s *Spec) set(k Key, v string) error {
 		s.Maps, _ = parseCount(v)
 	case KeyProbe:
 		s.Probe = v
+	case KeyPprof:
+		s.Pprof = v
 	}
 	return nil
 }
@@ -584,11 +604,14 @@ func Parse(name string) (Spec, error) {
 	s = trimProcs(s)
 	parts := strings.Split(s, "/")
 	sp := Spec{Family: Family(parts[0])}
-	if last := parts[len(parts)-1]; len(parts) > 1 && strings.HasPrefix(last, string(KeyProbe)+"=") {
-		if err := sp.set(KeyProbe, strings.TrimPrefix(last, string(KeyProbe)+"=")); err != nil {
-			return Spec{}, fmt.Errorf("%w: %q: %w", ErrName, name, err)
+	for _, k := range []Key{KeyProbe, KeyPprof} {
+		if last := parts[len(parts)-1]; len(parts) > 1 && strings.HasPrefix(last, string(k)+"=") {
+			if err := sp.set(k, strings.TrimPrefix(last, string(k)+"=")); err != nil {
+				return Spec{}, fmt.Errorf("%w: %q: %w", ErrName, name, err)
+			}
+			parts = parts[:len(parts)-1]
+			break
 		}
-		parts = parts[:len(parts)-1]
 	}
 	keys, ok := familyKeys[sp.Family]
 	if !ok {
@@ -634,6 +657,12 @@ func (s Spec) check() error {
 		// The switch programs tile one CPU's timeline and count a round
 		// trip at the initiator's wake-up, which yield has none of.
 		return fmt.Errorf("probe=%s: only cpu=same process or thread switch rows, mech other than yield, are probed", s.Probe)
+	}
+	if s.Pprof != "" && (s.Probe != "" || !s.Family.Probed() || s.Legacy()) {
+		// The profiled twin follows the raw loop's thread and its
+		// children, as the probes do, and is never probed as well: two
+		// attributions at once would each charge the other's cost.
+		return fmt.Errorf("pprof=%s: only a plain raw creation or switch row (cpu= named) has a profiled twin", s.Pprof)
 	}
 	if s.Probe != "" && s.Legacy() {
 		return fmt.Errorf("probe=%s: a probed creation row says where it runs (cpu=)", s.Probe)

@@ -330,3 +330,39 @@ func TestBenchPattern(t *testing.T) {
 		}
 	}
 }
+
+// A profiled row is its plain row's name plus /pprof=cpu, never with a
+// probe, and parses back to the same Spec.
+func TestPprofKey(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want Spec
+	}{
+		{"Create/style=fork/cpu=same/pprof=cpu", Spec{Family: Create, Style: StyleFork, CPU: CPUSame, Pprof: PprofCPU}},
+		{"BenchmarkCloneFlags/flags=VM|SIGCHLD/cpu=any/pprof=cpu-2", Spec{Family: CloneFlags, Flags: "VM|SIGCHLD", CPU: CPUAny, Pprof: PprofCPU}},
+		{"Switch/mech=pipe/mode=thread/cpu=cross/ws=0/pprof=cpu", Spec{Family: Switch, Mech: MechPipe, Mode: ModeThread, CPU: CPUCross, Pprof: PprofCPU}},
+	} {
+		got, err := Parse(tc.in)
+		if err != nil || got != tc.want {
+			t.Errorf("Parse(%q) = %+v, %v; want %+v", tc.in, got, err, tc.want)
+			continue
+		}
+		if v, ok := got.Get(KeyPprof); !ok || v != PprofCPU {
+			t.Errorf("%q: Get(pprof) = %q, %v", tc.in, v, ok)
+		}
+		if p := got.Plain(); p.Pprof != "" || p.String()+"/pprof=cpu" != got.String() {
+			t.Errorf("%q: Plain %q, String %q", tc.in, p, got)
+		}
+	}
+	for _, in := range []string{
+		"Create/style=fork/cpu=same/pprof=heap", "Create/style=fork/pprof=cpu",
+		"Create/style=fork/cpu=same/probe=sched/pprof=cpu", "Create/style=fork/cpu=same/pprof=cpu/probe=sched",
+		"SwitchOverhead/mech=pipe/pprof=cpu",
+	} {
+		if sp, err := Parse(in); err == nil {
+			t.Errorf("Parse(%q) = %+v, want an error", in, sp)
+		} else if !errors.Is(err, ErrName) {
+			t.Errorf("Parse(%q): %v does not wrap ErrName", in, err)
+		}
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/google/pprof/profile"
+
 	"github.com/clonebench/clonebench/rowspec"
 )
 
@@ -46,6 +48,9 @@ type Result struct {
 	// Latency holds the histograms (in ns) behind a switch row's p50-ns …
 	// p99.9-ns, which runbench merges into the run's sidecar.
 	Latency []Latency
+	// Profile is a profiled twin's sampled stacks (package kprof), which
+	// runbench merges over samples into the row's pprof sidecar.
+	Profile *profile.Profile
 }
 
 // PerOp is the primary figure: Elapsed/N in nanoseconds.

@@ -18,5 +18,7 @@
 // Probed twins (probe.go) are not in the catalogue: Probed and WithProbes
 // derive "…/probe=sched" from each raw creation row for runbench -probe
 // and CLONEBENCH_PROBE=sched; they run the same op with package probe's
-// programs attached and add its phases as PHASE-ns/op.
+// programs attached and add its phases as PHASE-ns/op. Profiled twins
+// (pprof.go: Profiled, WithProfiles) do the same for "…/pprof=cpu": the op
+// under package kprof's perf_event sampling, its profile in Result.Profile.
 package workloads

@@ -81,6 +81,7 @@ func parseRunFlags(stderr io.Writer, args []string, opts *runner.Options) (*runF
 	rf.compare = compareFlags(fs)
 	fs.StringVar(&opts.Profile, "profile", "", "with -kernel sim: the calibration `profile` (default: the one shipped in simkernel)")
 	fs.BoolVar(&opts.Probe, "probe", false, "also run each selected raw creation row's (and cpu=same switch row's) probe=sched twin, its op split into phases by BPF programs (needs root), alternating with the plain row")
+	fs.BoolVar(&opts.Pprof, "pprof", false, "also run each selected raw creation and raw process/thread switch row's pprof=cpu twin under perf_event sampling (root, or perf_event_paranoid ≤ 1), alternating with the plain row, and write its pprof profile beside the result file (UTCTIME.ROW.pprof)")
 	fs.BoolVar(&opts.Wait, "wait", false, "if another run holds the machine's run lock, wait for it instead of refusing")
 	fs.BoolVar(&rf.report, "report", true, "draw charts and report.md beside the result file")
 	if err := parseFlags(fs, args); err != nil {

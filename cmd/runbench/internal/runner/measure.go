@@ -182,6 +182,9 @@ func (m *measurer) measure(plans []*plan) []resultfile.Line {
 			if err == nil && res.N <= 0 {
 				err = fmt.Errorf("Run(%d) reported N=%d", p.n, res.N)
 			}
+			if err == nil {
+				err = p.addProfile(res)
+			}
 			if err != nil {
 				p.err = err
 				firstOK = false

@@ -31,6 +31,7 @@ type Options struct {
 	// ("" is the default one); loading it is the caller's part.
 	Profile   string
 	Probe     bool          // also run each row's probe=sched twin
+	Pprof     bool          // also run each row's pprof=cpu twin, its profile a sidecar
 	Count     int           // samples of every row; 0 picks 6..30 to fit Budget
 	Benchtime time.Duration // aim of one sample; 0 divides Budget
 	Budget    time.Duration // the measuring time, report included; default 90 s, 10 min for Full
@@ -183,6 +184,9 @@ func Run(stdout, stderr io.Writer, opts Options) (*Result, error) {
 	if err := resultfile.WriteRounds(res.Path, rounds); err != nil {
 		return nil, fmt.Errorf("%s written, but its rounds sidecar: %w", res.Path, err)
 	}
+	if err := writeProfiles(stdout, res.Path, plans); err != nil {
+		return nil, fmt.Errorf("%s written, but a profile sidecar: %w", res.Path, err)
+	}
 	if interrupted {
 		// The report and comparison of a partial run would mislead, and
 		// the process must be gone within 2 s of the signal.
@@ -215,6 +219,9 @@ func selectRun(opts Options) ([]*plan, []resultfile.Skip, []resultfile.Config, e
 	plans, skips := selectRows(opts.Rows, opts.Suite, opts.Run, opts.Sim)
 	if opts.Probe {
 		plans, skips = withProbed(plans, skips)
+	}
+	if opts.Pprof {
+		plans, skips = withProfiled(plans, skips)
 	}
 	if len(plans) == 0 && len(skips) == 0 {
 		return nil, nil, nil, ErrNoRows

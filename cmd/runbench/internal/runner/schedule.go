@@ -1,6 +1,8 @@
 package runner
 
 import (
+	"github.com/google/pprof/profile"
+
 	"errors"
 	"fmt"
 	"math"
@@ -39,6 +41,9 @@ type plan struct {
 	n    int
 	done int   // finished samples
 	err  error // set when the row failed; no more samples are taken
+	// prof is a profiled twin's samples' profiles merged, over profOps ops.
+	prof    *profile.Profile
+	profOps int64
 }
 
 // pilot finds the wall-time model a + b·n of one call, growing n until the
