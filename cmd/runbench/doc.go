@@ -296,9 +296,10 @@
 // says which rows reached it. A row whose sample fails (the executable
 // exits non-zero, skips the row, prints no ns/op) is not compared, with
 // its reason; the others are. Each side's samples are a result file, one
-// line per sample, with config lines ab-side, ab-binary, ab-knob and a
-// round line per sample (benchstat -ignore round a.txt b.txt reads them
-// as two columns).
+// line per sample, with config lines ab-side, ab-binary and ab-knob, and
+// its rounds sidecar (a.pairs, b.pairs: which sample each round took, as
+// runbench run records its rounds), so benchstat a.txt b.txt reads them
+// as two columns.
 //
 // -knob takes one executable and a runtime kernel setting under /proc/sys
 // or /sys: THP's /sys/kernel/mm/transparent_hugepage/enabled, a sysctl, a

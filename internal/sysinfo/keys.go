@@ -31,11 +31,10 @@ const (
 	KeyProfile          = "profile"
 	KeyLatencyRecording = "latency-recording"
 	// runbench ab's files: the side (A or B), the executable it ran, the
-	// kernel setting it ran with (PATH=VALUE), and each sample's round.
+	// kernel setting it ran with (PATH=VALUE).
 	KeyABSide   = "ab-side"
 	KeyABBinary = "ab-binary"
 	KeyABKnob   = "ab-knob"
-	KeyRound    = "round"
 )
 
 // KernelSim is KeyKernel's value in a simulated run.

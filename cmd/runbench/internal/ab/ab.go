@@ -125,15 +125,16 @@ type row struct {
 }
 
 type session struct {
-	opts   Options
-	stderr io.Writer
-	ctx    context.Context
-	rng    *rand.Rand
-	bins   [2]string
-	knob   *setting
-	rows   []*row
-	lines  [2][]resultfile.Line
-	start  time.Time
+	opts      Options
+	stderr    io.Writer
+	ctx       context.Context
+	rng       *rand.Rand
+	bins      [2]string
+	knob      *setting
+	rows      []*row
+	lines     [2][]resultfile.Line
+	lineRound [2][]int // each line's round
+	start     time.Time
 	// fatal is an error of the session's, not a row's (the knob stopped
 	// taking): it stops the rounds.
 	fatal error

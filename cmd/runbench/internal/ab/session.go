@@ -81,8 +81,8 @@ func (s *session) pair(r *row, round int) bool {
 			fmt.Fprintf(s.stderr, "[runbench] ab %s: failed: %s\n", r.spec, r.failed)
 			return true
 		}
-		l.Config = []resultfile.Config{{Key: sysinfo.KeyRound, Value: strconv.Itoa(round)}}
 		s.lines[i] = append(s.lines[i], l)
+		s.lineRound[i] = append(s.lineRound[i], round)
 		ns[i] = v
 	}
 	r.a, r.b, r.rounds = append(r.a, ns[0]), append(r.b, ns[1]), append(r.rounds, round)
@@ -177,9 +177,33 @@ func (s *session) write(dir string, config [2][]resultfile.Config) ([]string, er
 		if err := resultfile.WriteNew(path, func(w io.Writer) error { return resultfile.Write(w, cfg, s.lines[i], nil) }); err != nil {
 			return out, err
 		}
+		// Each sample's round goes in the rounds sidecar, as runbench
+		// run records its own: a round line in the result file would split
+		// benchstat's tables.
+		if err := resultfile.WriteRounds(path, s.roundsOf(i)); err != nil {
+			return out, fmt.Errorf("%s written, but its rounds sidecar: %w", path, err)
+		}
 		out = append(out, path)
 	}
 	return out, nil
+}
+
+// roundsOf is side i's rounds: each sample's row and index in the file,
+// round by round.
+func (s *session) roundsOf(i int) *resultfile.Rounds {
+	out := &resultfile.Rounds{StealSource: "none: runbench ab does not read steal time"}
+	index := map[string]int{}
+	for k, l := range s.lines[i] {
+		n := s.lineRound[i][k]
+		if len(out.Rounds) == 0 || out.Rounds[len(out.Rounds)-1].N != n {
+			out.Rounds = append(out.Rounds, resultfile.Round{N: n, StealMs: math.NaN()})
+		}
+		name := l.Name
+		r := &out.Rounds[len(out.Rounds)-1]
+		r.Samples = append(r.Samples, resultfile.RoundRef{Row: name, Index: index[name]})
+		index[name]++
+	}
+	return out
 }
 
 // readSides reads a.txt and b.txt back: the comparison lists them, and a
