@@ -74,10 +74,14 @@
 //	-report=false       do not draw the report
 //	-wait               wait for another run to finish instead of refusing
 //
-// One run at a time per machine, since two would measure each other: on
-// unix, run holds an flock on $TMPDIR/clonebench-run.lock (which holds its
-// pid) while measuring, and a second run refuses naming that pid, or with
-// -wait waits. The kernel drops the lock with the process, however it ends.
+// One run at a time per machine, since two would measure each other,
+// whoever and wherever the caller is: on Linux run holds the abstract unix
+// socket @clonebench-run-lock while measuring (no file: no owner, mode,
+// $TMPDIR or mount namespace to differ; one per network namespace), on
+// other unix an flock on /tmp/clonebench-run.lock. A second run refuses
+// naming the holder's pid (and uid, if not ours), or with -wait waits; a
+// run that cannot take the lock does not measure. The kernel drops the
+// lock with the process, however it ends.
 //
 // A row that cannot run here (Row.Skip: no cgo, too few CPUs, too little
 // memory …) is skipped with its reason; a row whose Run fails is dropped

@@ -40,7 +40,9 @@ type Options struct {
 	Rows       []workloads.Row // default workloads.Catalogue()
 	Now        func() time.Time
 	ResultsDir string // default "results"
-	LockPath   string // default DefaultLockPath
+	// Lock names the machine's run lock (DefaultLock, whose doc says what it
+	// is on this system); tests name their own.
+	Lock string
 	// Notify returns a context cancelled when the run should stop; the
 	// default is on SIGINT, SIGTERM and SIGHUP.
 	Notify func(context.Context) (context.Context, context.CancelFunc)
@@ -49,9 +51,6 @@ type Options struct {
 	// use it to deliver a signal at a known point).
 	BeforeSample func(name string, sample int)
 }
-
-// DefaultLockPath is the machine's run lock.
-var DefaultLockPath = filepath.Join(os.TempDir(), "clonebench-run.lock")
 
 // StopSignals end a run with a partial file. SIGHUP is among them: a
 // closed terminal or ssh session should keep the finished samples, as
@@ -77,8 +76,8 @@ func (o *Options) defaults() {
 	if o.ResultsDir == "" {
 		o.ResultsDir = "results"
 	}
-	if o.LockPath == "" {
-		o.LockPath = DefaultLockPath
+	if o.Lock == "" {
+		o.Lock = DefaultLock
 	}
 	if o.Notify == nil {
 		o.Notify = func(ctx context.Context) (context.Context, context.CancelFunc) {
@@ -140,7 +139,7 @@ func Run(stdout, stderr io.Writer, opts Options) (*Result, error) {
 	if err := checkOutput(opts); err != nil {
 		return nil, err
 	}
-	release, err := lockRun(opts.LockPath, opts.Wait, stderr)
+	release, err := lockRun(opts.Lock, opts.Wait, stderr)
 	if err != nil {
 		return nil, err
 	}

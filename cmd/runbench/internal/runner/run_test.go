@@ -26,7 +26,7 @@ func testOptions(dir string, rows ...workloads.Row) Options {
 		Budget:     time.Second,
 		Rows:       rows,
 		ResultsDir: filepath.Join(dir, "results"),
-		LockPath:   filepath.Join(dir, "run.lock"),
+		Lock:       filepath.Join(dir, "run.lock"),
 		Now:        func() time.Time { return time.Date(2026, 11, 25, 17, 4, 0, 0, time.UTC) },
 		Notify:     func(ctx context.Context) (context.Context, context.CancelFunc) { return context.WithCancel(ctx) },
 	}
