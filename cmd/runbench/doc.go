@@ -11,8 +11,8 @@
 //	runbench verify
 //	runbench calibrate FILE -o PROFILE
 //	runbench history [-o DIR] [-by time|commit] FILES|DIR...
-//	runbench history [-o DIR] -server URL -q QUERY
-//	runbench upload -server URL FILE...
+//	runbench history [-o DIR] [-timeout D] -server URL -q QUERY
+//	runbench upload [-timeout D] -server URL FILE...
 //
 // Flags may come before or after the file arguments. `go run ./cmd/runbench`
 // and `go install ./cmd/runbench` give the same tool.
@@ -320,6 +320,12 @@
 // config keys that are also name keys are stored as config-KEY
 // ("config-cpu:…"). The files under results/ stay the default: history
 // needs no server.
+//
+// Every call to a server has a deadline, -timeout (default 30s); while
+// waiting, a line on stderr every 5 s says so. A failure names its cause:
+// the connection refused, the server's HTTP status and the start of its
+// body, a reply that is not the storage protocol's, too many redirects,
+// or the timeout. Either command then exits 1.
 //
 // # Signals
 //
