@@ -145,8 +145,10 @@ func Run(stdout, stderr io.Writer, opts Options) (*Result, error) {
 	}
 	defer release()
 	warnIfBusy(stderr)
+	distortions := watchDistortions(stderr, config, opts.Sim)
 	start := opts.Now()
 	lines, interrupted := measureRun(stderr, plans, opts, start)
+	config = append(config, distortions()...)
 	res := &Result{}
 	for _, p := range plans {
 		if p.err != nil {
