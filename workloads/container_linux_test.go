@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -358,4 +360,41 @@ func TestCreateNSCountsTeardown(t *testing.T) {
 		}
 	}
 	t.Skip("the kernel threads did not go quiet within a second: a busy host, no figure")
+}
+
+// TestRemoveStaleCgroups removes exactly the test cgroups of dead pids
+// from a parent (here plain directories: rmdir is the same call).
+func TestRemoveStaleCgroups(t *testing.T) {
+	// A pid that was ours a moment ago and is gone now.
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Skipf("no process to take a dead pid from: %v", err)
+	}
+	dead := cmd.Process.Pid
+	parent := t.TempDir()
+	names := map[string]bool{ // name → removed
+		fmt.Sprintf("clonebench-%d-1", dead):         true,
+		fmt.Sprintf("clonebench-%d-2", dead):         true,
+		fmt.Sprintf("clonebench-%d-1", os.Getpid()):  false, // ours
+		fmt.Sprintf("clonebench-%d-1", os.Getppid()): false, // alive
+		"clonebench-x-1":                             false,
+		"other-1":                                    false,
+	}
+	for n := range names {
+		if err := os.Mkdir(filepath.Join(parent, n), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	removed, err := removeStaleCgroups(parent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(removed) != 2 {
+		t.Errorf("removed %v, want the two of pid %d", removed, dead)
+	}
+	for n, gone := range names {
+		if _, err := os.Stat(filepath.Join(parent, n)); (err != nil) != gone {
+			t.Errorf("%s: gone %v, want %v", n, err != nil, gone)
+		}
+	}
 }

@@ -144,6 +144,7 @@ func Run(stdout, stderr io.Writer, opts Options) (*Result, error) {
 		return nil, err
 	}
 	defer release()
+	removeLeftovers(stderr)
 	warnIfBusy(stderr)
 	distortions := watchDistortions(stderr, config, opts.Sim)
 	start := opts.Now()
@@ -237,6 +238,23 @@ func selectRun(opts Options) ([]*plan, []resultfile.Skip, []resultfile.Config, e
 		config = append(config, resultfile.Config{Key: "profile", Value: prof})
 	}
 	return plans, skips, config, nil
+}
+
+// removeStaleCgroups is workloads.RemoveStaleCgroups; tests see it called.
+var removeStaleCgroups = workloads.RemoveStaleCgroups
+
+// removeLeftovers removes what runs killed before they could clean up
+// left behind and the suite can tell for its own: the test cgroups of
+// dead pids. It runs as every run starts, holding the lock (so no other
+// run is making them), whatever rows are selected.
+func removeLeftovers(stderr io.Writer) {
+	removed, err := removeStaleCgroups()
+	if len(removed) > 0 {
+		fmt.Fprintf(stderr, "[runbench] removed %d test cgroup(s) a killed run left: %s\n", len(removed), strings.Join(removed, " "))
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "[runbench] warning: %v\n", err)
+	}
 }
 
 // measureRun takes the samples until done or interrupted.

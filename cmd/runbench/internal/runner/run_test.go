@@ -262,3 +262,26 @@ func TestRunSurvivesBrokenStderr(t *testing.T) {
 		t.Errorf("%d samples, want 3", len(res))
 	}
 }
+
+// TestRunRemovesStaleCgroups: every run removes the test cgroups killed
+// runs left, also one that selects no CreateCgroup row (once only such a
+// row did), and says which.
+func TestRunRemovesStaleCgroups(t *testing.T) {
+	calls := 0
+	old := removeStaleCgroups
+	removeStaleCgroups = func() ([]string, error) {
+		calls++
+		return []string{"/sys/fs/cgroup/clonebench-99999-1"}, nil
+	}
+	defer func() { removeStaleCgroups = old }()
+	dir := t.TempDir()
+	opts := testOptions(dir, exactRow("Fake/op=a", time.Microsecond))
+	opts.Count = 1
+	_, errs, _, err := run(opts)
+	if err != nil {
+		t.Fatalf("%v: %s", err, errs)
+	}
+	if calls != 1 || !strings.Contains(errs, "removed 1 test cgroup(s) a killed run left: /sys/fs/cgroup/clonebench-99999-1") {
+		t.Errorf("%d calls, stderr:\n%s", calls, errs)
+	}
+}
