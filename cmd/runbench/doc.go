@@ -146,7 +146,11 @@
 // directory that cannot be created or written. If the file still cannot be
 // written at the end (the disk filled, -o appeared meanwhile), the samples
 // are kept in a runbench-rescued-*.txt file in the temporary directory,
-// named on stderr (on stdout if even that fails), and runbench exits 1.
+// named on stderr (on stdout if even that fails), with the latency
+// histograms beside it (runbench-rescued-*.hist), and runbench exits 1.
+// If only the histograms cannot be written, they are kept in a
+// runbench-rescued-* directory of the temporary directory under the
+// sidecar's own name (UTCTIME.hist), to be moved beside the result file.
 //
 // # compare
 //

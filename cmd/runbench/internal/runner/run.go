@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/clonebench/clonebench/hist"
 	"github.com/clonebench/clonebench/internal/sysinfo"
 	"github.com/clonebench/clonebench/resultfile"
 	"github.com/clonebench/clonebench/simkernel"
@@ -171,11 +172,11 @@ func Run(stdout, stderr io.Writer, opts Options) (*Result, error) {
 	}
 	write := func(w io.Writer) error { return resultfile.Write(w, config, lines, skips) }
 	if res.Path, err = writeRun(opts, start, interrupted, write); err != nil {
-		return nil, rescue(stdout, stderr, err, write)
+		return nil, rescue(stdout, stderr, err, write, lines)
 	}
 	fmt.Fprintln(stdout, res.Path)
 	if err := resultfile.WriteSidecar(res.Path, lines); err != nil {
-		return nil, fmt.Errorf("%s written, but its histogram sidecar: %w", res.Path, err)
+		return nil, rescueSidecar(stderr, res.Path, err, lines)
 	}
 	if interrupted {
 		// The report and comparison of a partial run would mislead, and
@@ -310,7 +311,7 @@ func checkOutput(opts Options) error {
 // rescue keeps the samples when the result file cannot be written after
 // all (the disk filled, -o appeared during the run): minutes of measuring
 // are worth a file in the temporary directory, or at worst stdout.
-func rescue(stdout, stderr io.Writer, werr error, write func(io.Writer) error) error {
+func rescue(stdout, stderr io.Writer, werr error, write func(io.Writer) error, lines []resultfile.Line) error {
 	f, err := os.CreateTemp("", "runbench-rescued-*.txt")
 	if err == nil {
 		err = write(f)
@@ -318,8 +319,16 @@ func rescue(stdout, stderr io.Writer, werr error, write func(io.Writer) error) e
 			err = cerr
 		}
 		if err == nil {
-			fmt.Fprintf(stderr, "[runbench] the samples are kept in %s\n", f.Name())
-			return fmt.Errorf("%w; the samples are kept in %s", werr, f.Name())
+			kept := f.Name()
+			// The histograms go beside it, under the name report and
+			// compare look for (runbench-rescued-N.hist).
+			if herr := resultfile.WriteSidecar(f.Name(), lines); herr != nil {
+				fmt.Fprintf(stderr, "[runbench] the latency histograms are lost: %v\n", herr)
+			} else if sp := hist.SidecarPath(f.Name()); fileExists(sp) {
+				kept += " (histograms in " + sp + ")"
+			}
+			fmt.Fprintf(stderr, "[runbench] the samples are kept in %s\n", kept)
+			return fmt.Errorf("%w; the samples are kept in %s", werr, kept)
 		}
 		os.Remove(f.Name())
 	}
@@ -328,6 +337,28 @@ func rescue(stdout, stderr io.Writer, werr error, write func(io.Writer) error) e
 		return fmt.Errorf("%w; writing the samples to stdout: %w", werr, err)
 	}
 	return fmt.Errorf("%w; the samples were written to stdout", werr)
+}
+
+// rescueSidecar keeps the histograms of a result file written at path
+// whose sidecar could not be: in a fresh temporary directory, under the
+// sidecar's own name, so moving it beside path is all it takes.
+func rescueSidecar(stderr io.Writer, path string, werr error, lines []resultfile.Line) error {
+	werr = fmt.Errorf("%s written, but its histogram sidecar: %w", path, werr)
+	dir, err := os.MkdirTemp("", "runbench-rescued-*")
+	if err == nil {
+		if err = resultfile.WriteSidecar(filepath.Join(dir, filepath.Base(path)), lines); err == nil {
+			kept := hist.SidecarPath(filepath.Join(dir, filepath.Base(path)))
+			fmt.Fprintf(stderr, "[runbench] the latency histograms are kept in %s; move it beside %s\n", kept, path)
+			return fmt.Errorf("%w; the histograms are kept in %s", werr, kept)
+		}
+		os.RemoveAll(dir)
+	}
+	return fmt.Errorf("%w; keeping them in %s failed too: %w", werr, os.TempDir(), err)
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
 
 // writeRun writes the result file to Out, or to a fresh name under
