@@ -249,8 +249,9 @@
 // report FILE... draws the charts and report.md of package report into -o
 // DIR (default: the first file's name without .txt), with compare.png when
 // -baseline FILE is given. The report is drawn in a temporary directory and
-// renamed into place; an existing empty DIR is used, a non-empty one or a
-// file is refused. Temporary .report-* directories older than 10 minutes
+// renamed into place; an existing empty DIR (a mount point too) is drawn
+// into, never removed, keeping its owner and mode, and left empty if the
+// draw fails; a non-empty one or a file is refused. Temporary .report-* directories older than 10 minutes
 // beside DIR, left by killed reports, are removed.
 //
 //	$ runbench report -o report base.txt
