@@ -57,7 +57,10 @@
 // across rows and samples to pick each row's n, and the samples are taken
 // round-robin — sample 1 of every row, then sample 2 … — so drift on a
 // shared machine hits every row alike. If the rounds run slower than the
-// pilot predicted, later rounds use a smaller n to keep to the budget.
+// pilot predicted, later rounds use a smaller n to keep to the budget,
+// never one whose sample is shorter than 5 ms. A -count (or -benchtime)
+// whose samples cannot fit the budget even so is warned about, with the
+// time the run will take, before measuring.
 // Before measuring, run samples /proc/stat for 200 ms and warns on stderr
 // if other tasks used more than 10% of a CPU meanwhile.
 //

@@ -166,7 +166,11 @@ func (m *measurer) rescale(plans []*plan, rounds int, left time.Duration, ratio 
 	f := max((perRound-setup)/ops, 0.05)
 	for _, p := range plans {
 		if p.err == nil && !p.sim {
-			p.n = max(1, int(float64(p.n)*f))
+			// Never below floorSample: past the deadline perRound is
+			// negative, and a floor-less rescale cut n twentyfold each
+			// round down to one op, samples of nothing but overhead
+			// that the estimate (per-op based) could not foresee.
+			p.n = max(1, int(float64(p.n)*f), min(p.n, opsFor(p, floorSample)))
 		}
 	}
 	// What was spent stays; later predictions use the smaller n.
