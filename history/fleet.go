@@ -1,14 +1,22 @@
 package history
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
 	"golang.org/x/perf/storage"
+	"golang.org/x/perf/storage/benchfmt"
 
 	"github.com/clonebench/clonebench/resultfile"
 )
@@ -17,38 +25,81 @@ import (
 // app, or localperfdata with SQLite) as one upload, one part per file
 // named by its base name, so the UTCTIME survives the round trip. It
 // returns the upload's ID and each part's file ID.
+//
+// The request is built whole before it is sent (result files are small),
+// rather than streamed through storage.Client's pipe: a failed stream
+// ends in "io: read/write on closed pipe" and the server's real answer is
+// lost. ctx's deadline bounds the whole exchange.
 func Upload(ctx context.Context, server string, paths []string) (*storage.UploadStatus, error) {
-	c := &storage.Client{BaseURL: strings.TrimSuffix(server, "/")}
-	u := c.NewUpload(ctx)
+	var body bytes.Buffer
+	mpw := multipart.NewWriter(&body)
 	for _, p := range paths {
 		raw, err := os.ReadFile(p)
 		if err != nil {
-			u.Abort()
 			return nil, err
 		}
 		data, err := resultfile.ForStorage(raw, p)
 		if err != nil {
-			u.Abort()
 			return nil, err
 		}
-		w, err := u.CreateFile(filepath.Base(p))
+		w, err := mpw.CreateFormFile("file", filepath.Base(p))
 		if err != nil {
-			u.Abort()
-			return nil, fmt.Errorf("upload %s to %s: %w", p, server, err)
+			return nil, err
 		}
-		if _, err := w.Write(data); err != nil {
-			// The server stopped reading: its answer says why.
-			if _, cerr := u.Commit(); cerr != nil {
-				err = cerr
-			}
-			return nil, fmt.Errorf("upload %s to %s: %w", p, server, err)
-		}
+		w.Write(data)
 	}
-	st, err := u.Commit()
+	mpw.WriteField("commit", "1")
+	mpw.Close()
+	endpoint := strings.TrimSuffix(server, "/") + "/upload"
+	req, err := http.NewRequestWithContext(ctx, "POST", endpoint, bytes.NewReader(body.Bytes()))
 	if err != nil {
 		return nil, fmt.Errorf("upload to %s: %w", server, err)
 	}
+	req.Header.Set("Content-Type", mpw.FormDataContentType())
+	req.Header.Set("User-Agent", "golang.org/x/perf/storage")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("upload to %s: %w", server, err)
+	}
+	defer resp.Body.Close()
+	if err := replyError(resp); err != nil {
+		return nil, fmt.Errorf("upload to %s: %w", server, err)
+	}
+	reply, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, fmt.Errorf("upload to %s: reading the reply: %w", server, err)
+	}
+	st := &storage.UploadStatus{}
+	if err := json.Unmarshal(reply, st); err != nil || st.UploadID == "" {
+		return nil, fmt.Errorf("upload to %s: %w: not a storage server's upload status (%s): %q", server, ErrBadReply, resp.Header.Get("Content-Type"), snippet(reply))
+	}
 	return st, nil
+}
+
+// ErrBadReply: the server answered 200 with something else than its
+// protocol's reply (a login page, a proxy's error page).
+var ErrBadReply = errors.New("bad reply")
+
+// replyError is the error a non-200 answer stands for: the status, and
+// the start of the body, which is where servers say why.
+func replyError(resp *http.Response) error {
+	if resp.StatusCode == http.StatusOK {
+		return nil
+	}
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	if s := snippet(b); s != "" {
+		return fmt.Errorf("HTTP %s: %s", resp.Status, s)
+	}
+	return fmt.Errorf("HTTP %s", resp.Status)
+}
+
+// snippet is the start of a reply body, on one line.
+func snippet(b []byte) string {
+	s := strings.Join(strings.Fields(string(b)), " ")
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
 }
 
 // serverLabels are the labels the storage server adds to every result;
@@ -61,9 +112,20 @@ var serverLabels = map[string]bool{"upload": true, "upload-part": true, "upload-
 // as it would the file. Each file's Path is SERVER/upload-part/UPLOADFILE,
 // so its base name is the uploaded file's and orders by time.
 func Query(ctx context.Context, server, q string) ([]*resultfile.File, error) {
-	c := &storage.Client{BaseURL: strings.TrimSuffix(server, "/")}
-	res := c.Query(ctx, q)
-	defer res.Close()
+	u := strings.TrimSuffix(server, "/") + "/search?" + url.Values{"q": {q}}.Encode()
+	req, err := http.NewRequestWithContext(ctx, "GET", u, nil)
+	if err != nil {
+		return nil, fmt.Errorf("query %q on %s: %w", q, server, err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("query %q on %s: %w", q, server, err)
+	}
+	defer resp.Body.Close()
+	if err := replyError(resp); err != nil {
+		return nil, fmt.Errorf("query %q on %s: %w", q, server, err)
+	}
+	res := benchfmt.NewReader(resp.Body)
 	type part struct {
 		name string
 		text strings.Builder

@@ -151,14 +151,29 @@ func RemoveTestCgroups() error {
 	return errors.Join(errs...)
 }
 
+// RemoveStaleCgroups removes the test cgroups that killed processes left
+// below ours, and returns their paths: runbench calls it as every run
+// starts, whatever rows it selects, so a SIGKILL during a CreateCgroup row
+// leaves nothing past the next run. A host without cgroup v2 has none.
+func RemoveStaleCgroups() ([]string, error) {
+	parent, err := cgroup2Dir()
+	if err != nil {
+		return nil, nil
+	}
+	return removeStaleCgroups(parent)
+}
+
 // removeStaleCgroups removes the test cgroups in parent whose maker is
-// gone (killed before it could remove them). Ones it cannot remove (a task
-// still in one) are left, and so are every live process's.
-func removeStaleCgroups(parent string) {
+// gone (killed before it could remove them), returning those removed.
+// Ones it cannot remove (a task still in one) are left, with an error
+// naming them, and so are every live process's.
+func removeStaleCgroups(parent string) ([]string, error) {
 	ents, err := os.ReadDir(parent)
 	if err != nil {
-		return
+		return nil, nil
 	}
+	var removed []string
+	var errs []error
 	for _, e := range ents {
 		rest, ok := strings.CutPrefix(e.Name(), testCgroupPrefix)
 		if !ok || !e.IsDir() {
@@ -170,7 +185,13 @@ func removeStaleCgroups(parent string) {
 			continue
 		}
 		if unix.Kill(pid, 0) == unix.ESRCH {
-			unix.Rmdir(filepath.Join(parent, e.Name()))
+			p := filepath.Join(parent, e.Name())
+			if err := unix.Rmdir(p); err != nil && err != unix.ENOENT {
+				errs = append(errs, fmt.Errorf("stale test cgroup: rmdir %s: %w", p, err))
+				continue
+			}
+			removed = append(removed, p)
 		}
 	}
+	return removed, errors.Join(errs...)
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -51,9 +53,7 @@ func blockedChild(t *testing.T, flags rawclone.Flags) (task *rawclone.Task, rele
 	if err != nil {
 		unix.Close(p[0])
 		unix.Close(p[1])
-		if errors.Is(err, unix.EPERM) || errors.Is(err, unix.ENOSPC) || errors.Is(err, unix.EACCES) {
-			t.Skipf("the kernel refuses clone(%v): %v", flags, err)
-		}
+		skipIfRefused(t, flags, err)
 		t.Fatalf("clone(%v): %v", flags, err)
 	}
 	done := false
@@ -72,6 +72,17 @@ func blockedChild(t *testing.T, flags rawclone.Flags) (task *rawclone.Task, rele
 	}
 	t.Cleanup(release)
 	return task, release
+}
+
+// skipIfRefused skips the test when the kernel refuses to clone with
+// flags for want of privilege (a CLONE_NEW* flag without CAP_SYS_ADMIN:
+// EPERM; user namespaces limited: ENOSPC, or EACCES under an LSM), as the
+// CLI skips such a row: an ordinary user's go test must pass.
+func skipIfRefused(t *testing.T, flags rawclone.Flags, err error) {
+	t.Helper()
+	if errors.Is(err, unix.EPERM) || errors.Is(err, unix.ENOSPC) || errors.Is(err, unix.EACCES) {
+		t.Skipf("the kernel refuses clone(%v) to uid %d: %v", flags, os.Geteuid(), err)
+	}
 }
 
 // TestCreateNSChildIsInANewNamespace clones, with each CreateNS row's
@@ -126,7 +137,13 @@ func TestCreateNSTeardownFreesTheNamespace(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if free, err := inumFree(ino); err != nil || free {
+			free, err := inumFree(ino)
+			if errors.Is(err, unix.EPERM) {
+				// A user namespace child needs no privilege, the probe's
+				// unshare(CLONE_NEWUTS) does.
+				t.Skipf("cannot probe the inode without CAP_SYS_ADMIN: %v", err)
+			}
+			if err != nil || free {
 				t.Fatalf("inode %d free while its namespace's task lives: %v, %v", ino, free, err)
 			}
 			release()
@@ -154,7 +171,9 @@ func TestCreateNSTeardownFreesTheNamespace(t *testing.T) {
 // deferred) on a locked thread, holding each, until it is given ino (free)
 // or a higher one (taken: the IDA gives the lowest free number). The thread
 // goes back to its uts namespace after, rather than ending: a thread that
-// ends sends PDEATHSIG to the children it cloned.
+// ends sends PDEATHSIG to the children it cloned. Only a thread that left
+// its namespace goes back: setns needs CAP_SYS_ADMIN too, so an ordinary
+// user, refused the first unshare, would be refused the way back.
 func inumFree(ino uint64) (bool, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
@@ -164,12 +183,16 @@ func inumFree(ino uint64) (bool, error) {
 	}
 	defer unix.Close(orig)
 	var held []int
+	left := false
 	defer func() {
 		for _, fd := range held {
 			unix.Close(fd)
 		}
 	}()
 	defer func() {
+		if !left {
+			return
+		}
 		if err := unix.Setns(orig, unix.CLONE_NEWUTS); err != nil {
 			panic(fmt.Sprintf("setns back to our uts namespace: %v", err)) // the thread must not stay in a probe's
 		}
@@ -178,6 +201,7 @@ func inumFree(ino uint64) (bool, error) {
 		if err := unix.Unshare(unix.CLONE_NEWUTS); err != nil {
 			return false, fmt.Errorf("unshare(CLONE_NEWUTS): %w", err)
 		}
+		left = true
 		fd, err := unix.Open("/proc/thread-self/ns/uts", unix.O_RDONLY|unix.O_CLOEXEC, 0)
 		if err != nil {
 			return false, err
@@ -336,4 +360,41 @@ func TestCreateNSCountsTeardown(t *testing.T) {
 		}
 	}
 	t.Skip("the kernel threads did not go quiet within a second: a busy host, no figure")
+}
+
+// TestRemoveStaleCgroups removes exactly the test cgroups of dead pids
+// from a parent (here plain directories: rmdir is the same call).
+func TestRemoveStaleCgroups(t *testing.T) {
+	// A pid that was ours a moment ago and is gone now.
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Skipf("no process to take a dead pid from: %v", err)
+	}
+	dead := cmd.Process.Pid
+	parent := t.TempDir()
+	names := map[string]bool{ // name → removed
+		fmt.Sprintf("clonebench-%d-1", dead):         true,
+		fmt.Sprintf("clonebench-%d-2", dead):         true,
+		fmt.Sprintf("clonebench-%d-1", os.Getpid()):  false, // ours
+		fmt.Sprintf("clonebench-%d-1", os.Getppid()): false, // alive
+		"clonebench-x-1":                             false,
+		"other-1":                                    false,
+	}
+	for n := range names {
+		if err := os.Mkdir(filepath.Join(parent, n), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	removed, err := removeStaleCgroups(parent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(removed) != 2 {
+		t.Errorf("removed %v, want the two of pid %d", removed, dead)
+	}
+	for n, gone := range names {
+		if _, err := os.Stat(filepath.Join(parent, n)); (err != nil) != gone {
+			t.Errorf("%s: gone %v, want %v", n, err != nil, gone)
+		}
+	}
 }

@@ -86,6 +86,7 @@ func TestRawRowsCreateTheTaskTheyClaim(t *testing.T) {
 			defer unix.Close(p[1])
 			task, err := rawclone.Clone(spec.Flags, rawclone.Body{Op: rawclone.OpBlockRead, In: p[0], CPU: rawclone.NoCPU}, spec.Opt)
 			if err != nil {
+				skipIfRefused(t, spec.Flags, err)
 				t.Fatalf("clone(%v): %v", spec.Flags, err)
 			}
 			defer task.Kill()
@@ -156,6 +157,7 @@ func stackName(m rawclone.StackMode) string {
 func checkVforkChild(t *testing.T, spec rawSpec) {
 	task, err := rawclone.Clone(spec.Flags, rawclone.Body{Op: rawclone.OpExit, CPU: rawclone.NoCPU}, spec.Opt)
 	if err != nil {
+		skipIfRefused(t, spec.Flags, err)
 		t.Fatalf("clone(%v): %v", spec.Flags, err)
 	}
 	defer task.Kill()

@@ -13,8 +13,8 @@
 //	runbench verify
 //	runbench calibrate FILE -o PROFILE
 //	runbench history [-o DIR] [-by time|commit] FILES|DIR...
-//	runbench history [-o DIR] -server URL -q QUERY
-//	runbench upload -server URL FILE...
+//	runbench history [-o DIR] [-timeout D] -server URL -q QUERY
+//	runbench upload [-timeout D] -server URL FILE...
 //
 // Flags may come before or after the file arguments. `go run ./cmd/runbench`
 // and `go install ./cmd/runbench` give the same tool.
@@ -59,7 +59,10 @@
 // across rows and samples to pick each row's n, and the samples are taken
 // round-robin — sample 1 of every row, then sample 2 … — so drift on a
 // shared machine hits every row alike. If the rounds run slower than the
-// pilot predicted, later rounds use a smaller n to keep to the budget.
+// pilot predicted, later rounds use a smaller n to keep to the budget,
+// never one whose sample is shorter than 5 ms. A -count (or -benchtime)
+// whose samples cannot fit the budget even so is warned about, with the
+// time the run will take, before measuring.
 //
 // The two rows of every ratio report.md states (rowspec.RatioPairs:
 // fork/thread, libc-fork/pthread, vfork/thread, process/thread per switch
@@ -94,10 +97,14 @@
 //	-report=false       do not draw the report
 //	-wait               wait for another run to finish instead of refusing
 //
-// One run at a time per machine, since two would measure each other: on
-// unix, run holds an flock on $TMPDIR/clonebench-run.lock (which holds its
-// pid) while measuring, and a second run refuses naming that pid, or with
-// -wait waits. The kernel drops the lock with the process, however it ends.
+// One run at a time per machine, since two would measure each other,
+// whoever and wherever the caller is: on Linux run holds the abstract unix
+// socket @clonebench-run-lock while measuring (no file: no owner, mode,
+// $TMPDIR or mount namespace to differ; one per network namespace), on
+// other unix an flock on /tmp/clonebench-run.lock. A second run refuses
+// naming the holder's pid (and uid, if not ours), or with -wait waits; a
+// run that cannot take the lock does not measure. The kernel drops the
+// lock with the process, however it ends.
 //
 // A row that cannot run here (Row.Skip: no cgo, too few CPUs, too little
 // memory …) is skipped with its reason; a row whose Run fails is dropped
@@ -162,7 +169,11 @@
 // directory that cannot be created or written. If the file still cannot be
 // written at the end (the disk filled, -o appeared meanwhile), the samples
 // are kept in a runbench-rescued-*.txt file in the temporary directory,
-// named on stderr (on stdout if even that fails), and runbench exits 1.
+// named on stderr (on stdout if even that fails), with the latency
+// histograms beside it (runbench-rescued-*.hist), and runbench exits 1.
+// If only the histograms cannot be written, they are kept in a
+// runbench-rescued-* directory of the temporary directory under the
+// sidecar's own name (UTCTIME.hist), to be moved beside the result file.
 //
 // # compare
 //
@@ -324,8 +335,9 @@
 // report FILE... draws the charts and report.md of package report into -o
 // DIR (default: the first file's name without .txt), with compare.png when
 // -baseline FILE is given. The report is drawn in a temporary directory and
-// renamed into place; an existing empty DIR is used, a non-empty one or a
-// file is refused. Temporary .report-* directories older than 10 minutes
+// renamed into place; an existing empty DIR (a mount point too) is drawn
+// into, never removed, keeping its owner and mode, and left empty if the
+// draw fails; a non-empty one or a file is refused. Temporary .report-* directories older than 10 minutes
 // beside DIR, left by killed reports, are removed.
 //
 //	$ runbench report -o report base.txt
@@ -410,6 +422,12 @@
 // config keys that are also name keys are stored as config-KEY
 // ("config-cpu:…"). The files under results/ stay the default: history
 // needs no server.
+//
+// Every call to a server has a deadline, -timeout (default 30s); while
+// waiting, a line on stderr every 5 s says so. A failure names its cause:
+// the connection refused, the server's HTTP status and the start of its
+// body, a reply that is not the storage protocol's, too many redirects,
+// or the timeout. Either command then exits 1.
 //
 // # Signals
 //

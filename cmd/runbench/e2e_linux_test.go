@@ -320,3 +320,29 @@ func noneLeftBehind(t *testing.T) {
 		unix.Wait4(pid, &ws, unix.WALL, nil)
 	}
 }
+
+// TestReportIntoMountPoint: report -o into an empty mount point (a tmpfs,
+// as root) draws into it; it once failed with "device or resource busy"
+// trying to remove it.
+func TestReportIntoMountPoint(t *testing.T) {
+	dir := t.TempDir()
+	mnt := filepath.Join(dir, "mnt")
+	if err := os.Mkdir(mnt, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Mount("tmpfs", mnt, "tmpfs", 0, "size=4m"); err != nil {
+		t.Skipf("cannot mount a tmpfs to draw into (needs root): %v", err)
+	}
+	t.Cleanup(func() { unix.Unmount(mnt, unix.MNT_DETACH) })
+	e := testEnv(dir, []workloads.Row{exactRow("Fake/op=a", time.Microsecond)})
+	res := filepath.Join(dir, "r.txt")
+	if _, errs, code := runCmd(t, e, "run", "-count", "2", "-budget", "1s", "-report=false", "-o", res); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if _, errs, code := runCmd(t, e, "report", "-o", mnt, res); code != 0 {
+		t.Fatalf("report -o MOUNTPOINT: exit %d: %s", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(mnt, "report.md")); err != nil {
+		t.Error(err)
+	}
+}

@@ -22,6 +22,7 @@ func (e *env) cmdHistory(stdout, stderr io.Writer, args []string) error {
 	fs.Var(&th, "threshold", "fail (exit 1) when a headline row's newest segment is a regression over `percent`")
 	server := fs.String("server", "", "read the runs from the x/perf storage server at `URL` (with -q)")
 	q := fs.String("q", "", "storage `query` selecting the runs (e.g. \"host:lab1\")")
+	timeout := fs.Duration("timeout", runfiles.DefaultTimeout, "with -server: give up on a server that has not answered within `duration`")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -49,7 +50,10 @@ func (e *env) cmdHistory(stdout, stderr io.Writer, args []string) error {
 			return badInput("-server reads runs from the store: give no files (have %d)", fs.NArg())
 		}
 		var err error
-		if files, err = runfiles.Query(*server, *q); err != nil {
+		if *timeout <= 0 {
+			return badInput("-timeout must be positive, not %v", *timeout)
+		}
+		if files, err = runfiles.Query(stderr, *server, *q, *timeout); err != nil {
 			if errors.Is(err, resultfile.ErrNoResults) || errors.Is(err, resultfile.ErrMalformed) {
 				return badInput("%w", err)
 			}

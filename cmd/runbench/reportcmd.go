@@ -62,11 +62,15 @@ func (e *env) cmdReport(stdout, stderr io.Writer, args []string) error {
 		if len(ents) > 0 {
 			return badInput("-o %s: directory exists and is not empty; runbench never overwrites a report", dir)
 		}
-		// An empty directory the user made for the report: rename(2) may
-		// replace it, but not on every system, so make room explicitly.
-		if err := os.Remove(dir); err != nil {
-			return fmt.Errorf("-o %s: %w", dir, unwrapPath(err))
+		// An empty directory the user made for the report (or a mount
+		// point): draw into it, never removing it, so its owner and mode
+		// stay the user's.
+		written, err := e.reportIntoEmpty(dir, files, cmp)
+		if err != nil {
+			return err
 		}
+		fmt.Fprintln(stdout, written)
+		return nil
 	}
 	written, err := e.reportInto(dir, files, cmp)
 	if err != nil {
@@ -127,6 +131,44 @@ func (e *env) reportInto(dir string, files []*resultfile.File, cmp *comparison.C
 			return "", fmt.Errorf("%s: %w", dir, os.ErrExist)
 		}
 		return "", err
+	}
+	return dir, nil
+}
+
+// reportIntoEmpty draws into an existing empty directory, which it never
+// removes: into a temporary directory inside it (the same file system, so
+// a mount point works, and the parent need not be writable), whose files
+// are then moved up. A failed draw leaves dir as it was, empty; so does a
+// failed move, which takes back the files it moved.
+func (e *env) reportIntoEmpty(dir string, files []*resultfile.File, cmp *comparison.Comparison) (string, error) {
+	removeStaleReports(filepath.Dir(dir), time.Now().Add(-staleReportAge))
+	tmp, err := os.MkdirTemp(dir, ".report-*")
+	if err != nil {
+		return "", fmt.Errorf("-o %s: %w", dir, unwrapPath(err))
+	}
+	defer os.RemoveAll(tmp)
+	if _, err := e.writeReport(tmp, files, cmp); err != nil {
+		return "", err
+	}
+	ents, err := os.ReadDir(tmp)
+	if err != nil {
+		return "", err
+	}
+	var moved []string
+	for _, ent := range ents {
+		from, to := filepath.Join(tmp, ent.Name()), filepath.Join(dir, ent.Name())
+		if _, err = os.Lstat(to); err == nil {
+			err = fmt.Errorf("%s: %w (written meanwhile)", to, os.ErrExist)
+		} else {
+			err = os.Rename(from, to)
+		}
+		if err != nil {
+			for _, m := range moved {
+				os.RemoveAll(m)
+			}
+			return "", fmt.Errorf("-o %s: %w", dir, err)
+		}
+		moved = append(moved, to)
 	}
 	return dir, nil
 }

@@ -18,8 +18,16 @@ const (
 	KeyMem            = "mem"
 	KeyReclaim        = "reclaim"
 	KeyGOMAXPROCS     = "gomaxprocs"
-	KeyGo             = "go"
-	KeyHost           = "host"
+	// KeyCPULimit is the tightest cgroup CPU quota ("none", or "0.50 cpus
+	// (cpu.max at DIR)"), KeyCPUThrottled how often it throttled the run
+	// ("94 of 98 periods", written after measuring), KeyTracingBPF how
+	// many tracing BPF programs were loaded ("0", "unknown" without root):
+	// each distorts every row.
+	KeyCPULimit     = "cpu-limit"
+	KeyCPUThrottled = "cpu-throttled"
+	KeyTracingBPF   = "bpf-tracing"
+	KeyGo           = "go"
+	KeyHost         = "host"
 	// KeyCommit is the suite's own commit, KeyPartial "true" in an
 	// interrupted run's file, KeySim "true" in simkernel's own files.
 	KeyCommit  = "commit"
@@ -57,4 +65,4 @@ var ConfigKeys = []string{
 
 // StateKeys are the facts that describe the machine's state at the start
 // of a run: the load and the memory state creation rows depend on.
-var StateKeys = []string{KeyLoadavg, KeyMem, KeyReclaim}
+var StateKeys = []string{KeyLoadavg, KeyMem, KeyReclaim, KeyCPULimit, KeyCPUThrottled, KeyTracingBPF}

@@ -35,6 +35,8 @@ func Collect() []Fact {
 		// shows where it differs so a shift can be told from a regression.
 		{KeyMem, orUnknown(MemState())},
 		{KeyReclaim, orUnknown(Reclaim())},
+		{KeyCPULimit, orUnknown(cpuLimitString())},
+		{KeyTracingBPF, orUnknown(TracingBPF())},
 		{KeyGOMAXPROCS, strconv.Itoa(runtime.GOMAXPROCS(0))},
 		{KeyGo, runtime.Version()},
 		{KeyHost, orUnknown(Hostname())},

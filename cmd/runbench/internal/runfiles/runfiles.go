@@ -6,6 +6,7 @@ package runfiles
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -15,6 +16,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"golang.org/x/perf/storage"
 
 	"github.com/clonebench/clonebench/history"
 	"github.com/clonebench/clonebench/resultfile"
@@ -111,17 +114,51 @@ func Join(dir string, names []string) []string {
 	return out
 }
 
-// serverTimeout bounds one upload or query: a store that does not answer
-// must fail the nightly, not hang it.
-const serverTimeout = 5 * time.Minute
+// DefaultTimeout bounds one upload or query (the -timeout flag's
+// default): a store that does not answer must fail the nightly in
+// seconds, not hang it.
+const DefaultTimeout = 30 * time.Second
+
+// progressEvery is how often a call still waiting says so.
+const progressEvery = 5 * time.Second
+
+// serverCall runs call with timeout, saying on stderr what it waits for
+// every progressEvery, and names a timeout as such.
+func serverCall(stderr io.Writer, what string, timeout time.Duration, call func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	done := make(chan struct{})
+	defer close(done)
+	start := time.Now()
+	go func() {
+		t := time.NewTicker(progressEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				fmt.Fprintf(stderr, "[runbench] %s: no answer yet (%v of -timeout %v)\n", what, time.Since(start).Round(time.Second), timeout)
+			}
+		}
+	}()
+	err := call(ctx)
+	if err != nil && errors.Is(err, context.DeadlineExceeded) {
+		err = fmt.Errorf("%w: timed out, no answer within -timeout %v", err, timeout)
+	}
+	return err
+}
 
 // Query reads the runs the storage query q selects from the server. A
 // result of two machines is an error wrapping resultfile.ErrMalformed, as
 // for a file.
-func Query(server, q string) ([]*resultfile.File, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), serverTimeout)
-	defer cancel()
-	files, err := history.Query(ctx, server, q)
+func Query(stderr io.Writer, server, q string, timeout time.Duration) ([]*resultfile.File, error) {
+	var files []*resultfile.File
+	fmt.Fprintf(stderr, "[runbench] history: querying %s for %q (-timeout %v)\n", server, q, timeout)
+	err := serverCall(stderr, "history: query "+server, timeout, func(ctx context.Context) (err error) {
+		files, err = history.Query(ctx, server, q)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -138,10 +175,13 @@ func Query(server, q string) ([]*resultfile.File, error) {
 
 // Upload sends the result files, which the caller has checked, as one
 // upload to the storage server, and prints the upload and file IDs to w.
-func Upload(w io.Writer, server string, paths []string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), serverTimeout)
-	defer cancel()
-	st, err := history.Upload(ctx, server, paths)
+func Upload(w, stderr io.Writer, server string, paths []string, timeout time.Duration) error {
+	var st *storage.UploadStatus
+	fmt.Fprintf(stderr, "[runbench] upload: %d files to %s (-timeout %v)\n", len(paths), server, timeout)
+	err := serverCall(stderr, "upload to "+server, timeout, func(ctx context.Context) (err error) {
+		st, err = history.Upload(ctx, server, paths)
+		return err
+	})
 	if err != nil {
 		return err
 	}

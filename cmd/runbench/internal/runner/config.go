@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -38,8 +39,15 @@ func Config(sim bool) []sysinfo.Fact {
 
 // suiteCommit names the clonebench commit being measured: the VCS stamp of
 // an installed binary, else git in the source tree go run compiled, else
-// "unknown". A tree with local changes gets a "-dirty" suffix.
+// "unknown". A tree with local changes to tracked files gets a "-dirty"
+// suffix. Untracked files do not count: go build's stamp counts them
+// (vcs.modified), and a run writes untracked files under results/, so
+// the next binary built would call a clean checkout dirty (and history
+// -by commit refuse its runs). Where the source tree is at hand at the
+// stamped revision, git's answer without untracked files replaces the
+// stamp's.
 func suiteCommit() string {
+	dir := sourceDir()
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		var rev string
 		var dirty bool
@@ -52,29 +60,53 @@ func suiteCommit() string {
 			}
 		}
 		if rev != "" {
+			if dirty && dir != "" {
+				if head, d, err := gitState(dir); err == nil && head == rev {
+					dirty = d
+				}
+			}
 			if dirty {
 				rev += "-dirty"
 			}
 			return rev
 		}
 	}
-	// go run does not stamp VCS info; ask git about the tree this file
-	// was compiled from (absent with -trimpath or a copied binary).
-	_, file, _, ok := runtime.Caller(0)
-	if !ok || !filepath.IsAbs(file) {
+	if dir == "" {
 		return sysinfo.Unknown
 	}
-	dir := filepath.Dir(file)
+	rev, dirty, err := gitState(dir)
+	if err != nil {
+		return sysinfo.Unknown
+	}
+	if dirty {
+		rev += "-dirty"
+	}
+	return rev
+}
+
+// sourceDir is the directory this file was compiled from, "" when it is
+// not known (-trimpath, a copied binary: go run does not stamp VCS info,
+// so git is asked about the tree instead).
+func sourceDir() string {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok || !filepath.IsAbs(file) {
+		return ""
+	}
+	return filepath.Dir(file)
+}
+
+// gitState is the commit checked out in the git tree holding dir, and
+// whether tracked files differ from it; untracked files never count.
+func gitState(dir string) (rev string, dirty bool, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, "git", "-C", dir, "rev-parse", "HEAD").Output()
 	if err != nil {
-		return sysinfo.Unknown
+		return "", false, fmt.Errorf("git rev-parse HEAD in %s: %w", dir, err)
 	}
-	rev := strings.TrimSpace(string(out))
 	st, err := exec.CommandContext(ctx, "git", "-C", dir, "status", "--porcelain", "--untracked-files=no").Output()
-	if err == nil && len(strings.TrimSpace(string(st))) > 0 {
-		rev += "-dirty"
+	if err != nil {
+		return "", false, fmt.Errorf("git status in %s: %w", dir, err)
 	}
-	return rev
+	return strings.TrimSpace(string(out)), len(strings.TrimSpace(string(st))) > 0, nil
 }

@@ -120,6 +120,9 @@ func (m *measurer) measure(plans []*plan) []resultfile.Line {
 	m.rounds = &resultfile.Rounds{CPUs: runtime.NumCPU()}
 	steal := newStealClock()
 	m.rounds.StealSource = steal.source
+	if w := budgetWarning(opts, count, target, predicted, time.Since(m.start)); w != "" {
+		fmt.Fprintf(m.stderr, "[runbench] warning: %s\n", w)
+	}
 
 	var samples []resultfile.Line
 	var spent, spentPredicted time.Duration
@@ -262,6 +265,27 @@ func (m *measurer) targetEnd(pairs []*planPair, rounds int, why string) {
 			fmt.Fprintf(m.stderr, "[runbench]   not reached: %s %s\n", pp.label(), fmtHalf(pp.ratio().HalfWidth()))
 		}
 	}
+}
+
+// budgetWarning says, before measuring, when the schedule cannot keep the
+// budget: samples no shorter than floorSample (or -benchtime) times the
+// count take longer (-count 1000000 -budget 1s once started a 4.5-hour run
+// without a word). Within half again the budget is noise, not a warning.
+func budgetWarning(opts Options, count int, target, predicted, spent time.Duration) string {
+	if opts.Budget <= 0 || spent+predicted <= opts.Budget*3/2 {
+		return ""
+	}
+	why := fmt.Sprintf("-count %d", count)
+	if opts.Count == 0 {
+		why = fmt.Sprintf("the fewest samples (%d)", count)
+	}
+	if opts.Benchtime > 0 {
+		why += fmt.Sprintf(" of -benchtime %v", opts.Benchtime)
+	} else {
+		why += fmt.Sprintf(" of at least %v", target.Round(time.Millisecond))
+	}
+	return fmt.Sprintf("%s cannot keep -budget %v: the run will take ~%v; stop it (Ctrl-C keeps what finished) and lower -count or raise -budget",
+		why, opts.Budget, (spent + predicted).Round(time.Second))
 }
 
 // roundSec prints d in whole seconds for the progress lines.

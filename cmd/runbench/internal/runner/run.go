@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/clonebench/clonebench/hist"
 	"github.com/clonebench/clonebench/internal/sysinfo"
 	"github.com/clonebench/clonebench/resultfile"
 	"github.com/clonebench/clonebench/simkernel"
@@ -46,7 +47,9 @@ type Options struct {
 	Rows       []workloads.Row // default workloads.Catalogue()
 	Now        func() time.Time
 	ResultsDir string // default "results"
-	LockPath   string // default DefaultLockPath
+	// Lock names the machine's run lock (DefaultLock, whose doc says what it
+	// is on this system); tests name their own.
+	Lock string
 	// Notify returns a context cancelled when the run should stop; the
 	// default is on SIGINT, SIGTERM and SIGHUP.
 	Notify func(context.Context) (context.Context, context.CancelFunc)
@@ -55,9 +58,6 @@ type Options struct {
 	// use it to deliver a signal at a known point).
 	BeforeSample func(name string, sample int)
 }
-
-// DefaultLockPath is the machine's run lock.
-var DefaultLockPath = filepath.Join(os.TempDir(), "clonebench-run.lock")
 
 // StopSignals end a run with a partial file. SIGHUP is among them: a
 // closed terminal or ssh session should keep the finished samples, as
@@ -83,8 +83,8 @@ func (o *Options) defaults() {
 	if o.ResultsDir == "" {
 		o.ResultsDir = "results"
 	}
-	if o.LockPath == "" {
-		o.LockPath = DefaultLockPath
+	if o.Lock == "" {
+		o.Lock = DefaultLock
 	}
 	if o.Notify == nil {
 		o.Notify = func(ctx context.Context) (context.Context, context.CancelFunc) {
@@ -146,14 +146,17 @@ func Run(stdout, stderr io.Writer, opts Options) (*Result, error) {
 	if err := checkOutput(opts); err != nil {
 		return nil, err
 	}
-	release, err := lockRun(opts.LockPath, opts.Wait, stderr)
+	release, err := lockRun(opts.Lock, opts.Wait, stderr)
 	if err != nil {
 		return nil, err
 	}
 	defer release()
+	removeLeftovers(stderr)
 	warnIfBusy(stderr)
+	distortions := watchDistortions(stderr, config, opts.Sim)
 	start := opts.Now()
 	lines, rounds, interrupted := measureRun(stderr, plans, opts, start)
+	config = append(config, distortions()...)
 	res := &Result{}
 	for _, p := range plans {
 		if p.err != nil {
@@ -175,11 +178,11 @@ func Run(stdout, stderr io.Writer, opts Options) (*Result, error) {
 	}
 	write := func(w io.Writer) error { return resultfile.Write(w, config, lines, skips) }
 	if res.Path, err = writeRun(opts, start, interrupted, write); err != nil {
-		return nil, rescue(stdout, stderr, err, write)
+		return nil, rescue(stdout, stderr, err, write, lines)
 	}
 	fmt.Fprintln(stdout, res.Path)
 	if err := resultfile.WriteSidecar(res.Path, lines); err != nil {
-		return nil, fmt.Errorf("%s written, but its histogram sidecar: %w", res.Path, err)
+		return nil, rescueSidecar(stderr, res.Path, err, lines)
 	}
 	if err := resultfile.WriteRounds(res.Path, rounds); err != nil {
 		return nil, fmt.Errorf("%s written, but its rounds sidecar: %w", res.Path, err)
@@ -253,6 +256,23 @@ func selectRun(opts Options) ([]*plan, []resultfile.Skip, []resultfile.Config, e
 	return plans, skips, config, nil
 }
 
+// removeStaleCgroups is workloads.RemoveStaleCgroups; tests see it called.
+var removeStaleCgroups = workloads.RemoveStaleCgroups
+
+// removeLeftovers removes what runs killed before they could clean up
+// left behind and the suite can tell for its own: the test cgroups of
+// dead pids. It runs as every run starts, holding the lock (so no other
+// run is making them), whatever rows are selected.
+func removeLeftovers(stderr io.Writer) {
+	removed, err := removeStaleCgroups()
+	if len(removed) > 0 {
+		fmt.Fprintf(stderr, "[runbench] removed %d test cgroup(s) a killed run left: %s\n", len(removed), strings.Join(removed, " "))
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "[runbench] warning: %v\n", err)
+	}
+}
+
 // measureRun takes the samples until done or interrupted.
 func measureRun(stderr io.Writer, plans []*plan, opts Options, start time.Time) (lines []resultfile.Line, rounds *resultfile.Rounds, interrupted bool) {
 	ctx, stop := opts.Notify(context.Background())
@@ -306,7 +326,7 @@ func checkOutput(opts Options) error {
 // rescue keeps the samples when the result file cannot be written after
 // all (the disk filled, -o appeared during the run): minutes of measuring
 // are worth a file in the temporary directory, or at worst stdout.
-func rescue(stdout, stderr io.Writer, werr error, write func(io.Writer) error) error {
+func rescue(stdout, stderr io.Writer, werr error, write func(io.Writer) error, lines []resultfile.Line) error {
 	f, err := os.CreateTemp("", "runbench-rescued-*.txt")
 	if err == nil {
 		err = write(f)
@@ -314,8 +334,16 @@ func rescue(stdout, stderr io.Writer, werr error, write func(io.Writer) error) e
 			err = cerr
 		}
 		if err == nil {
-			fmt.Fprintf(stderr, "[runbench] the samples are kept in %s\n", f.Name())
-			return fmt.Errorf("%w; the samples are kept in %s", werr, f.Name())
+			kept := f.Name()
+			// The histograms go beside it, under the name report and
+			// compare look for (runbench-rescued-N.hist).
+			if herr := resultfile.WriteSidecar(f.Name(), lines); herr != nil {
+				fmt.Fprintf(stderr, "[runbench] the latency histograms are lost: %v\n", herr)
+			} else if sp := hist.SidecarPath(f.Name()); fileExists(sp) {
+				kept += " (histograms in " + sp + ")"
+			}
+			fmt.Fprintf(stderr, "[runbench] the samples are kept in %s\n", kept)
+			return fmt.Errorf("%w; the samples are kept in %s", werr, kept)
 		}
 		os.Remove(f.Name())
 	}
@@ -324,6 +352,28 @@ func rescue(stdout, stderr io.Writer, werr error, write func(io.Writer) error) e
 		return fmt.Errorf("%w; writing the samples to stdout: %w", werr, err)
 	}
 	return fmt.Errorf("%w; the samples were written to stdout", werr)
+}
+
+// rescueSidecar keeps the histograms of a result file written at path
+// whose sidecar could not be: in a fresh temporary directory, under the
+// sidecar's own name, so moving it beside path is all it takes.
+func rescueSidecar(stderr io.Writer, path string, werr error, lines []resultfile.Line) error {
+	werr = fmt.Errorf("%s written, but its histogram sidecar: %w", path, werr)
+	dir, err := os.MkdirTemp("", "runbench-rescued-*")
+	if err == nil {
+		if err = resultfile.WriteSidecar(filepath.Join(dir, filepath.Base(path)), lines); err == nil {
+			kept := hist.SidecarPath(filepath.Join(dir, filepath.Base(path)))
+			fmt.Fprintf(stderr, "[runbench] the latency histograms are kept in %s; move it beside %s\n", kept, path)
+			return fmt.Errorf("%w; the histograms are kept in %s", werr, kept)
+		}
+		os.RemoveAll(dir)
+	}
+	return fmt.Errorf("%w; keeping them in %s failed too: %w", werr, os.TempDir(), err)
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
 
 // writeRun writes the result file to Out, or to a fresh name under

@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/perf/benchfmt"
 
+	"github.com/clonebench/clonebench/hist"
 	"github.com/clonebench/clonebench/workloads"
 )
 
@@ -26,7 +27,7 @@ func testOptions(dir string, rows ...workloads.Row) Options {
 		Budget:     time.Second,
 		Rows:       rows,
 		ResultsDir: filepath.Join(dir, "results"),
-		LockPath:   filepath.Join(dir, "run.lock"),
+		Lock:       filepath.Join(dir, "run.lock"),
 		Now:        func() time.Time { return time.Date(2026, 11, 25, 17, 4, 0, 0, time.UTC) },
 		Notify:     func(ctx context.Context) (context.Context, context.CancelFunc) { return context.WithCancel(ctx) },
 	}
@@ -260,5 +261,87 @@ func TestRunSurvivesBrokenStderr(t *testing.T) {
 	}
 	if res := readBack(t, opts.Out); len(res) != 3 {
 		t.Errorf("%d samples, want 3", len(res))
+	}
+}
+
+// TestRunRemovesStaleCgroups: every run removes the test cgroups killed
+// runs left, also one that selects no CreateCgroup row (once only such a
+// row did), and says which.
+func TestRunRemovesStaleCgroups(t *testing.T) {
+	calls := 0
+	old := removeStaleCgroups
+	removeStaleCgroups = func() ([]string, error) {
+		calls++
+		return []string{"/sys/fs/cgroup/clonebench-99999-1"}, nil
+	}
+	defer func() { removeStaleCgroups = old }()
+	dir := t.TempDir()
+	opts := testOptions(dir, exactRow("Fake/op=a", time.Microsecond))
+	opts.Count = 1
+	_, errs, _, err := run(opts)
+	if err != nil {
+		t.Fatalf("%v: %s", err, errs)
+	}
+	if calls != 1 || !strings.Contains(errs, "removed 1 test cgroup(s) a killed run left: /sys/fs/cgroup/clonebench-99999-1") {
+		t.Errorf("%d calls, stderr:\n%s", calls, errs)
+	}
+}
+
+// histRow reports exactly perOp per op and a latency histogram, as a
+// switch row does.
+func histRow(name string, perOp time.Duration) workloads.Row {
+	return workloads.Row{Name: name, Suites: workloads.Quick, Run: func(n int) (workloads.Result, error) {
+		h := &hist.Histogram{}
+		h.RecordN(uint64(perOp), uint64(n))
+		return workloads.Result{N: n, Elapsed: time.Duration(n) * perOp,
+			Latency: []workloads.Latency{{Kind: "roundtrip", Hist: h}}}, nil
+	}}
+}
+
+// TestRunRescuesHistograms: the latency histograms are kept when their
+// file cannot be written (a full disk lost them once, while the samples
+// were rescued): beside the rescued samples when the result file failed,
+// in a temporary directory under the sidecar's name when only it did.
+func TestRunRescuesHistograms(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		block func(out string) string // the path made to fail
+	}{
+		{"result file", func(out string) string { return out }},
+		{"sidecar only", func(out string) string { return hist.SidecarPath(out) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tmp := t.TempDir()
+			t.Setenv("TMPDIR", tmp)
+			dir := t.TempDir()
+			out := filepath.Join(dir, "r.txt")
+			opts := testOptions(dir, histRow("Fake/op=a", time.Microsecond))
+			opts.Count, opts.Out = 2, out
+			opts.BeforeSample = func(_ string, sample int) {
+				if sample == 1 {
+					os.WriteFile(tc.block(out), []byte("someone else's\n"), 0o644)
+				}
+			}
+			_, errs, _, err := run(opts)
+			if err == nil {
+				t.Fatalf("no error; stderr:\n%s", errs)
+			}
+			kept, _ := filepath.Glob(filepath.Join(tmp, "runbench-rescued-*.hist"))
+			if len(kept) == 0 {
+				kept, _ = filepath.Glob(filepath.Join(tmp, "runbench-rescued-*", "r.hist"))
+			}
+			if len(kept) != 1 || !strings.Contains(errs, kept[0]) || !strings.Contains(err.Error(), kept[0]) {
+				t.Fatalf("rescued histograms %v; err %v; stderr:\n%s", kept, err, errs)
+			}
+			f, err := os.Open(kept[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			entries, err := hist.Read(f, kept[0])
+			if err != nil || len(entries) != 1 || entries[0].Samples != 2 {
+				t.Errorf("rescued %v (%v), want one histogram of 2 samples", entries, err)
+			}
+		})
 	}
 }

@@ -175,7 +175,11 @@ func (m *measurer) rescale(steps []step, rounds int, left time.Duration, ratio f
 	for _, st := range steps {
 		if p := st.p; p.err == nil && !p.sim && !shrunk[p] {
 			shrunk[p] = true
-			p.n = max(1, int(float64(p.n)*f))
+			// Never below floorSample: past the deadline perRound is
+			// negative, and a floor-less rescale cut n twentyfold each
+			// round down to one op, samples of nothing but overhead
+			// that the estimate (per-op based) could not foresee.
+			p.n = max(1, int(float64(p.n)*f), min(p.n, opsFor(p, floorSample)))
 		}
 	}
 	// What was spent stays; later predictions use the smaller n.
