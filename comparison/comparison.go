@@ -276,6 +276,19 @@ type Comparison struct {
 	// Disturbed are the rows either side says had disturbed samples
 	// (resultfile's rule), in the new side's order. None is dropped.
 	Disturbed []Disturbance
+	// Profiles are, for rows profiled on both sides (pprof sidecars), the
+	// functions whose time per op moved most (AddProfiles).
+	Profiles []ProfileDiff
+}
+
+// ProfileMoves is how many functions per row AddProfiles keeps.
+const ProfileMoves = 8
+
+// AddProfiles puts the profile difference of the two sides' profiled rows
+// into c, so every output of c can show why a row moved, down to the
+// kernel function.
+func (c *Comparison) AddProfiles(old, new []resultfile.RowProfile) {
+	c.Profiles = DiffProfiles(old, new, ProfileMoves)
 }
 
 // Disturbance is one row's disturbed samples on each side.

@@ -34,6 +34,12 @@ func WriteText(w io.Writer, c *Comparison) error {
 	for _, n := range c.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}
+	if len(c.Profiles) > 0 {
+		fmt.Fprintln(w)
+		if err := WriteProfileDiff(w, c.Profiles); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintln(w)
 	for _, cfg := range c.Agreed {
 		fmt.Fprintf(w, "%s: %s\n", cfg.Key, cfg.Value)

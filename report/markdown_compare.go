@@ -44,6 +44,12 @@ func compareSection(b *strings.Builder, c *comparison.Comparison) {
 	if len(notes) > 0 {
 		w("\n")
 	}
+	if len(c.Profiles) > 0 {
+		var pb strings.Builder
+		if err := comparison.WriteProfileDiff(&pb, c.Profiles); err == nil {
+			w("```\n%s```\n\n", pb.String())
+		}
+	}
 	t := c.Primary()
 	if t == nil {
 		w("No per-op times in common with the baseline.\n")

@@ -116,7 +116,7 @@ func WriteReplace(path string, write func(io.Writer) error) error {
 func writeAtomic(path string, write func(io.Writer) error, replace bool) error {
 	if err := writeTmp(path, write, replace); err != nil {
 		// The user knows the name they gave, not our temporary one.
-		return fmt.Errorf("writing %s: %w", path, unwrapPath(err))
+		return fmt.Errorf("writing %s: %w", path, UnwrapPath(err))
 	}
 	return nil
 }
@@ -136,7 +136,7 @@ func CheckDir(dir string) error {
 			break
 		}
 		if !errors.Is(err, os.ErrNotExist) {
-			return unwrapPath(err)
+			return UnwrapPath(err)
 		}
 		up := filepath.Dir(probe)
 		if up == probe {
@@ -146,7 +146,7 @@ func CheckDir(dir string) error {
 	}
 	f, err := os.CreateTemp(probe, ".runbench-probe-*")
 	if err != nil {
-		return fmt.Errorf("not writable: %w", unwrapPath(err))
+		return fmt.Errorf("not writable: %w", UnwrapPath(err))
 	}
 	f.Close()
 	os.Remove(f.Name())
@@ -155,7 +155,7 @@ func CheckDir(dir string) error {
 
 // unwrapPath drops the file name from a *PathError or *LinkError, which
 // may be a temporary name the user never gave, keeping the cause.
-func unwrapPath(err error) error {
+func UnwrapPath(err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		return pe.Err

@@ -144,3 +144,32 @@ func TestCompareAcrossKernels(t *testing.T) {
 		t.Errorf("exit %d, want 0 and the kernels named:\n%s%s", code, out, errs)
 	}
 }
+
+// TestCompareShowsProfiles: when both sides have pprof sidecars (run
+// -pprof), compare lists the functions whose time per op moved most under
+// the verdict.
+func TestCompareShowsProfiles(t *testing.T) {
+	raw, err := os.ReadFile("testdata/default-run.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prof, err := os.ReadFile("../../report/testdata/pprof/20261203T000000Z.Create.style=fork.cpu=same.pprof")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sides []string
+	for _, dir := range []string{t.TempDir(), t.TempDir()} {
+		p := filepath.Join(dir, "20261203T000000Z.txt")
+		if err := os.WriteFile(p, raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "20261203T000000Z.Create.style=fork.cpu=same.pprof"), prof, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		sides = append(sides, p)
+	}
+	out, errs, code := runCmd(t, nil, "compare", sides[0], sides[1])
+	if code != 0 || !strings.Contains(out, "functions whose time per op moved most") || !strings.Contains(out, "Create/style=fork/cpu=same (") {
+		t.Errorf("exit %d, want 0 and the profiles' functions:\n%s%s", code, out, errs)
+	}
+}

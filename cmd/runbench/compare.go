@@ -84,45 +84,23 @@ func readSide(arg string) ([]*resultfile.File, error) {
 
 // history is the earlier runs of cur's machine a one-run comparison
 // estimates the between-run spread from: -history DIR, or the results
-// directory runbench keeps for cur's host. The runs compared are left out.
+// directory runbench keeps for cur's host.
 func (e *env) history(opts compareOpts, compared ...*resultfile.File) ([]*resultfile.File, error) {
-	dir := opts.history
-	if dir == "" {
-		host := compared[len(compared)-1].Get(sysinfo.KeyHost)
-		if host == "" {
-			return nil, nil
+	if opts.history != "" {
+		h, err := runfiles.Earlier(opts.history, compared...)
+		if err != nil {
+			return nil, badInput("-history %s: %v", opts.history, err)
 		}
-		dir = filepath.Join(e.resultsDir(), host)
-		if _, err := os.Stat(dir); err != nil {
-			return nil, nil // no runs kept here: the comparison says it used the default
-		}
+		return h, nil
 	}
-	paths, err := runfiles.Expand(io.Discard, []string{dir}, false)
-	if err != nil {
-		if opts.history != "" {
-			return nil, badInput("-history %s: %v", dir, err)
-		}
+	host := compared[len(compared)-1].Get(sysinfo.KeyHost)
+	if host == "" {
 		return nil, nil
 	}
-	var out []*resultfile.File
-next:
-	for _, p := range paths {
-		fi, err := os.Stat(p)
-		if err != nil {
-			continue
-		}
-		for _, f := range compared {
-			if cf, err := os.Stat(f.Path); err == nil && os.SameFile(fi, cf) {
-				continue next
-			}
-		}
-		// A file that does not read is not a run of ours (a note, a
-		// reference from another tool): it tells nothing of the spread.
-		if f, err := resultfile.ReadRun(p); err == nil {
-			out = append(out, f)
-		}
-	}
-	return out, nil
+	// No runs kept here is no error: the comparison says it used the
+	// default spread.
+	h, _ := runfiles.Earlier(filepath.Join(e.resultsDir(), host), compared...)
+	return h, nil
 }
 
 // resultsDir is where runs are kept, as the runner writes them.
@@ -181,6 +159,13 @@ func (e *env) compareSets(old, cur []*resultfile.File, opts compareOpts) (*compa
 	c, err := comparison.CompareSets(old, cur, o)
 	if err != nil {
 		return nil, badInput("%v", err)
+	}
+	// Profiles (run -pprof) say why a row moved; a side without them, or
+	// with unreadable ones, is compared without.
+	pa, errA := resultfile.ReadProfiles(old[0].Path)
+	pb, errB := resultfile.ReadProfiles(cur[len(cur)-1].Path)
+	if errA == nil && errB == nil {
+		c.AddProfiles(pa, pb)
 	}
 	return c, nil
 }

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"errors"
-	"io/fs"
-	"os"
 	"strings"
 
 	"github.com/clonebench/clonebench/resultfile"
@@ -26,18 +23,4 @@ func badFile(name string, err error) error {
 		return badInput("%s: %w", name, err)
 	}
 	return badInput("%w", err)
-}
-
-// unwrapPath drops the file name from a *PathError or *LinkError, which
-// may be a temporary name the user never gave, keeping the cause.
-func unwrapPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	var le *os.LinkError
-	if errors.As(err, &le) {
-		return le.Err
-	}
-	return err
 }

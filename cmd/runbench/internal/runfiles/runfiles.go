@@ -191,3 +191,32 @@ func Upload(w, stderr io.Writer, server string, paths []string, timeout time.Dur
 	}
 	return nil
 }
+
+// Earlier is the runs in dir (as Expand finds them) other than the runs
+// compared: the earlier runs of a machine whose between-run spread a
+// one-run comparison is tested against. A file that does not read as a
+// run is not one of ours (a note, another tool's reference) and tells
+// nothing of the spread, so it is left out.
+func Earlier(dir string, compared ...*resultfile.File) ([]*resultfile.File, error) {
+	paths, err := Expand(io.Discard, []string{dir}, false)
+	if err != nil {
+		return nil, err
+	}
+	var out []*resultfile.File
+next:
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			continue
+		}
+		for _, f := range compared {
+			if cf, err := os.Stat(f.Path); err == nil && os.SameFile(fi, cf) {
+				continue next
+			}
+		}
+		if f, err := resultfile.ReadRun(p); err == nil {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,7 @@
+//go:build !unix
+
+package reportdir
+
+import "os"
+
+var errNotEmpty error = os.ErrExist
