@@ -107,21 +107,6 @@ open:
 // Source is what the session samples.
 func (s *Session) Source() Source { return s.source }
 
-// Scope is which tasks' time a session's events see.
-type Scope string
-
-const (
-	// ScopeCPU samples each CPU all the time and keeps the samples of
-	// the thread's task tree, known from the kernel's fork records: a
-	// child is sampled however short it lives. It needs
-	// perf_event_paranoid ≤ 0 or CAP_PERFMON.
-	ScopeCPU Scope = "cpu-wide, filtered to the row's tasks"
-	// ScopeTask is the thread's own events, inherited by its children.
-	// Each child's timer starts afresh, so a child that lives less than
-	// one period is never sampled: its time is missing, not misplaced.
-	ScopeTask Scope = "per-task, inherited (children living under one period are not sampled)"
-)
-
 // Scope is which tasks' time the session sees.
 func (s *Session) Scope() Scope { return s.scope }
 
