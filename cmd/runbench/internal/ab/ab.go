@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/clonebench/clonebench/cmd/runbench/internal/runner"
 	"github.com/clonebench/clonebench/comparison"
 	"github.com/clonebench/clonebench/internal/sysinfo"
 	"github.com/clonebench/clonebench/resultfile"
@@ -76,22 +77,18 @@ func (o *Options) defaults() {
 	}
 }
 
-// Errors Run's errors may wrap, which the caller turns into exit codes.
+// Errors Run's errors may wrap, which the caller turns into exit codes:
+// the run engine's kinds, so run and ab end alike.
 var (
 	// ErrBadInput: what the caller gave cannot work; nothing ran.
-	ErrBadInput = errors.New("bad input")
+	ErrBadInput = runner.ErrBadInput
 	// ErrInterrupted: a signal stopped the session; the samples taken are
 	// kept in files marked partial.
-	ErrInterrupted = errors.New("interrupted")
+	ErrInterrupted = runner.ErrInterrupted
 )
 
-type kindError struct{ kind, err error }
-
-func (e kindError) Error() string   { return e.err.Error() }
-func (e kindError) Unwrap() []error { return []error{e.kind, e.err} }
-
 func badInput(format string, a ...any) error {
-	return kindError{ErrBadInput, fmt.Errorf(format, a...)}
+	return runner.WithKind(ErrBadInput, fmt.Errorf(format, a...))
 }
 
 // Failure is a row that was not compared, and why.
@@ -206,7 +203,7 @@ func Run(stderr io.Writer, opts Options) (res *Result, err error) {
 		return res, fmt.Errorf("%w (after %d rounds; %s)", s.fatal, res.Rounds, kept)
 	}
 	if ctx.Err() != nil {
-		return res, kindError{ErrInterrupted, fmt.Errorf("interrupted after %d rounds; %s", res.Rounds, kept)}
+		return res, runner.WithKind(ErrInterrupted, fmt.Errorf("interrupted after %d rounds; %s", res.Rounds, kept))
 	}
 	a, b, err := readSides(res.Files)
 	if err != nil {

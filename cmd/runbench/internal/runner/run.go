@@ -119,6 +119,11 @@ func badInput(format string, a ...any) error {
 	return kindError{ErrBadInput, fmt.Errorf(format, a...)}
 }
 
+// WithKind is err, also matching kind (ErrBadInput, ErrInterrupted) in
+// errors.Is: the error kinds every engine of runbench's commands returns,
+// so each command maps them to exit codes alike.
+func WithKind(kind, err error) error { return kindError{kind, err} }
+
 // Result is a run that wrote its file.
 type Result struct {
 	Path   string   // the result file
