@@ -19,6 +19,8 @@ func runFamily(b *testing.B, family rowspec.Family) {
 			if reason := row.Skip(); reason != "" {
 				b.Skip(reason)
 			}
+			last = workloads.Result{} // an earlier b.N's profile is garbage before Settle, not after
+			workloads.Settle()        // as runbench does before each sample
 			res, err := row.Run(b.N)
 			if err != nil {
 				b.Fatalf("%s: %v", row.Name, err)

@@ -27,10 +27,12 @@ type Line struct {
 	Config []Config
 }
 
-// Hist is one latency histogram of a sample.
+// Hist is one latency histogram of a sample, or of several samples of
+// one row merged as they were taken (runbench keeps one per row and kind).
 type Hist struct {
-	Kind string // hist.KindRoundTrip …
-	Hist *hist.Histogram
+	Kind    string // hist.KindRoundTrip …
+	Hist    *hist.Histogram
+	Samples int // samples merged into Hist; 0 counts as one
 }
 
 // Write writes a result file: the config lines, one benchmark line per
@@ -86,7 +88,7 @@ func sidecarEntries(lines []Line) []hist.Entry {
 				out = append(out, hist.Entry{Name: key[0], Kind: h.Kind, Hist: &hist.Histogram{}})
 			}
 			out[i].Hist.Merge(h.Hist)
-			out[i].Samples++
+			out[i].Samples += max(h.Samples, 1)
 		}
 	}
 	return out

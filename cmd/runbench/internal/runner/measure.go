@@ -28,6 +28,13 @@ type measurer struct {
 	// rounds is what the rounds sidecar records: each round's samples,
 	// pairs and steal time.
 	rounds *resultfile.Rounds
+	// histAt is where each row's histograms of one kind accumulate: the
+	// first sample's line holds them (sample index, hist index), later
+	// samples merge into it. The process then holds one 15 KB histogram
+	// per row and kind, not one per sample: every page it keeps is a page
+	// the fork rows copy, and per-sample histograms made fork's cost
+	// climb round after round.
+	histAt map[[2]string][2]int
 }
 
 // call runs fn(n) on its own goroutine so a signal can abandon it: rows
@@ -174,7 +181,7 @@ func (m *measurer) measure(plans []*plan) []resultfile.Line {
 			if opts.BeforeSample != nil {
 				opts.BeforeSample(p.row.Name, s)
 			}
-			runtime.GC() // as go test does: no garbage from one sample lands on the next
+			workloads.Settle() // no garbage from one sample lands on the next, nor its pages on what fork copies
 			res, wall, err, abandoned := m.call(p.fn, p.n)
 			if abandoned {
 				m.endRound(&rd, roundStart, steal)
@@ -197,7 +204,7 @@ func (m *measurer) measure(plans []*plan) []resultfile.Line {
 			ref := resultfile.RoundRef{Row: p.row.Name, Index: p.done}
 			rd.Samples = append(rd.Samples, ref)
 			p.done++
-			samples = append(samples, line(p.name, res))
+			samples = append(samples, m.foldHists(samples, line(p.name, res)))
 			switch {
 			case st.pair != nil && !st.second:
 				first, firstOK = ref, true
@@ -286,6 +293,29 @@ func budgetWarning(opts Options, count int, target, predicted, spent time.Durati
 	}
 	return fmt.Sprintf("%s cannot keep -budget %v: the run will take ~%v; stop it (Ctrl-C keeps what finished) and lower -count or raise -budget",
 		why, opts.Budget, (spent + predicted).Round(time.Second))
+}
+
+// foldHists merges l's histograms into the earlier samples' of its row
+// and kind (histAt), and returns l holding only those it is the first of.
+func (m *measurer) foldHists(samples []resultfile.Line, l resultfile.Line) resultfile.Line {
+	if m.histAt == nil {
+		m.histAt = map[[2]string][2]int{}
+	}
+	var own []resultfile.Hist
+	for _, h := range l.Hists {
+		key := [2]string{l.Name, h.Kind}
+		if at, ok := m.histAt[key]; ok {
+			acc := &samples[at[0]].Hists[at[1]]
+			acc.Hist.Merge(h.Hist)
+			acc.Samples = max(acc.Samples, 1) + 1
+			continue
+		}
+		m.histAt[key] = [2]int{len(samples), len(own)}
+		c := *h.Hist // the row's own, which it may reuse
+		own = append(own, resultfile.Hist{Kind: h.Kind, Hist: &c})
+	}
+	l.Hists = own
+	return l
 }
 
 // roundSec prints d in whole seconds for the progress lines.

@@ -345,3 +345,44 @@ func TestRunRescuesHistograms(t *testing.T) {
 		})
 	}
 }
+
+// The measuring process holds one histogram per row and kind, not one per
+// sample (each a page-sized block fork would copy): later samples merge
+// into the first's as they are taken. The sidecar still counts every
+// sample and every value, and a row that reuses its histogram between
+// calls is not added to itself.
+func TestRunFoldsHistograms(t *testing.T) {
+	dir := t.TempDir()
+	reused := &hist.Histogram{}
+	row := workloads.Row{Name: "Fake/op=reuse", Suites: workloads.Quick, Run: func(n int) (workloads.Result, error) {
+		*reused = hist.Histogram{}
+		reused.RecordN(uint64(time.Microsecond), uint64(n))
+		return workloads.Result{N: n, Elapsed: time.Duration(n) * time.Microsecond,
+			Latency: []workloads.Latency{{Kind: hist.KindRoundTrip, Hist: reused}}}, nil
+	}}
+	opts := testOptions(dir, row, histRow("Fake/op=fresh", 2*time.Microsecond))
+	opts.Count, opts.Benchtime = 4, time.Millisecond
+	_, errs, res, err := run(opts)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errs)
+	}
+	ops := map[string]uint64{}
+	for _, l := range readBack(t, res.Path) {
+		ops[string(l.Name)] += uint64(l.Iters)
+	}
+	f, err := os.Open(hist.SidecarPath(res.Path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	entries, err := hist.Read(f, "sidecar")
+	if err != nil || len(entries) != 2 {
+		t.Fatalf("sidecar %v (%v), want two histograms", entries, err)
+	}
+	for _, e := range entries {
+		name := strings.TrimPrefix(e.Name, "Benchmark")
+		if e.Samples != 4 || e.Hist.Count() != ops[name] {
+			t.Errorf("%s: %d samples, %d values; want 4 samples and the %d ops the result file has", e.Name, e.Samples, e.Hist.Count(), ops[name])
+		}
+	}
+}

@@ -1,8 +1,6 @@
 package runner
 
 import (
-	"github.com/google/pprof/profile"
-
 	"errors"
 	"fmt"
 	"math"
@@ -41,8 +39,9 @@ type plan struct {
 	n    int
 	done int   // finished samples
 	err  error // set when the row failed; no more samples are taken
-	// prof is a profiled twin's samples' profiles merged, over profOps ops.
-	prof    *profile.Profile
+	// prof is a profiled twin's samples' profiles merged, over profOps
+	// ops, encoded (addProfile says why).
+	prof    []byte
 	profOps int64
 }
 
