@@ -39,9 +39,9 @@ type plan struct {
 	n    int
 	done int   // finished samples
 	err  error // set when the row failed; no more samples are taken
-	// prof is a profiled twin's samples' profiles merged, over profOps
-	// ops, encoded (addProfile says why).
-	prof    []byte
+	// profs are a profiled twin's samples' profiles, encoded (addProfile
+	// says why), over profOps ops in all.
+	profs   [][]byte
 	profOps int64
 }
 
