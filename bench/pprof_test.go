@@ -12,11 +12,6 @@ import (
 	"github.com/clonebench/clonebench/workloads"
 )
 
-// PprofDirEnv names the directory CLONEBENCH_PPROF=cpu writes its
-// profiles to; unset, a clonebench-pprof directory under os.TempDir
-// (never the package directory, which is the repository).
-const PprofDirEnv = "CLONEBENCH_PPROF_DIR"
-
 // profiled is rows with each raw row's pprof=cpu twin after it when
 // CLONEBENCH_PPROF=cpu is set (workloads.PprofEnv), else rows.
 func profiled(b *testing.B, rows []workloads.Row) []workloads.Row {
@@ -40,12 +35,12 @@ func writeProfile(b *testing.B, row string, res workloads.Result) {
 	if res.Profile == nil {
 		return
 	}
-	dir := os.Getenv(PprofDirEnv)
+	dir := os.Getenv(workloads.PprofDirEnv)
 	if dir == "" {
 		dir = filepath.Join(os.TempDir(), "clonebench-pprof")
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		b.Errorf("%s: %v", PprofDirEnv, err)
+		b.Errorf("%s: %v", workloads.PprofDirEnv, err)
 		return
 	}
 	if err := kprof.SymbolizeLive(res.Profile); err != nil {

@@ -100,6 +100,11 @@ func profiledRun(run func(int) (Result, error), n int) (Result, error) {
 // raw row's profiled twin after it: CLONEBENCH_PPROF=cpu.
 const PprofEnv = "CLONEBENCH_PPROF"
 
+// PprofDirEnv names the directory CLONEBENCH_PPROF=cpu writes its
+// profiles to under go test (runbench ab sets it per profiled pass);
+// unset, a clonebench-pprof directory under os.TempDir.
+const PprofDirEnv = "CLONEBENCH_PPROF_DIR"
+
 // PprofSetting reads PprofEnv's value: whether to add profiled twins, or
 // an error naming the variable for a value it does not know.
 func PprofSetting(v string) (bool, error) {

@@ -25,6 +25,8 @@ func (e *env) cmdAB(stdout, stderr io.Writer, args []string) error {
 	fs.IntVar(&o.Rounds, "rounds", 0, "take at most `n` rounds (≥ 6; default: as many as the budget allows)")
 	fs.Var(&target, "target", "stop once every row's 95% CI lies within ±`percent` of its change (default: no target)")
 	fs.StringVar(&o.OutDir, "o", o.OutDir, "write a.txt and b.txt into `dir` (default results/HOST/ab-UTCTIME)")
+	fs.BoolVar(&o.Pprof, "pprof", false, "after the rounds, profile each row's pprof=cpu twin once per side (root, or perf_event_paranoid ≤ 1), write the profiles beside a.txt and b.txt, and list the functions whose time per op moved most")
+	fs.BoolVar(&o.Wait, "wait", false, "if another run holds the machine's run lock, wait for it instead of refusing")
 	fs.Uint64Var(&o.Seed, "seed", 0, "order pairs and rows with `seed` (default: random; the output says which)")
 	cmp := judgeFlags(fs)
 	if err := parseFlags(fs, args); err != nil {

@@ -29,6 +29,7 @@ func testEnv(dir string, rows []workloads.Row) *env {
 	e.run.ResultsDir = filepath.Join(dir, "results")
 	// Not the machine's lock: a real run elsewhere must not stall the tests.
 	e.run.Lock = filepath.Join(dir, "run.lock")
+	e.ab.Lock = e.run.Lock
 	e.run.Rows = rows
 	e.run.Now = func() time.Time { return time.Date(2026, 11, 25, 17, 4, 0, 0, time.UTC) }
 	e.run.Notify = func(ctx context.Context) (context.Context, context.CancelFunc) { return context.WithCancel(ctx) }

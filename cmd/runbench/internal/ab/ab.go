@@ -42,6 +42,14 @@ type Options struct {
 	// Target, a fraction, stops the session once every compared row's
 	// interval lies within ±Target of its change (0: no target).
 	Target float64
+	// Pprof adds, after the rounds, one profiled pass of each row on each
+	// side (its pprof=cpu twin under CLONEBENCH_PPROF=cpu), written beside
+	// a.txt and b.txt, and the functions whose time per op moved most.
+	Pprof bool
+	// Lock names the machine's run lock (runner.DefaultLock unless a test
+	// names its own); Wait waits for a holder instead of refusing.
+	Lock string
+	Wait bool
 	// OutDir holds a.txt and b.txt; default ResultsDir/HOST/ab-UTCTIME.
 	OutDir     string
 	ResultsDir string // default "results"
@@ -110,6 +118,9 @@ type Result struct {
 	HalfWidth map[string]float64
 	Reached   []string
 	Seed      uint64
+	// Profiles says, per row and side, where its profile went or why
+	// there is none (Options.Pprof).
+	Profiles []string
 }
 
 // row is one row's session state.
@@ -162,6 +173,12 @@ func Run(stderr io.Writer, opts Options) (res *Result, err error) {
 	if err != nil {
 		return nil, err
 	}
+	// A run or another session on these CPUs would be measured with us.
+	release, err := runner.Lock(opts.Lock, opts.Wait, stderr)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	// Signals are caught before the knob is first written and until it
 	// is restored: a second Ctrl-C must not kill us in between.
 	ctx, stop := opts.Notify(context.Background())
@@ -214,6 +231,14 @@ func Run(stderr io.Writer, opts Options) (res *Result, err error) {
 		return res, fmt.Errorf("no row compared: %w", err)
 	}
 	res.Comparison, res.HalfWidth = c, hw
+	if opts.Pprof {
+		res.Profiles = s.profiles(res.Files)
+		pa, errA := resultfile.ReadProfiles(res.Files[0])
+		pb, errB := resultfile.ReadProfiles(res.Files[1])
+		if errA == nil && errB == nil {
+			c.AddProfiles(pa, pb)
+		}
+	}
 	for _, r := range c.Primary().Rows {
 		if opts.Target > 0 && hw[r.Name] <= opts.Target {
 			res.Reached = append(res.Reached, r.Name)

@@ -25,9 +25,10 @@ func TestMain(m *testing.M) {
 }
 
 var (
-	fork   = rowspec.MustParse("Create/style=fork/cpu=same")
-	thread = rowspec.MustParse("Create/style=thread/cpu=same")
-	pipe   = rowspec.MustParse("Switch/mech=pipe/mode=process/cpu=same/ws=0")
+	fork      = rowspec.MustParse("Create/style=fork/cpu=same")
+	goroutine = rowspec.MustParse("Create/style=goroutine/cpu=any")
+	thread    = rowspec.MustParse("Create/style=thread/cpu=same")
+	pipe      = rowspec.MustParse("Switch/mech=pipe/mode=process/cpu=same/ws=0")
 )
 
 // isolate points the knob root and the journal at temporary directories,
@@ -66,7 +67,7 @@ func opts(t *testing.T, a, b string, rows ...rowspec.Spec) Options {
 	return Options{
 		A: a, B: b, Rows: rows, Compare: comparison.DefaultOptions,
 		SampleTime: time.Millisecond, Budget: time.Minute, Rounds: 10,
-		OutDir: filepath.Join(t.TempDir(), "out"), Seed: 1,
+		OutDir: filepath.Join(t.TempDir(), "out"), Seed: 1, Lock: "clonebench-ab-test-" + t.Name(),
 	}
 }
 
@@ -357,7 +358,7 @@ func knobOptions(dir string) Options {
 		A: self, B: self, Knob: &Knob{Path: thpPath, Values: [2]string{"always", "never"}},
 		Rows:    []rowspec.Spec{fork, thread},
 		Compare: comparison.DefaultOptions, SampleTime: time.Millisecond, Budget: time.Minute, Rounds: 8,
-		OutDir: filepath.Join(dir, "out"), Seed: 1,
+		OutDir: filepath.Join(dir, "out"), Seed: 1, Lock: "clonebench-ab-test-" + dir,
 	}
 }
 
@@ -376,4 +377,46 @@ func helper(dir string) int {
 		return 1
 	}
 	return 0
+}
+
+// TestPprof: -pprof takes one profiled pass per row and side after the
+// rounds (never among the paired samples), writes each beside its side's
+// result file as run -pprof does, and the comparison lists the functions
+// whose time per op moved (side b's profile is over half the ops). A row
+// without a profiled twin gets none and no line.
+func TestPprof(t *testing.T) {
+	isolate(t)
+	a, b := wrappers(t)
+	log := filepath.Join(t.TempDir(), "log")
+	t.Setenv(fakeEnv+"_LOG", log)
+	o := opts(t, a, b, fork, goroutine)
+	o.Pprof, o.Rounds = true, 6
+	var stderr bytes.Buffer
+	res, err := Run(&stderr, o)
+	if err != nil {
+		t.Fatalf("Run: %v\n%s", err, stderr.String())
+	}
+	twin := fork.String() + "/pprof=cpu"
+	for i, side := range []string{"A", "B"} {
+		rps, err := resultfile.ReadProfiles(res.Files[i])
+		if err != nil || len(rps) != 1 || rps[0].Row != twin {
+			t.Fatalf("%s's profiles %+v (%v), want one of %s", side, rps, err, twin)
+		}
+	}
+	if len(res.Profiles) != 2 || !strings.Contains(res.Profiles[0], "on A: ") || !strings.Contains(res.Profiles[1], "on B: ") {
+		t.Errorf("profile lines %q, want one per side of the fork row", res.Profiles)
+	}
+	if len(res.Comparison.Profiles) != 1 || len(res.Comparison.Profiles[0].Moves) == 0 {
+		t.Fatalf("comparison profiles %+v, want the fork row's moves", res.Comparison.Profiles)
+	}
+	raw, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	for i, l := range lines {
+		if strings.Contains(l, "pprof=cpu") && i < len(lines)-2 {
+			t.Errorf("profiled pass %q before the last paired sample:\n%s", l, raw)
+		}
+	}
 }

@@ -1,6 +1,12 @@
 package ab
 
 import (
+	"path/filepath"
+
+	"github.com/clonebench/clonebench/resultfile"
+	"github.com/clonebench/clonebench/rowspec"
+	"github.com/clonebench/clonebench/workloads"
+
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -22,6 +28,10 @@ import (
 //	CLONEBENCH_AB_FAKE_SKIP   rows (regexp) skipped on side b
 //	CLONEBENCH_AB_FAKE_LOG    a file each exec appends "side row" to
 //	CLONEBENCH_AB_FAKE_BLOCK  a file: the first round sample writes its pid there and hangs
+//
+// Under CLONEBENCH_PPROF=cpu a pprof=cpu row also writes a real fork
+// profile (report's testdata) into CLONEBENCH_PPROF_DIR, as bench does,
+// over half the ops on side b: every function's time per op doubles.
 const fakeEnv = "CLONEBENCH_AB_FAKE"
 
 func fakeBench() int {
@@ -88,6 +98,26 @@ func fakeBench() int {
 	if match("_SLOW") {
 		ns *= 1.10
 	}
+	if os.Getenv(workloads.PprofEnv) == rowspec.PprofCPU && strings.HasSuffix(name, "/pprof="+rowspec.PprofCPU) {
+		if err := fakeProfile(name, n, side); err != nil {
+			fmt.Fprintln(os.Stderr, "fake:", err)
+			return 1
+		}
+	}
 	fmt.Printf("goos: linux\ngoarch: amd64\npkg: fake\nBenchmark%s-2\t%d\t%.1f ns/op\nPASS\n", name, n, ns)
 	return 0
+}
+
+func fakeProfile(name string, n int, side string) error {
+	rp, err := resultfile.ReadProfile("../../../../report/testdata/pprof/20261203T000000Z.Create.style=fork.cpu=same.pprof")
+	if err != nil {
+		return err
+	}
+	ops := int64(n)
+	if side == "b" {
+		ops = max(1, ops/2)
+	}
+	_, err = resultfile.WriteProfile(filepath.Join(os.Getenv(workloads.PprofDirEnv), "20261203T000000Z.txt"),
+		resultfile.RowProfile{Row: name, Ops: ops, Profile: rp.Profile})
+	return err
 }

@@ -47,6 +47,9 @@ func WriteSummary(w io.Writer, o Options, res *Result) {
 	for _, f := range res.Failed {
 		fmt.Fprintf(w, "not compared: %s: %s\n", f.Row, f.Reason)
 	}
+	for _, p := range res.Profiles {
+		fmt.Fprintln(w, p)
+	}
 	if o.Target <= 0 || res.Comparison == nil {
 		return
 	}
