@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 
 	"github.com/google/pprof/profile"
@@ -40,42 +41,71 @@ func withProfiled(plans []*plan, skips []resultfile.Skip) ([]*plan, []resultfile
 	return out, skips
 }
 
-// addProfile keeps a sample's profile encoded (gzipped protobuf, some
-// 20 KB), to be merged once measuring is done: decoded profiles held
-// live, and the garbage of merging them sample by sample, stayed resident
-// (≈1 MB) and moved the plain fork row's next samples by 12–60%, since
-// fork copies what its parent has resident.
+// addProfile spools a sample's profile, encoded, to an unlinked
+// temporary file, to be merged once measuring is done. Held in the heap,
+// decoded or even encoded (≈20 KB a sample, ≈1 MB by a run's end), the
+// profiles moved the plain fork row by 12–60%: fork copies the page
+// tables of everything its parent has resident, and the page cache is not
+// that. Unlinked at once, the file is gone however the run ends.
 func (p *plan) addProfile(res workloads.Result) error {
 	if res.Profile == nil {
 		return nil
+	}
+	if p.spool == nil {
+		f, err := os.CreateTemp("", "runbench-pprof-")
+		if err != nil {
+			return fmt.Errorf("spooling its profile: %w", err)
+		}
+		os.Remove(f.Name())
+		p.spool = f
 	}
 	var buf bytes.Buffer
 	if err := res.Profile.Write(&buf); err != nil {
 		return fmt.Errorf("encoding its profile: %w", err)
 	}
-	p.profs, p.profOps = append(p.profs, buf.Bytes()), p.profOps+int64(res.N)
+	if _, err := p.spool.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("spooling its profile: %w", err)
+	}
+	p.profLens, p.profOps = append(p.profLens, buf.Len()), p.profOps+int64(res.N)
 	return nil
 }
 
-// profile merges p's samples' profiles, or returns nil for a plan
-// without any.
+// profile merges p's spooled profiles and closes the spool, or returns
+// nil for a plan without any.
 func (p *plan) profile() (*profile.Profile, error) {
+	if p.spool == nil {
+		return nil, nil
+	}
+	defer p.closeSpool()
+	if _, err := p.spool.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("%s: reading back its profiles: %w", p.row.Name, err)
+	}
 	var ps []*profile.Profile
-	for _, data := range p.profs {
+	for _, n := range p.profLens {
+		data := make([]byte, n)
+		if _, err := io.ReadFull(p.spool, data); err != nil {
+			return nil, fmt.Errorf("%s: reading back its profiles: %w", p.row.Name, err)
+		}
 		one, err := profile.ParseData(data)
 		if err != nil {
 			return nil, fmt.Errorf("%s: reading back its profile: %w", p.row.Name, err)
 		}
 		ps = append(ps, one)
 	}
-	if len(ps) == 0 {
-		return nil, nil
-	}
 	merged, err := profile.Merge(ps)
 	if err != nil {
 		return nil, fmt.Errorf("%s: merging its profile: %w", p.row.Name, err)
 	}
 	return merged, nil
+}
+
+// closeSpool closes p's profile spool, if any (a run that writes no
+// profiles closes them all as it ends).
+func (p *plan) closeSpool() {
+	if p.spool != nil {
+		p.spool.Close()
+		p.spool = nil
+	}
 }
 
 // writeProfiles writes each profiled plan's sidecar beside the result

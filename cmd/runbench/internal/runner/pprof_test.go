@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -42,7 +43,8 @@ func TestWithProfiled(t *testing.T) {
 // profiles merged over all their ops, its path printed after the result
 // file's.
 func TestRunWritesProfileSidecar(t *testing.T) {
-	dir := t.TempDir()
+	dir, tmp := t.TempDir(), t.TempDir()
+	t.Setenv("TMPDIR", tmp) // where the profiles are spooled, unlinked
 	name := "Create/style=fork/cpu=same/pprof=cpu"
 	row := workloads.Row{Name: name, Suites: workloads.Quick, Run: func(n int) (workloads.Result, error) {
 		p := kprof.Build([]kprof.Stack{{Kernel: []uint64{0xffffffff81000000}, Count: 1, Period: 250}}, kprof.Meta{Source: kprof.SourceCPUClock, Period: 250})
@@ -71,5 +73,8 @@ func TestRunWritesProfileSidecar(t *testing.T) {
 	}
 	if rps[0].Ops != ops || kprof.Total(rps[0].Profile) != 3*250 {
 		t.Errorf("sidecar ops %d total %d; want %d ops over 3 samples of 250", rps[0].Ops, kprof.Total(rps[0].Profile), ops)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) > 0 {
+		t.Errorf("the profile spool left %v in TMPDIR", left)
 	}
 }

@@ -145,6 +145,11 @@ func Run(stdout, stderr io.Writer, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer func() {
+		for _, p := range plans {
+			p.closeSpool()
+		}
+	}()
 	if opts.Probe {
 		fmt.Fprintf(stderr, "[runbench] probe: per-function attribution (fentry on dup_mmap): %s\n", fentryAnswer())
 	}

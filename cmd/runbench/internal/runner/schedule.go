@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"time"
 
 	"github.com/clonebench/clonebench/workloads"
@@ -39,10 +40,11 @@ type plan struct {
 	n    int
 	done int   // finished samples
 	err  error // set when the row failed; no more samples are taken
-	// profs are a profiled twin's samples' profiles, encoded (addProfile
-	// says why), over profOps ops in all.
-	profs   [][]byte
-	profOps int64
+	// spool holds a profiled twin's samples' profiles, encoded, of
+	// profLens bytes each, over profOps ops in all (addProfile says why).
+	spool    *os.File
+	profLens []int
+	profOps  int64
 }
 
 // pilot finds the wall-time model a + b·n of one call, growing n until the
