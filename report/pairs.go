@@ -14,8 +14,12 @@ import (
 // pairKey names the pairs of two rows of one machine, num's sample first.
 type pairKey struct{ host, num, den string }
 
-// pairSet is the primary figures of a ratio's pairs, one pair per index.
-type pairSet struct{ num, den []float64 }
+// pairSet is the primary figures of a ratio's pairs, one pair per index,
+// and whether num's sample ran first in each.
+type pairSet struct {
+	num, den []float64
+	numFirst []bool
+}
 
 // RunNoise is what one run's rounds sidecar says about the host while it
 // ran (resultfile.Rounds).
@@ -83,9 +87,9 @@ func (d *Data) addRounds(f *resultfile.File) error {
 			if err != nil {
 				return err
 			}
-			k := pairKey{h.ID, na, nb}
+			k, first := pairKey{h.ID, na, nb}, true
 			if d.pairs[pairKey{h.ID, nb, na}] != nil {
-				k, va, vb = pairKey{h.ID, nb, na}, vb, va
+				k, va, vb, first = pairKey{h.ID, nb, na}, vb, va, false
 			}
 			ps := d.pairs[k]
 			if ps == nil {
@@ -93,6 +97,7 @@ func (d *Data) addRounds(f *resultfile.File) error {
 				d.pairs[k] = ps
 			}
 			ps.num, ps.den = append(ps.num, va), append(ps.den, vb)
+			ps.numFirst = append(ps.numFirst, first)
 			n.Pairs++
 		}
 	}
@@ -111,32 +116,71 @@ func (d *Data) hostByID(id string) *Host {
 }
 
 // pairedRatio is num/den from the pairs the run measured back to back, if
-// it has any.
-func (d *Data) pairedRatio(num, den *Row) (comparison.Ratio, bool) {
+// it has any, and its pairs split by which row ran first.
+func (d *Data) pairedRatio(num, den *Row) (comparison.Ratio, orderSplit, bool) {
 	if num.Host != den.Host {
-		return comparison.Ratio{}, false
+		return comparison.Ratio{}, orderSplit{}, false
 	}
 	if ps := d.pairs[pairKey{num.Host.ID, num.Name, den.Name}]; ps != nil {
-		return comparison.PairRatio(ps.num, ps.den, Confidence), true
+		return comparison.PairRatio(ps.num, ps.den, Confidence), split(ps.num, ps.den, ps.numFirst), true
 	}
 	if ps := d.pairs[pairKey{num.Host.ID, den.Name, num.Name}]; ps != nil {
-		return comparison.PairRatio(ps.den, ps.num, Confidence), true
+		first := make([]bool, len(ps.numFirst))
+		for i, f := range ps.numFirst {
+			first[i] = !f
+		}
+		return comparison.PairRatio(ps.den, ps.num, Confidence), split(ps.den, ps.num, first), true
 	}
-	return comparison.Ratio{}, false
+	return comparison.Ratio{}, orderSplit{}, false
+}
+
+// orderSplit is a ratio's median over the pairs whose numerator ran first
+// and over those whose denominator did. The runner alternates the order
+// by round, which keeps the ratio unbiased by a carry-over from one
+// sample to the next; the split shows how large that carry-over is (on a
+// 2-vCPU guest fork after the thread row ran ≈10% slower than fork
+// first, which widened fork/thread's interval to ±3–11%).
+type orderSplit struct {
+	NumFirst, DenFirst float64 // NaN with fewer than minSplit pairs
+}
+
+// minSplit is the fewest pairs of one order whose median the report shows.
+const minSplit = 3
+
+func split(num, den []float64, numFirst []bool) orderSplit {
+	var a, b [2][]float64
+	for i, f := range numFirst {
+		j := 0
+		if !f {
+			j = 1
+		}
+		a[j], b[j] = append(a[j], num[i]), append(b[j], den[i])
+	}
+	out := orderSplit{math.NaN(), math.NaN()}
+	if len(a[0]) >= minSplit && len(a[1]) >= minSplit {
+		out.NumFirst = comparison.PairRatio(a[0], b[0], Confidence).Median
+		out.DenFirst = comparison.PairRatio(a[1], b[1], Confidence).Median
+	}
+	return out
 }
 
 // ratioOf states num's time over den's: the median of their back-to-back
 // pairs' ratios with its distribution-free interval when the input
 // recorded rounds; otherwise the medians' ratio with the range the two
 // rows' own intervals allow, labelled unpaired, which a host drifting
-// between rounds widens and biases.
-func (d *Data) ratioOf(num, den *Row) string {
-	if r, ok := d.pairedRatio(num, den); ok && r.N > 0 {
+// between rounds widens and biases. Given the two rows' short names,
+// a paired ratio also shows its pairs split by order (orderSplit).
+func (d *Data) ratioOf(num, den *Row, names ...string) string {
+	if r, o, ok := d.pairedRatio(num, den); ok && r.N > 0 {
 		s := fmt.Sprintf("**%s×**", sig3(r.Median))
-		if r.CIKnown() {
-			return s + fmt.Sprintf(" (95%% CI %s–%s×, median of %d back-to-back pairs)", sig3(r.Lo), sig3(r.Hi), r.N)
+		order := ""
+		if len(names) == 2 && !math.IsNaN(o.NumFirst) {
+			order = fmt.Sprintf("; by order: %s first %s×, %s first %s×", names[0], sig3(o.NumFirst), names[1], sig3(o.DenFirst))
 		}
-		return s + fmt.Sprintf(" (median of %d back-to-back pairs, too few for a 95%% CI)", r.N)
+		if r.CIKnown() {
+			return s + fmt.Sprintf(" (95%% CI %s–%s×, median of %d back-to-back pairs%s)", sig3(r.Lo), sig3(r.Hi), r.N, order)
+		}
+		return s + fmt.Sprintf(" (median of %d back-to-back pairs, too few for a 95%% CI%s)", r.N, order)
 	}
 	a, b := summaryOf(num), summaryOf(den)
 	s := fmt.Sprintf("**%s×**", sig3(a.Median/b.Median))

@@ -101,3 +101,35 @@ func TestPairedRatiosAndNoise(t *testing.T) {
 		})
 	}
 }
+
+// The pairs split by order show a carry-over: fork 10% dearer when it
+// runs right after thread reads 3× fork first, 3.3× thread first; with
+// fewer than minSplit pairs of an order there is no split to show.
+func TestOrderSplit(t *testing.T) {
+	var num, den []float64
+	var first []bool
+	for i := range 12 {
+		f := i%2 == 0
+		v := 300.0
+		if !f {
+			v = 330
+		}
+		num, den, first = append(num, v), append(den, 100), append(first, f)
+	}
+	for _, tc := range []struct {
+		name     string
+		n        int
+		num, den float64 // NaN: no split
+	}{
+		{"alternating", 12, 3, 3.3},
+		{"two of one order", 4, math.NaN(), math.NaN()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := split(num[:tc.n], den[:tc.n], first[:tc.n])
+			same := func(a, b float64) bool { return math.Abs(a-b) < 1e-9 || (math.IsNaN(a) && math.IsNaN(b)) }
+			if !same(o.NumFirst, tc.num) || !same(o.DenFirst, tc.den) {
+				t.Errorf("split %+v, want %v and %v", o, tc.num, tc.den)
+			}
+		})
+	}
+}

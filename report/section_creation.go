@@ -25,7 +25,7 @@ func creationSection(b *strings.Builder, d *Data, h *Host) {
 			w("\n")
 		}
 		n++
-		w("- %s / %s at %s: %s — %s vs %s; %s.\n", simName(string(p.Num), ra.Simulated), simName(string(p.Den), rb.Simulated), at, d.ratioOf(ra, rb), fmtNs(sa.Median), fmtNs(sb.Median), p.What)
+		w("- %s / %s at %s: %s — %s vs %s; %s.\n", simName(string(p.Num), ra.Simulated), simName(string(p.Den), rb.Simulated), at, d.ratioOf(ra, rb, string(p.Num), string(p.Den)), fmtNs(sa.Median), fmtNs(sb.Median), p.What)
 	}
 	if n == 0 {
 		w("\nNo pair of creation styles to compare in the input.\n")

@@ -73,7 +73,7 @@ func switchSection(b *strings.Builder, d *Data, h *Host) {
 		p, t := pr.proc, pr.thr
 		ps, _ := switchCost(p)
 		ts, _ := switchCost(t)
-		w("| %s | %s | %s | %s | %s | %s | %s, %s |\n", simName(string(pr.mech), p.Simulated || t.Simulated), fmtNs(ps.Median), fmtNs(ts.Median), d.ratioOf(p, t),
+		w("| %s | %s | %s | %s | %s | %s | %s, %s |\n", simName(string(pr.mech), p.Simulated || t.Simulated), fmtNs(ps.Median), fmtNs(ts.Median), d.ratioOf(p, t, "process", "thread"),
 			fmtNs(medianOf(p.Values[rowspec.UnitNsSwitchNet])), fmtNs(medianOf(t.Values[rowspec.UnitNsSwitchNet])),
 			sig3or(medianOf(p.Values[rowspec.UnitCtxswOp])), sig3or(medianOf(t.Values[rowspec.UnitCtxswOp])))
 	}
