@@ -232,12 +232,9 @@ func Run(stderr io.Writer, opts Options) (res *Result, err error) {
 	}
 	res.Comparison, res.HalfWidth = c, hw
 	if opts.Pprof {
-		res.Profiles = s.profiles(res.Files)
-		pa, errA := resultfile.ReadProfiles(res.Files[0])
-		pb, errB := resultfile.ReadProfiles(res.Files[1])
-		if errA == nil && errB == nil {
-			c.AddProfiles(pa, pb)
-		}
+		var got [2][]resultfile.RowProfile
+		got, res.Profiles = s.profiles(res.Files)
+		c.AddProfiles(got[0], got[1])
 	}
 	for _, r := range c.Primary().Rows {
 		if opts.Target > 0 && hw[r.Name] <= opts.Target {
@@ -312,10 +309,8 @@ func (s *session) outDir() (string, error) {
 func (s *session) config() ([2][]resultfile.Config, error) {
 	var out [2][]resultfile.Config
 	for i, tag := range []string{"A", "B"} {
-		if s.knob != nil {
-			if err := s.knob.set(s.knob.knob.Values[i]); err != nil {
-				return out, fmt.Errorf("-knob %s: %w", s.knob.knob.Path, err)
-			}
+		if err := s.setSide(i); err != nil {
+			return out, err
 		}
 		for _, f := range sysinfo.Collect() {
 			if f.Key != sysinfo.KeyGo && f.Key != sysinfo.KeyGOMAXPROCS {
@@ -337,13 +332,22 @@ func (s *session) timeout() time.Duration { return time.Minute + 20*s.opts.Sampl
 // run takes one sample of r on side i, with the side's setting in place.
 // A knob that stops taking is the session's error, not the row's.
 func (s *session) run(r *row, i int, benchtime string) (resultfile.Line, float64, error, bool) {
-	if s.knob != nil {
-		if err := s.knob.set(s.knob.knob.Values[i]); err != nil {
-			return resultfile.Line{}, 0, fmt.Errorf("-knob %s: %w", s.knob.knob.Path, err), true
-		}
+	if err := s.setSide(i); err != nil {
+		return resultfile.Line{}, 0, err, true
 	}
 	l, ns, err := sample(s.ctx, s.bins[i], r.spec, benchtime, s.timeout())
 	return l, ns, err, false
+}
+
+// setSide puts side i's setting in place, if the session has a knob.
+func (s *session) setSide(i int) error {
+	if s.knob == nil {
+		return nil
+	}
+	if err := s.knob.set(s.knob.knob.Values[i]); err != nil {
+		return fmt.Errorf("-knob %s: %w", s.knob.knob.Path, err)
+	}
+	return nil
 }
 
 // pilot sizes each row's samples on side A: go test's own ramp to a

@@ -1,14 +1,10 @@
 package ab
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
-	"time"
 
 	"github.com/clonebench/clonebench/resultfile"
 	"github.com/clonebench/clonebench/rowspec"
@@ -19,10 +15,10 @@ import (
 // after the rounds so that no paired sample ran under sampling: the row's
 // pprof=cpu twin, run by the side's executable with CLONEBENCH_PPROF=cpu
 // for the row's n ops, its profile written beside that side's result file
-// (files[i]) as run -pprof writes it. It returns one line per row and side
-// saying where the profile went or why there is none (a row without a
-// twin, perf events refused, an executable that writes none).
-func (s *session) profiles(files []string) []string {
+// (files[i]) as run -pprof writes it. It returns each side's profiles and
+// one line per row and side saying where the profile went or why there is
+// none (perf events refused, an executable that writes none).
+func (s *session) profiles(files []string) (got [2][]resultfile.RowProfile, lines []string) {
 	// Which rows have a twin is the catalogue's to say (workloads.Profiled).
 	twins := map[string]rowspec.Spec{}
 	for _, w := range workloads.Catalogue() {
@@ -30,7 +26,6 @@ func (s *session) profiles(files []string) []string {
 			twins[w.Name] = p.Spec
 		}
 	}
-	var out []string
 	for _, r := range s.rows {
 		twin, ok := twins[r.spec.String()]
 		if r.failed != "" || r.n == 0 || !ok {
@@ -38,55 +33,50 @@ func (s *session) profiles(files []string) []string {
 		}
 		for i, side := range []string{"A", "B"} {
 			if s.ctx.Err() != nil {
-				return out
+				return got, lines
 			}
-			if s.knob != nil {
-				if err := s.knob.set(s.knob.knob.Values[i]); err != nil {
-					return append(out, fmt.Sprintf("profiles: -knob %s: %v", s.knob.knob.Path, err))
-				}
+			if err := s.setSide(i); err != nil {
+				return got, append(lines, "profiles: "+err.Error())
 			}
 			fmt.Fprintf(s.stderr, "[runbench] ab profile %s on %s\n", twin, side)
-			path, err := s.profile(s.bins[i], twin, r.n, files[i])
+			rp, err := s.profile(s.bins[i], twin, r.n, files[i])
 			if err != nil {
-				out = append(out, fmt.Sprintf("profile of %s on %s: none: %v", r.spec, side, err))
+				lines = append(lines, fmt.Sprintf("profile of %s on %s: none: %v", r.spec, side, err))
 				continue
 			}
-			out = append(out, fmt.Sprintf("profile of %s on %s: %s", r.spec, side, path))
+			got[i] = append(got[i], rp)
+			lines = append(lines, fmt.Sprintf("profile of %s on %s: %s", r.spec, side, rp.Path))
 		}
 	}
-	return out
+	return got, lines
 }
 
 // profile runs twin for n ops in bin with sampling on and writes the
 // profile it leaves as result's sidecar.
-func (s *session) profile(bin string, twin rowspec.Spec, n int, result string) (string, error) {
+func (s *session) profile(bin string, twin rowspec.Spec, n int, result string) (resultfile.RowProfile, error) {
 	tmp, err := os.MkdirTemp("", "clonebench-ab-pprof-")
 	if err != nil {
-		return "", err
+		return resultfile.RowProfile{}, err
 	}
 	defer os.RemoveAll(tmp)
-	ctx, cancel := context.WithTimeout(s.ctx, s.timeout())
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "-test.run", "^$", "-test.bench", twin.BenchPattern(),
-		"-test.benchtime", strconv.Itoa(n)+"x", "-test.count", "1")
-	cmd.Env = append(os.Environ(), workloads.PprofEnv+"="+rowspec.PprofCPU, workloads.PprofDirEnv+"="+tmp)
-	ownGroup(cmd)
-	cmd.WaitDelay = time.Second
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("%v: %s", err, reason(stdout.Bytes(), stderr.Bytes()))
+	stdout, stderr, err := execBench(s.ctx, bin, twin.BenchPattern(), strconv.Itoa(n)+"x", s.timeout(),
+		workloads.PprofEnv+"="+rowspec.PprofCPU, workloads.PprofDirEnv+"="+tmp)
+	if err != nil {
+		return resultfile.RowProfile{}, err
 	}
 	paths, _ := filepath.Glob(filepath.Join(tmp, "*.pprof"))
 	for _, p := range paths {
 		rp, err := resultfile.ReadProfile(p)
 		if err != nil {
-			return "", err
+			return resultfile.RowProfile{}, err
 		}
 		if rp.Row != twin.String() {
 			continue
 		}
-		return resultfile.WriteProfile(result, resultfile.RowProfile{Row: rp.Row, Ops: rp.Ops, Profile: rp.Profile})
+		if rp.Path, err = resultfile.WriteProfile(result, rp); err != nil {
+			return resultfile.RowProfile{}, err
+		}
+		return rp, nil
 	}
-	return "", fmt.Errorf("the executable wrote no profile: %s", reason(stdout.Bytes(), stderr.Bytes()))
+	return resultfile.RowProfile{}, fmt.Errorf("the executable wrote no profile: %s", reason(stdout, stderr))
 }

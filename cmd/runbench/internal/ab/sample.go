@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"strings"
 	"time"
@@ -20,24 +21,11 @@ var errStopped = errors.New("stopped")
 // duration) and returns its benchmark line. An error is the row's failure,
 // with the reason the executable gave.
 func sample(ctx context.Context, bin string, row rowspec.Spec, benchtime string, timeout time.Duration) (resultfile.Line, float64, error) {
-	sctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	cmd := exec.CommandContext(sctx, bin, "-test.run", "^$", "-test.bench", row.BenchPattern(), "-test.benchtime", benchtime, "-test.count", "1")
-	ownGroup(cmd)
-	// A grandchild holding the pipes must not hold the session.
-	cmd.WaitDelay = time.Second
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	switch {
-	case ctx.Err() != nil:
-		return resultfile.Line{}, 0, errStopped
-	case sctx.Err() != nil:
-		return resultfile.Line{}, 0, fmt.Errorf("timed out after %v", timeout)
-	case err != nil:
-		return resultfile.Line{}, 0, fmt.Errorf("%v: %s", err, reason(stdout.Bytes(), stderr.Bytes()))
+	stdout, stderr, err := execBench(ctx, bin, row.BenchPattern(), benchtime, timeout)
+	if err != nil {
+		return resultfile.Line{}, 0, err
 	}
-	f, err := resultfile.Parse(bytes.NewReader(stdout.Bytes()), bin)
+	f, err := resultfile.Parse(bytes.NewReader(stdout), bin)
 	if err != nil && !errors.Is(err, resultfile.ErrNoResults) {
 		return resultfile.Line{}, 0, err
 	}
@@ -56,7 +44,35 @@ func sample(ctx context.Context, bin string, row rowspec.Spec, benchtime string,
 			return resultfile.Line{Name: r.Name, Iters: s.Iters, Values: s.Values}, ns, nil
 		}
 	}
-	return resultfile.Line{}, 0, fmt.Errorf("no result for %s: %s", row.BenchName(), reason(stdout.Bytes(), stderr.Bytes()))
+	return resultfile.Line{}, 0, fmt.Errorf("no result for %s: %s", row.BenchName(), reason(stdout, stderr))
+}
+
+// execBench runs bin as go test would run one benchmark pattern for
+// benchtime, in its own process group, within timeout; env is added to
+// the environment. The error is errStopped when ctx ended, or says why
+// the executable failed.
+func execBench(ctx context.Context, bin, pattern, benchtime string, timeout time.Duration, env ...string) (stdout, stderr []byte, err error) {
+	sctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	cmd := exec.CommandContext(sctx, bin, "-test.run", "^$", "-test.bench", pattern, "-test.benchtime", benchtime, "-test.count", "1")
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
+	ownGroup(cmd)
+	// A grandchild holding the pipes must not hold the session.
+	cmd.WaitDelay = time.Second
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err = cmd.Run()
+	switch {
+	case ctx.Err() != nil:
+		return nil, nil, errStopped
+	case sctx.Err() != nil:
+		return nil, nil, fmt.Errorf("timed out after %v", timeout)
+	case err != nil:
+		return nil, nil, fmt.Errorf("%v: %s", err, reason(out.Bytes(), errOut.Bytes()))
+	}
+	return out.Bytes(), errOut.Bytes(), nil
 }
 
 // reason is what an executable said about a row it did not measure: go

@@ -83,9 +83,6 @@ func (o *Options) defaults() {
 	if o.ResultsDir == "" {
 		o.ResultsDir = "results"
 	}
-	if o.Lock == "" {
-		o.Lock = DefaultLock
-	}
 	if o.Notify == nil {
 		o.Notify = func(ctx context.Context) (context.Context, context.CancelFunc) {
 			return signal.NotifyContext(ctx, StopSignals...)
@@ -156,7 +153,7 @@ func Run(stdout, stderr io.Writer, opts Options) (*Result, error) {
 	if err := checkOutput(opts); err != nil {
 		return nil, err
 	}
-	release, err := lockRun(opts.Lock, opts.Wait, stderr)
+	release, err := Lock(opts.Lock, opts.Wait, stderr)
 	if err != nil {
 		return nil, err
 	}
