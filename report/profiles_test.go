@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/clonebench/clonebench/rowspec"
 )
 
 // testdata/pprof is a runbench run -pprof of fork, thread, three
@@ -63,4 +65,25 @@ func TestProfilesReport(t *testing.T) {
 		}
 	}
 	checkImage(t, filepath.Join(dir, "flame.png"))
+}
+
+// A twin sampled in worker processes states its overhead from its own
+// pairs; one without the worker's plain figures (go test's) leaves it to
+// the plain row.
+func TestProfiledOverPlain(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		ns, plain []float64
+		want      string
+	}{
+		{"worker", []float64{110, 120, 115, 118, 112, 121}, []float64{100, 100, 100, 100, 100, 100}, "1.17× (95% CI 1.10–1.21×, 6 samples)"},
+		{"few", []float64{110, 120}, []float64{100, 100}, "1.15× (2 samples)"},
+		{"in-process", []float64{110, 120}, nil, ""},
+		{"mixed", []float64{110, 120}, []float64{100}, ""},
+	} {
+		r := &Row{Values: map[string][]float64{rowspec.UnitNsOp: tc.ns, rowspec.UnitPlainNsOp: tc.plain}}
+		if got := profiledOverPlain(r); got != tc.want {
+			t.Errorf("%s: %q; want %q", tc.name, got, tc.want)
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/clonebench/clonebench/comparison"
 	"github.com/clonebench/clonebench/kprof"
 	"github.com/clonebench/clonebench/rowspec"
 )
@@ -37,7 +38,7 @@ func profilesSection(b *strings.Builder, d *Data, h *Host) {
 		break
 	}
 	w("Each profiled row ran as its `…/pprof=cpu` twin beside the plain row (runbench run -pprof), its tasks sampled with perf_event and its profile kept beside the result file (`go tool pprof -top FILE`). Sampling: %s. ", src)
-	w("Share: a function's own (flat) time over the op's sampled time; per op: that time divided by the ops profiled. sampled/ns: the sampled time per op over the profiled row's ns/op (below 1 where the op waits off-CPU, or where the two tasks run on two CPUs above it). profiled/plain: the profiling's overhead.\n\n")
+	w("Share: a function's own (flat) time over the op's sampled time; per op: that time divided by the ops profiled. sampled/ns: the sampled time per op over the profiled row's ns/op (below 1 where the op waits off-CPU, or where the two tasks run on two CPUs above it). profiled/plain: the profiling's overhead, the median over samples of the profiled ns/op over the plain ns/op taken beside it in the same worker process (runbench run -pprof samples each twin in a fresh process of its own, so that nothing the sampling starts or maps is in the process the plain rows fork), or over the plain row's when the twin ran in-process (go test).\n\n")
 	if len(heads) > 0 {
 		w("| row | sampled per op | sampled/ns | profiled/plain | top kernel functions (share, per op) |\n|---|---|---|---|---|\n")
 		for _, rp := range heads {
@@ -47,7 +48,10 @@ func profilesSection(b *strings.Builder, d *Data, h *Host) {
 				if s, ok := r.Primary(); ok && s.Median > 0 {
 					ratioCell = sig3(sampled / s.Median)
 				}
-				overhead = d.probedOverPlain(h, r)
+				overhead = profiledOverPlain(r)
+				if overhead == "" {
+					overhead = d.probedOverPlain(h, r)
+				}
 			}
 			var fs []string
 			for _, f := range rp.kernelTop(5) {
@@ -91,4 +95,23 @@ func shareMove(a, b *RowProfile) (name string, from, to float64) {
 		consider(n)
 	}
 	return name, from, to
+}
+
+// profiledOverPlain is a profiled twin's overhead from its own lines:
+// each sample's ns/op over the plain ns/op its worker took beside it
+// (rowspec.UnitPlainNsOp), the median with its 95% interval; "" for a
+// twin without those (one run in-process, under go test).
+func profiledOverPlain(r *Row) string {
+	num, den := r.Values[rowspec.UnitNsOp], r.Values[rowspec.UnitPlainNsOp]
+	if len(den) == 0 || len(num) != len(den) {
+		return ""
+	}
+	pr := comparison.PairRatio(num, den, 0.95)
+	if pr.N == 0 {
+		return ""
+	}
+	if !pr.CIKnown() {
+		return fmt.Sprintf("%s× (%d samples)", sig3(pr.Median), pr.N)
+	}
+	return fmt.Sprintf("%s× (95%% CI %s–%s×, %d samples)", sig3(pr.Median), sig3(pr.Lo), sig3(pr.Hi), pr.N)
 }

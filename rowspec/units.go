@@ -53,6 +53,13 @@ const (
 	UnitParentPTE  = "parent-pte-bytes"
 	UnitParentMaps = "parent-maps"
 
+	// UnitPlainNsOp is a profiled twin's (…/pprof=cpu) plain ns/op,
+	// taken beside each profiled sample in the same worker process (run
+	// -pprof): the twin's ns/op over it is the sampling's overhead. The
+	// plain row's own ns/op is measured in the runner, a process of
+	// another shape, and is no reference for a fork-style twin.
+	UnitPlainNsOp = "plain-ns/op"
+
 	// Phases of a probed creation row (package probe): each is ns per op,
 	// and a row's phases sum to its ns/op.
 	UnitBetweenNsOp  = "between-ns/op"  // parent's system calls between the join and the next clone

@@ -73,6 +73,9 @@ var subcommands = map[string]func(e *env, stdout, stderr io.Writer, args []strin
 	"calibrate": (*env).cmdCalibrate,
 	"history":   (*env).cmdHistory,
 	"upload":    (*env).cmdUpload,
+	// Not for users (not in the usage): a profiled twin's sample in a
+	// process of its own, which run -pprof starts.
+	runner.WorkerCommand: (*env).cmdWorker,
 }
 
 const usage = `usage: runbench [command] [flags] [args]

@@ -210,6 +210,7 @@ func TestRunBadInput(t *testing.T) {
 		{[]string{"compare", "-x", "a", "b"}, "-x"},
 		{[]string{"info", "-kernel", "bsd"}, "-kernel"},
 		{[]string{"report"}, "result file"},
+		{[]string{runner.WorkerCommand, "-row", "Fake/op=a", "-n", "1"}, "Fake/op=a"},
 	} {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			dir := t.TempDir()

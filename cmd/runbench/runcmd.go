@@ -41,6 +41,11 @@ func (e *env) cmdRun(stdout, stderr io.Writer, args []string) error {
 	if err := opts.Check(); err != nil {
 		return rf.exitCode(err)
 	}
+	if opts.Pprof && opts.Worker == nil {
+		if opts.Worker, err = runner.SelfWorker(); err != nil {
+			return err
+		}
+	}
 	if base != nil {
 		warnPartial(stderr, base)
 	}
@@ -49,6 +54,15 @@ func (e *env) cmdRun(stdout, stderr io.Writer, args []string) error {
 		return rf.exitCode(err)
 	}
 	return e.followUp(stdout, stderr, rf, res, base)
+}
+
+// cmdWorker serves run -pprof as a profiled twin's worker process.
+func (e *env) cmdWorker(stdout, _ io.Writer, args []string) error {
+	err := runner.Worker(stdout, args, e.run.Rows)
+	if errors.Is(err, runner.ErrBadInput) {
+		return withCode(exitBadInput, err)
+	}
+	return err
 }
 
 // exitCode gives a runner error its exit code, and its flags' words.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"regexp"
@@ -30,9 +31,15 @@ type Options struct {
 	Sim   bool           // run on the simulated kernel
 	// Profile names the simulated kernel's profile in the config lines
 	// ("" is the default one); loading it is the caller's part.
-	Profile   string
-	Probe     bool          // also run each row's probe=sched twin
-	Pprof     bool          // also run each row's pprof=cpu twin, its profile a sidecar
+	Profile string
+	Probe   bool // also run each row's probe=sched twin
+	Pprof   bool // also run each row's pprof=cpu twin, its profile a sidecar
+	// Worker starts a worker process (WorkerCommand, served by Worker)
+	// with the given arguments: each profiled twin's sample runs in one,
+	// so nothing the sampling starts or maps lives in the process the
+	// plain fork rows fork (worker.go). nil runs the twins in this
+	// process (tests of synthetic rows).
+	Worker    func(args ...string) *exec.Cmd
 	Count     int           // samples of every row; 0 picks 6..30 to fit Budget
 	Benchtime time.Duration // aim of one sample; 0 divides Budget
 	Budget    time.Duration // the measuring time, report included; default 90 s, 10 min for Full
@@ -232,6 +239,9 @@ func selectRun(opts Options) ([]*plan, []resultfile.Skip, []resultfile.Config, e
 	}
 	if opts.Pprof {
 		plans, skips = withProfiled(plans, skips)
+	}
+	if opts.Worker != nil {
+		inWorkers(plans, opts.Worker)
 	}
 	if len(plans) == 0 && len(skips) == 0 {
 		return nil, nil, nil, ErrNoRows
