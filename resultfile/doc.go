@@ -25,8 +25,10 @@
 //     ReadSidecar, WriteSidecar);
 //   - UTCTIME.pairs: the run's rounds (ReadRounds, WriteRounds): round by
 //     round, which sample of which row was taken, which two were measured
-//     back to back as the pair of a stated ratio (rowspec.RatioPairs), and
-//     the machine's steal time in that round. It is a sidecar rather than
+//     back to back as the pair of a stated ratio (rowspec.RatioPairs), the
+//     machine's steal time in that round, and how long the round waited
+//     between its pairs' samples for the kernel's deferred work (the
+//     washout line gives the rule). It is a sidecar rather than
 //     a "round: N" config line before each round: a config line that
 //     changes between results splits benchstat's tables (its default
 //     -table is .config), while a sidecar leaves the result file exactly

@@ -26,24 +26,33 @@ func RoundsPath(result string) string {
 
 // Rounds is what a run records of its rounds, beside its result file: which
 // sample of which row each round took, in the order taken, which of them
-// were measured back to back as a pair, and the machine's steal time in
-// each round. A result file without one (older, or not written by runbench
+// were measured back to back as a pair, the machine's steal time in each
+// round, and how long each round waited for the kernel between a pair's
+// samples. A result file without one (older, or not written by runbench
 // run) has no rounds: its ratios have no pairs.
 type Rounds struct {
 	// StealSource says where steal time came from ("/proc/stat"), or why
 	// there is none ("none: …"); Round.Steal is NaN then.
 	StealSource string
 	CPUs        int // the machine's CPUs, the steal's denominator
-	Rounds      []Round
+	// Washout says what the later sample of each pair waited for, and by
+	// what rule ("rcu-softirq quiet=10ms cap=200ms"), or why it waited for
+	// nothing ("none: …"); "" in files of runs that did not record it,
+	// whose Round.WashoutMs are 0.
+	Washout string
+	Rounds  []Round
 }
 
 // Round is one round of a run.
 type Round struct {
-	N       int           // 1, 2, …
-	WallMs  float64       // the round's wall time
-	StealMs float64       // steal time during the round, summed over CPUs; NaN if unknown
-	Samples []RoundRef    // every sample taken, in order
-	Pairs   [][2]RoundRef // the pairs, each in the order measured
+	N       int     // 1, 2, …
+	WallMs  float64 // the round's wall time
+	StealMs float64 // steal time during the round, summed over CPUs; NaN if unknown
+	// WashoutMs is the round's time spent waiting, outside every sample,
+	// between its pairs' samples (Rounds.Washout).
+	WashoutMs float64
+	Samples   []RoundRef    // every sample taken, in order
+	Pairs     [][2]RoundRef // the pairs, each in the order measured
 }
 
 // RoundRef is one sample of a row: Row is the row's name as Row.Name
@@ -60,13 +69,16 @@ type RoundRef struct {
 //	clonebench-rounds v1
 //	steal-source: /proc/stat
 //	cpus: 2
-//	round 1 wall-ms 812.4 steal-ms 0
+//	washout: rcu-softirq quiet=10ms cap=200ms
+//	round 1 wall-ms 812.4 steal-ms 0 washout-ms 98.2
 //	sample Create/style=fork/cpu=same 0
 //	sample Create/style=thread/cpu=same 0
 //	pair Create/style=fork/cpu=same 0 Create/style=thread/cpu=same 0
 //
 // A round's sample and pair lines follow its round line; steal-ms is "-"
-// when unknown.
+// when unknown. The washout line and washout-ms came later: a file
+// without them still reads (Washout "", WashoutMs 0); WriteRounds puts
+// washout-ms on every round line when it writes a washout line.
 const roundsMagic = "clonebench-rounds v1"
 
 // WriteRounds writes the rounds sidecar of the result file at path with
@@ -78,12 +90,19 @@ func WriteRounds(path string, r *Rounds) error {
 	return WriteNew(RoundsPath(path), func(w io.Writer) error {
 		bw := bufio.NewWriter(w)
 		fmt.Fprintf(bw, "%s\nsteal-source: %s\ncpus: %d\n", roundsMagic, strings.Join(strings.Fields(r.StealSource), " "), r.CPUs)
+		if r.Washout != "" {
+			fmt.Fprintf(bw, "washout: %s\n", strings.Join(strings.Fields(r.Washout), " "))
+		}
 		for _, rd := range r.Rounds {
 			steal := "-"
 			if !math.IsNaN(rd.StealMs) {
 				steal = strconv.FormatFloat(rd.StealMs, 'f', -1, 64)
 			}
-			fmt.Fprintf(bw, "round %d wall-ms %s steal-ms %s\n", rd.N, strconv.FormatFloat(rd.WallMs, 'f', 1, 64), steal)
+			fmt.Fprintf(bw, "round %d wall-ms %s steal-ms %s", rd.N, strconv.FormatFloat(rd.WallMs, 'f', 1, 64), steal)
+			if r.Washout != "" {
+				fmt.Fprintf(bw, " washout-ms %s", strconv.FormatFloat(rd.WashoutMs, 'f', 1, 64))
+			}
+			fmt.Fprintln(bw)
 			for _, s := range rd.Samples {
 				fmt.Fprintf(bw, "sample %s %d\n", s.Row, s.Index)
 			}
@@ -149,13 +168,15 @@ func ParseRounds(r io.Reader, name string) (*Rounds, error) {
 		switch {
 		case strings.HasPrefix(line, "steal-source: "):
 			out.StealSource = strings.TrimPrefix(line, "steal-source: ")
+		case strings.HasPrefix(line, "washout: "):
+			out.Washout = strings.TrimPrefix(line, "washout: ")
 		case f[0] == "cpus:" && len(f) == 2:
 			c, err := strconv.Atoi(f[1])
 			if err != nil {
 				return nil, bad("cpus %q", f[1])
 			}
 			out.CPUs = c
-		case f[0] == "round" && len(f) == 6 && f[2] == "wall-ms" && f[4] == "steal-ms":
+		case f[0] == "round" && (len(f) == 6 || len(f) == 8 && f[6] == "washout-ms") && f[2] == "wall-ms" && f[4] == "steal-ms":
 			rd := Round{StealMs: math.NaN()}
 			var err error
 			if rd.N, err = strconv.Atoi(f[1]); err != nil {
@@ -167,6 +188,11 @@ func ParseRounds(r io.Reader, name string) (*Rounds, error) {
 			if f[5] != "-" {
 				if rd.StealMs, err = strconv.ParseFloat(f[5], 64); err != nil || rd.StealMs < 0 || math.IsInf(rd.StealMs, 0) {
 					return nil, bad("steal-ms %q", f[5])
+				}
+			}
+			if len(f) == 8 {
+				if rd.WashoutMs, err = strconv.ParseFloat(f[7], 64); err != nil || rd.WashoutMs < 0 || math.IsInf(rd.WashoutMs, 0) || math.IsNaN(rd.WashoutMs) {
+					return nil, bad("washout-ms %q", f[7])
 				}
 			}
 			out.Rounds = append(out.Rounds, rd)

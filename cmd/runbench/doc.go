@@ -69,9 +69,13 @@
 // mechanism, fork/fork-minimal, each creation style's cpu=any/cpu=same,
 // the clone-flag steps) are measured back to back in every round, the
 // numerator first in odd rounds and second in even ones; a row in several
-// ratios is measured once per ratio. The rounds sidecar UTCTIME.pairs
-// beside the result file records each round's samples, its pairs and the
-// host's steal time (/proc/stat), so report.md gives each ratio as the
+// ratios is measured once per ratio. Before a pair's later sample the run
+// waits, untimed, until the RCU softirq count (/proc/softirqs) has held for
+// 10 ms, at most 200 ms: the deferred freeing of the earlier sample's
+// exited tasks made fork after thread ~10% dearer than fork after fork.
+// The rounds sidecar UTCTIME.pairs beside the result file records each
+// round's samples, its pairs, the host's steal time (/proc/stat) and the
+// round's washout wait, so report.md gives each ratio as the
 // median of its pairs' ratios with a distribution-free 95% interval, and
 // a Noise section: steal time and any change point in the run's per-round
 // host factor. -target P makes the run adaptive: after 6 rounds it stops

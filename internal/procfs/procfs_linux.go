@@ -230,3 +230,14 @@ func Steal() (uint64, error) {
 	defer f.Close()
 	return ParseSteal(f)
 }
+
+// Softirq is how many softirqs of one kind ("RCU") have run since boot,
+// summed over CPUs (ParseSoftirq of /proc/softirqs).
+func Softirq(name string) (uint64, error) {
+	f, err := os.Open("/proc/softirqs")
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	return ParseSoftirq(f, name)
+}

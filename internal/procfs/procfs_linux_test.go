@@ -289,3 +289,15 @@ func TestTaskGone(t *testing.T) {
 		}
 	}
 }
+
+func TestSoftirq(t *testing.T) {
+	if _, err := os.Stat("/proc/softirqs"); err != nil {
+		t.Skip(err)
+	}
+	if _, err := procfs.Softirq("RCU"); err != nil {
+		t.Errorf("Softirq(RCU): %v", err)
+	}
+	if _, err := procfs.Softirq("NO_SUCH"); !errors.Is(err, procfs.ErrNoSoftirq) {
+		t.Errorf("Softirq(NO_SUCH): %v, want ErrNoSoftirq", err)
+	}
+}

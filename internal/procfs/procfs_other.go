@@ -44,3 +44,6 @@ func ExitingNew(before []int) ([]int, error) { return nil, errNoProc }
 
 // Steal needs Linux's /proc/stat.
 func Steal() (uint64, error) { return 0, errNoProc }
+
+// Softirq needs Linux's /proc/softirqs.
+func Softirq(name string) (uint64, error) { return 0, errNoProc }

@@ -6,7 +6,9 @@ import (
 	"io"
 	"math"
 	"runtime"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/perf/benchfmt"
@@ -26,8 +28,9 @@ type measurer struct {
 	interrupted bool
 	abandoned   bool // a row's Run did not return within the grace period
 	// rounds is what the rounds sidecar records: each round's samples,
-	// pairs and steal time.
+	// pairs, steal time and washout.
 	rounds *resultfile.Rounds
+	wash   *washout
 	// histAt is where each row's histograms of one kind accumulate: the
 	// first sample's line holds them (sample index, hist index), later
 	// samples merge into it. The process then holds one 15 KB histogram
@@ -127,12 +130,20 @@ func (m *measurer) measure(plans []*plan) []resultfile.Line {
 	m.rounds = &resultfile.Rounds{CPUs: runtime.NumCPU()}
 	steal := newStealClock()
 	m.rounds.StealSource = steal.source
+	m.wash = &washout{source: "none: simulated rows only"}
+	if slices.ContainsFunc(plans, func(p *plan) bool { return p.err == nil && !p.sim }) {
+		m.wash = newWashout(opts.Softirqs)
+		if m.wash.read == nil && len(pairs) > 0 {
+			fmt.Fprintf(m.stderr, "[runbench] no washout between a pair's samples: %s\n", strings.TrimPrefix(m.wash.source, "none: "))
+		}
+	}
+	m.rounds.Washout = m.wash.source
 	if w := budgetWarning(opts, count, target, predicted, time.Since(m.start)); w != "" {
 		fmt.Fprintf(m.stderr, "[runbench] warning: %s\n", w)
 	}
 
 	var samples []resultfile.Line
-	var spent, spentPredicted time.Duration
+	var spent, spentPredicted, washed time.Duration
 	deadline := m.start.Add(opts.Budget - min(reportSlack, opts.Budget/10))
 	for s := 1; s <= rounds; s++ {
 		steps := roundSteps(plans, pairs, s)
@@ -140,7 +151,7 @@ func (m *measurer) measure(plans []*plan) []resultfile.Line {
 			break
 		}
 		if s > 1 && opts.Benchtime == 0 && !adaptive {
-			m.rescale(steps, count-s+1, time.Until(deadline), float64(spent)/float64(spentPredicted))
+			m.rescale(steps, count-s+1, time.Until(deadline)-washoutAhead(washed, s-1, count-s+1), float64(spent)/float64(spentPredicted))
 		}
 		if adaptive && s > 1 {
 			// Stop when the next round would overrun the budget.
@@ -148,6 +159,7 @@ func (m *measurer) measure(plans []*plan) []resultfile.Line {
 			if spentPredicted > 0 {
 				next = time.Duration(float64(next) * float64(spent) / float64(spentPredicted))
 			}
+			next += washoutAhead(washed, s-1, 1)
 			// The clock is the real one (opts.Now may be a test's).
 			if time.Since(t0)+next > opts.Budget-min(reportSlack, opts.Budget/10) {
 				m.targetEnd(pairs, s-1, "the budget ran out")
@@ -156,6 +168,7 @@ func (m *measurer) measure(plans []*plan) []resultfile.Line {
 		}
 		rd := resultfile.Round{N: s}
 		roundStart := time.Now()
+		washedBefore := washed        // by the rounds done: the rate the estimates use
 		var first resultfile.RoundRef // the pair's earlier sample, this round
 		firstOK := false
 		for i, st := range steps {
@@ -176,12 +189,27 @@ func (m *measurer) measure(plans []*plan) []resultfile.Line {
 			if spentPredicted > 0 {
 				left = time.Duration(float64(left) * float64(spent) / float64(spentPredicted))
 			}
+			left += washoutAhead(washedBefore, s-1, shown-s)
 			fmt.Fprintf(m.stderr, "[runbench] %d/%d %s  sample %d/%d  %s elapsed, ~%s left\n",
 				i+1, len(steps), p.row.Name, s, shown, roundSec(time.Since(m.start)), roundSec(left))
 			if opts.BeforeSample != nil {
 				opts.BeforeSample(p.row.Name, s)
 			}
 			workloads.Settle() // no garbage from one sample lands on the next, nor its pages on what fork copies
+			if st.pair != nil && st.second && firstOK && !p.sim {
+				// Only here: what precedes a pair's earlier half changes
+				// at random with the row order, noise but no bias by
+				// order, and one wait a pair keeps the cost down. After
+				// Settle, so the wait also covers what handing the heap
+				// back left, and nothing runs between it and the sample.
+				d := m.washOut(s)
+				washed += d
+				rd.WashoutMs += float64(d.Microseconds()) / 1e3
+				if m.stopped() {
+					m.endRound(&rd, roundStart, steal)
+					return samples
+				}
+			}
 			res, wall, err, abandoned := m.call(p.fn, p.n)
 			if abandoned {
 				m.endRound(&rd, roundStart, steal)
@@ -239,6 +267,19 @@ func (m *measurer) measure(plans []*plan) []resultfile.Line {
 		}
 	}
 	return samples
+}
+
+// washOut waits out a pair's earlier sample (washout.wait) and returns
+// how long it waited. A count that stops reading ends the washout for the
+// rest of the run, said once and in the sidecar's washout line.
+func (m *measurer) washOut(round int) time.Duration {
+	d, _, err := m.wash.wait(m.ctx)
+	if err != nil && m.ctx.Err() == nil {
+		m.wash.read = nil
+		m.rounds.Washout += fmt.Sprintf("; off from round %d: %v", round, err)
+		fmt.Fprintf(m.stderr, "[runbench] no washout from round %d on: %v\n", round, err)
+	}
+	return d
 }
 
 // maxTargetRounds bounds an adaptive run whose budget would allow more.

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -125,10 +126,17 @@ func TestRunRecordsRounds(t *testing.T) {
 	if rs.StealSource == "" || rs.CPUs < 1 {
 		t.Errorf("steal source %q, cpus %d", rs.StealSource, rs.CPUs)
 	}
+	if !strings.HasPrefix(rs.Washout, "rcu-softirq ") {
+		t.Errorf("washout %q, want rcu-softirq", rs.Washout)
+	}
 	want := map[[2]string]float64{{fork, thread}: 3, {vfork, thread}: 1.5, {forkAny, fork}: 1.1, {pipeProc, pipeThr}: 2}
 	total := 0
 	for _, rd := range rs.Rounds {
 		total += len(rd.Samples)
+		// The count never moves: each pair waits its quiet time once.
+		if least := float64(len(want)*int(washoutQuiet.Milliseconds())) - 0.1; rd.WashoutMs < least || rd.WashoutMs > rd.WallMs {
+			t.Errorf("round %d: washout %.1f ms, want ≥ %.1f (one quiet time per pair) and within the round's %.1f", rd.N, rd.WashoutMs, least, rd.WallMs)
+		}
 		if len(rd.Pairs) != len(want) {
 			t.Errorf("round %d: %d pairs, want %d", rd.N, len(rd.Pairs), len(want))
 		}
@@ -167,6 +175,50 @@ func TestRunRecordsRounds(t *testing.T) {
 	}
 	if total != lines {
 		t.Errorf("sidecar lists %d samples, the file has %d", total, lines)
+	}
+}
+
+// TestRunWithoutWashout: a count that cannot be read leaves the pairs
+// unwaited, says why once, and the sidecar says so too; one that stops
+// reading mid-run ends the washout there, said once.
+func TestRunWithoutWashout(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		failFrom int // the read that fails first, 1-based
+		source   string
+		say      string
+	}{
+		{"unreadable", 1, "none: no softirqs here", "no washout between a pair's samples: no softirqs here"},
+		{"fails mid-run", 10, "rcu-softirq quiet=10ms cap=200ms; off from round ", "no washout from round "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := testOptions(t.TempDir(), pairedRows()...)
+			opts.Count, opts.Benchtime = 6, time.Millisecond
+			reads := 0
+			opts.Softirqs = func() (uint64, error) {
+				if reads++; reads >= tc.failFrom {
+					return 0, errors.New("no softirqs here")
+				}
+				return 0, nil
+			}
+			_, errs, res, err := run(opts)
+			if err != nil {
+				t.Fatalf("%v\n%s", err, errs)
+			}
+			if n := strings.Count(errs, tc.say); n != 1 {
+				t.Errorf("progress says %q %d times, want once:\n%s", tc.say, n, errs)
+			}
+			rs, err := resultfile.ReadRounds(res.Path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(rs.Washout, tc.source) {
+				t.Errorf("washout %q, want %q…", rs.Washout, tc.source)
+			}
+			if last := rs.Rounds[len(rs.Rounds)-1]; last.WashoutMs != 0 {
+				t.Errorf("round %d waited %.1f ms without a count", last.N, last.WashoutMs)
+			}
+		})
 	}
 }
 

@@ -64,6 +64,10 @@ type Options struct {
 	// BeforeSample, if set, is called before each sample is taken (tests
 	// use it to deliver a signal at a known point).
 	BeforeSample func(name string, sample int)
+	// Softirqs reads the count that the washout before a pair's later
+	// sample watches; the default is the kernel's RCU softirqs. Tests give
+	// their own, so their pairs do not wait on this machine's kernel.
+	Softirqs func() (uint64, error)
 }
 
 // StopSignals end a run with a partial file. SIGHUP is among them: a
@@ -97,6 +101,9 @@ func (o *Options) defaults() {
 	}
 	if o.Grace == 0 {
 		o.Grace = 1200 * time.Millisecond
+	}
+	if o.Softirqs == nil {
+		o.Softirqs = rcuSoftirqs
 	}
 }
 
