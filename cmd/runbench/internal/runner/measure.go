@@ -31,6 +31,9 @@ type measurer struct {
 	// pairs, steal time and washout.
 	rounds *resultfile.Rounds
 	wash   *washout
+	// afterWorker: the last sample ran in a worker process, whose exit
+	// leaves deferred kernel work the next plain sample waits out.
+	afterWorker bool
 	// histAt is where each row's histograms of one kind accumulate: the
 	// first sample's line holds them (sample index, hist index), later
 	// samples merge into it. The process then holds one 15 KB histogram
@@ -196,10 +199,13 @@ func (m *measurer) measure(plans []*plan) []resultfile.Line {
 				opts.BeforeSample(p.row.Name, s)
 			}
 			workloads.Settle() // no garbage from one sample lands on the next, nor its pages on what fork copies
-			if st.pair != nil && st.second && firstOK && !p.sim {
-				// Only here: what precedes a pair's earlier half changes
-				// at random with the row order, noise but no bias by
-				// order, and one wait a pair keeps the cost down. After
+			if (st.pair != nil && st.second && firstOK && !p.sim) || (m.afterWorker && !p.worker) {
+				// Before a pair's later half, and before the first plain
+				// sample after a worker's (whose exec and exit leave the
+				// same kind of work). Not before a pair's earlier half:
+				// what precedes it changes at random with the row order,
+				// noise but no bias by order, and one wait a pair keeps
+				// the cost down. After
 				// Settle, so the wait also covers what handing the heap
 				// back left, and nothing runs between it and the sample.
 				d := m.washOut(s)
@@ -210,6 +216,7 @@ func (m *measurer) measure(plans []*plan) []resultfile.Line {
 					return samples
 				}
 			}
+			m.afterWorker = p.worker
 			res, wall, err, abandoned := m.call(p.fn, p.n)
 			if abandoned {
 				m.endRound(&rd, roundStart, steal)

@@ -66,7 +66,8 @@ type step struct {
 // follows the other (a warm cache, a just-woken CPU). A row in no live
 // ratio is measured once where it stands. A probed twin (run -probe)
 // follows the first sample (or pair) of its plain row in each round, as
-// it followed the plain row before.
+// it followed the plain row before. Rows sampled in worker processes (run
+// -pprof's twins) go last, in their order.
 // Failed rows are left out.
 func roundSteps(plans []*plan, pairs []*planPair, s int) []step {
 	index := map[*plan]int{}
@@ -115,7 +116,7 @@ func roundSteps(plans []*plan, pairs []*planPair, s int) []step {
 		}
 	}
 	for i, p := range plans {
-		if p.err != nil || isTwin[p] {
+		if p.err != nil || isTwin[p] || p.worker {
 			continue
 		}
 		if !paired[p] {
@@ -130,6 +131,13 @@ func roundSteps(plans []*plan, pairs []*planPair, s int) []step {
 				a, b = b, a
 			}
 			emit(step{p: a, pair: pp}, step{p: b, pair: pp, second: true})
+		}
+	}
+	// Rows sampled in worker processes close the round: a worker's exec
+	// and exit leave the kernel work the next sample would pay.
+	for _, p := range plans {
+		if p.worker && p.err == nil {
+			out = append(out, step{p: p})
 		}
 	}
 	// A twin whose plain row failed still runs, where it stands.

@@ -86,6 +86,16 @@ func TestRoundSteps(t *testing.T) {
 			t.Errorf("round %d: the twin is measured twice", s)
 		}
 	}
+	// Rows sampled in worker processes close the round, in their order.
+	w1 := &plan{row: exactRow(fork+"/pprof=cpu", time.Microsecond), worker: true}
+	w2 := &plan{row: exactRow(thread+"/pprof=cpu", time.Microsecond), worker: true}
+	withWorkers := append([]*plan{w1, plans[0], w2}, plans[1:]...)
+	for s := 1; s <= 2; s++ {
+		steps := roundSteps(withWorkers, ratioPairs(withWorkers), s)
+		if n := len(steps); n < 3 || steps[n-2].p != w1 || steps[n-1].p != w2 || len(steps) != len(roundSteps(plans, pairs, s))+2 {
+			t.Errorf("round %d: %d steps, last %s; want the two worker rows last, once each", s, n, steps[n-1].p.row.Name)
+		}
+	}
 	// A failed row leaves its pairs; its partner still runs.
 	plans[2].err = fmt.Errorf("broken")
 	for _, st := range roundSteps(plans, pairs, 1) {

@@ -42,7 +42,10 @@ type plan struct {
 	err  error // set when the row failed; no more samples are taken
 	// spool holds a profiled twin's samples' profiles, encoded, of
 	// profLens bytes each, over profOps ops in all (addProfile says why).
-	spool    *os.File
+	spool *os.File
+	// worker: each sample runs in a worker process (inWorkers), last in
+	// its round, the next round's first sample after a washout.
+	worker   bool
 	profLens []int
 	profOps  int64
 }

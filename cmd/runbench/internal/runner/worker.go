@@ -143,7 +143,7 @@ func SelfWorker() (func(args ...string) *exec.Cmd, error) {
 func inWorkers(plans []*plan, command func(args ...string) *exec.Cmd) {
 	for _, p := range plans {
 		if sp, err := rowspec.Parse(p.row.Name); err == nil && sp.Pprof != "" && !p.sim {
-			p.fn = inWorker(command, p.row.Name)
+			p.fn, p.worker = inWorker(command, p.row.Name), true
 		}
 	}
 }

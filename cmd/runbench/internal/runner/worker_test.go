@@ -111,9 +111,25 @@ func TestRunSamplesTwinsInWorkers(t *testing.T) {
 	opts := testOptions(dir, rows...)
 	opts.Count, opts.Benchtime = 4, time.Millisecond
 	opts.Worker = workerCommand
+	count := uint64(0)
+	opts.Softirqs = func() (uint64, error) { count++; return count / 20, nil } // quiet after a few reads
 	_, stderr, res, err := run(opts)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
+	}
+	// Each round ends with the worker, so each later round starts with a
+	// washout before its plain sample.
+	rounds, err := resultfile.ReadRounds(res.Path)
+	if err != nil || rounds == nil || len(rounds.Rounds) != 4 {
+		t.Fatalf("rounds %+v, %v", rounds, err)
+	}
+	for _, rd := range rounds.Rounds {
+		if last := rd.Samples[len(rd.Samples)-1].Row; last != workerTwin {
+			t.Errorf("round %d ends with %s; want the worker's row", rd.N, last)
+		}
+		if (rd.N > 1) != (rd.WashoutMs > 0) {
+			t.Errorf("round %d: washout %v ms; want one after the last round's worker only", rd.N, rd.WashoutMs)
+		}
 	}
 	orders, pids := map[float64]int{}, map[float64]bool{}
 	samples := 0
