@@ -27,8 +27,8 @@
 //     round, which sample of which row was taken, which two were measured
 //     back to back as the pair of a stated ratio (rowspec.RatioPairs), the
 //     machine's steal time in that round, and how long the round waited
-//     between its pairs' samples for the kernel's deferred work (the
-//     washout line gives the rule). It is a sidecar rather than
+//     for the kernel's deferred work before samples (the washout line
+//     gives the rule and when it applies). It is a sidecar rather than
 //     a "round: N" config line before each round: a config line that
 //     changes between results splits benchstat's tables (its default
 //     -table is .config), while a sidecar leaves the result file exactly

@@ -69,10 +69,13 @@
 // mechanism, fork/fork-minimal, each creation style's cpu=any/cpu=same,
 // the clone-flag steps) are measured back to back in every round, the
 // numerator first in odd rounds and second in even ones; a row in several
-// ratios is measured once per ratio. Before a pair's later sample the run
-// waits, untimed, until the RCU softirq count (/proc/softirqs) has held for
-// 10 ms, at most 200 ms: the deferred freeing of the earlier sample's
-// exited tasks made fork after thread ~10% dearer than fork after fork.
+// ratios is measured once per ratio. Before a pair's later sample, when
+// the earlier one is a creation row under 100 µs an op (one that churns
+// through tasks), and before the first sample after a -pprof worker's, the
+// run waits, untimed, until the RCU softirq count (/proc/softirqs) has
+// held for 10 ms, at most 200 ms: the deferred freeing of the earlier
+// sample's exited tasks made fork after thread ~10% dearer than fork after
+// fork.
 // The rounds sidecar UTCTIME.pairs beside the result file records each
 // round's samples, its pairs, the host's steal time (/proc/stat) and the
 // round's washout wait, so report.md gives each ratio as the

@@ -34,6 +34,9 @@ type measurer struct {
 	// afterWorker: the last sample ran in a worker process, whose exit
 	// leaves deferred kernel work the next plain sample waits out.
 	afterWorker bool
+	// churned: this round's last pair's earlier half created and ended
+	// tasks fast enough that freeing them outlasts its sample (churns).
+	churned bool
 	// histAt is where each row's histograms of one kind accumulate: the
 	// first sample's line holds them (sample index, hist index), later
 	// samples merge into it. The process then holds one 15 KB histogram
@@ -199,13 +202,16 @@ func (m *measurer) measure(plans []*plan) []resultfile.Line {
 				opts.BeforeSample(p.row.Name, s)
 			}
 			workloads.Settle() // no garbage from one sample lands on the next, nor its pages on what fork copies
-			if (st.pair != nil && st.second && firstOK && !p.sim) || (m.afterWorker && !p.worker) {
-				// Before a pair's later half, and before the first plain
-				// sample after a worker's (whose exec and exit leave the
-				// same kind of work). Not before a pair's earlier half:
-				// what precedes it changes at random with the row order,
-				// noise but no bias by order, and one wait a pair keeps
-				// the cost down. After
+			if (st.pair != nil && st.second && firstOK && m.churned && !p.sim) || (m.afterWorker && !p.worker) {
+				// Before a pair's later half when the earlier half churned
+				// through tasks, and before the first plain sample after
+				// a worker's (whose exec and exit leave the same kind of
+				// work). Not before a pair's earlier half: what precedes
+				// it changes at random with the row order, noise but no
+				// bias by order. Not after every earlier half: at ≈46 ms a
+				// wait, before every pair's later half it took 16 s of
+				// the default run's 90, shortening every sample, and
+				// the idle CPU it left made the switch pairs noisier. After
 				// Settle, so the wait also covers what handing the heap
 				// back left, and nothing runs between it and the sample.
 				d := m.washOut(s)
@@ -244,6 +250,7 @@ func (m *measurer) measure(plans []*plan) []resultfile.Line {
 			case st.pair != nil && !st.second:
 				first, firstOK = ref, true
 				st.pair.pending = res.PerOp()
+				m.churned = churns(p, res)
 			case st.pair != nil && firstOK:
 				rd.Pairs = append(rd.Pairs, [2]resultfile.RoundRef{first, ref})
 				a, b := st.pair.pending, res.PerOp()
@@ -417,4 +424,20 @@ func tidyDigits(v float64) float64 {
 		return v
 	}
 	return r
+}
+
+// churnNs is the op time under which a creation row's sample leaves its
+// successor a measurable share of work: every exited task is freed after
+// an RCU grace period (rcu_do_batch → delayed_put_task_struct →
+// free_task), ≈13% of the thread row's CPU paid after its sample, which
+// made fork after thread 6–10% dearer than fork after fork. At 17 µs an op
+// a 60 ms sample leaves ≈3,500 tasks to free; at fork's 500 µs, ≈120.
+const churnNs = 100_000
+
+// churns reports whether p's sample res created and ended tasks faster
+// than one per churnNs, so the sample after it should wait for the RCU
+// softirq to go quiet.
+func churns(p *plan, res workloads.Result) bool {
+	sp, err := rowspec.Parse(p.row.Name)
+	return err == nil && sp.Family.Creation() && res.PerOp() > 0 && res.PerOp() < churnNs
 }

@@ -100,7 +100,7 @@ func TestWashoutCancelledPromptly(t *testing.T) {
 }
 
 func TestNewWashout(t *testing.T) {
-	if w := newWashout(func() (uint64, error) { return 1, nil }); w.read == nil || w.source != "rcu-softirq quiet=10ms cap=200ms" {
+	if w := newWashout(func() (uint64, error) { return 1, nil }); w.read == nil || w.source != "rcu-softirq quiet=10ms cap=200ms; before a pair's later sample after a creation sample under 100µs/op, and after a worker's" {
 		t.Errorf("readable count: source %q, on %v", w.source, w.read != nil)
 	}
 	w := newWashout(func() (uint64, error) { return 0, errors.New("open /proc/softirqs: no such file") })
