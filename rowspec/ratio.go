@@ -28,6 +28,23 @@ type RatioPair struct {
 	Num, Den Spec
 }
 
+// Headline reports whether rp is one of the ratios that answer the
+// suite's own question, process against thread: fork over thread
+// creation, and the pipe and futex process over thread switch, pinned.
+// A run takes more pairs of these than of the others.
+func (rp RatioPair) Headline() bool {
+	n, d := rp.Num.Canonical(), rp.Den.Canonical()
+	switch {
+	case n.Family == Create && d.Family == Create:
+		return n.Style == StyleFork && d.Style == StyleThread && n.CPU == CPUSame && d.CPU == CPUSame
+	case n.Family == Switch:
+		thread := n
+		thread.Mode = ModeThread
+		return (n.Mech == MechPipe || n.Mech == MechFutex) && n.Mode == ModeProcess && n.CPU == CPUSame && n.WS == 0 && d == thread
+	}
+	return false
+}
+
 // CreationPlacements are the creation placements in the order a ratio
 // prefers them: pinned first, and a ratio never crosses placements (it
 // would credit one style with the other's pinning).

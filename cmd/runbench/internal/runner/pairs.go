@@ -22,7 +22,15 @@ type planPair struct {
 	nums     []float64
 	dens     []float64
 	pending  float64 // the earlier figure of this round's pair
+	reps     int     // pairs a round takes: headlineReps for a headline ratio, else 1
 }
+
+// headlineReps is how many pairs of each headline ratio
+// (rowspec.RatioPair.Headline) a round takes. With the order gap washed
+// out, fork/thread's pair ratios still spread by ≈10% (sd of the log
+// ratio) on a 2-vCPU guest, so ±2% takes ≈90 pairs: three a round over
+// the default run's 30 rounds, where one gave ±3–5%.
+const headlineReps = 3
 
 func (pp *planPair) live() bool { return pp.num.err == nil && pp.den.err == nil }
 
@@ -46,7 +54,11 @@ func ratioPairs(plans []*plan) []*planPair {
 	}
 	var out []*planPair
 	for _, rp := range rowspec.RatioPairs(specs) {
-		out = append(out, &planPair{num: by[rp.Num], den: by[rp.Den]})
+		reps := 1
+		if rp.Headline() {
+			reps = headlineReps
+		}
+		out = append(out, &planPair{num: by[rp.Num], den: by[rp.Den], reps: reps})
 	}
 	return out
 }
@@ -60,9 +72,10 @@ type step struct {
 }
 
 // roundSteps is round s's order (s from 1). The rows keep their order; a
-// row in stated ratios is measured once per ratio, beside its partner,
-// each pair at the place of its earlier row, the numerator first in odd
-// rounds and the denominator first in even ones, so neither side always
+// row in stated ratios is measured once per ratio (headlineReps times for
+// a headline ratio), beside its partner, each pair at the place of its
+// earlier row, the numerator first in odd rounds and the denominator
+// first in even ones (a headline ratio's later pairs alternating on), so neither side always
 // follows the other (a warm cache, a just-woken CPU). A row in no live
 // ratio is measured once where it stands. A probed twin (run -probe)
 // follows the first sample (or pair) of its plain row in each round, as
@@ -126,11 +139,15 @@ func roundSteps(plans []*plan, pairs []*planPair, s int) []step {
 			if !pp.live() || min(index[pp.num], index[pp.den]) != i {
 				continue
 			}
-			a, b := pp.num, pp.den
-			if s%2 == 0 {
-				a, b = b, a
+			// A headline ratio's pairs follow one another, the order
+			// alternating within the round too.
+			for r := range max(pp.reps, 1) {
+				a, b := pp.num, pp.den
+				if (s+r)%2 == 0 {
+					a, b = b, a
+				}
+				emit(step{p: a, pair: pp}, step{p: b, pair: pp, second: true})
 			}
-			emit(step{p: a, pair: pp}, step{p: b, pair: pp, second: true})
 		}
 	}
 	// Rows sampled in worker processes close the round: a worker's exec

@@ -50,23 +50,33 @@ func TestRoundSteps(t *testing.T) {
 	}
 	for s := 1; s <= 4; s++ {
 		steps := roundSteps(plans, pairs, s)
-		seen := map[*planPair]bool{}
+		seen := map[*planPair]int{}
 		for i, st := range steps {
 			if st.pair == nil || st.second {
 				continue
 			}
 			// The pair's two samples are adjacent, numerator first in
-			// odd rounds.
+			// odd rounds; a headline ratio's later pairs alternate on.
 			if i+1 >= len(steps) || steps[i+1].pair != st.pair || !steps[i+1].second {
 				t.Fatalf("round %d: %s's partner does not follow it", s, st.p.row.Name)
 			}
-			if numFirst := st.p == st.pair.num; numFirst != (s%2 == 1) {
-				t.Errorf("round %d: %s first; want the numerator first in odd rounds only", s, st.p.row.Name)
+			if numFirst := st.p == st.pair.num; numFirst != ((s+seen[st.pair])%2 == 1) {
+				t.Errorf("round %d, pair %d: %s first; want the numerator first in odd rounds, alternating", s, seen[st.pair]+1, st.p.row.Name)
 			}
-			seen[st.pair] = true
+			seen[st.pair]++
 		}
 		if len(seen) != len(pairs) {
 			t.Errorf("round %d: %d pairs measured, want %d", s, len(seen), len(pairs))
+		}
+		// fork/thread and pipe process/thread are headline ratios.
+		for pp, n := range seen {
+			want := 1
+			if pp.num.row.Name == fork && pp.den.row.Name == thread || pp.num.row.Name == pipeProc {
+				want = headlineReps
+			}
+			if n != want {
+				t.Errorf("round %d: %s / %s measured %d times, want %d", s, pp.num.row.Name, pp.den.row.Name, n, want)
+			}
 		}
 		if n := slices.IndexFunc(steps, func(st step) bool { return st.p.row.Name == overhead }); n < 0 || steps[n].pair != nil {
 			t.Errorf("round %d: the unpaired row is not measured alone", s)
@@ -145,17 +155,22 @@ func TestRunRecordsRounds(t *testing.T) {
 		total += len(rd.Samples)
 		// The count never moves: a pair whose earlier half is the
 		// thread row (50 µs an op, a creation row that churns) waits its
-		// quiet time once, which is in even rounds, for fork/thread and
-		// vfork/thread; the other pairs never wait.
-		if rd.N%2 == 1 && rd.WashoutMs != 0 {
-			t.Errorf("round %d: washout %.1f ms; want none with no churning earlier half", rd.N, rd.WashoutMs)
+		// quiet time once, the other pairs never. Thread goes first in
+		// the headline fork/thread's second pair of odd rounds, and in
+		// its first and third and vfork/thread's pair of even ones.
+		waits := 1
+		if rd.N%2 == 0 {
+			waits = 3
 		}
-		if least := float64(2*int(washoutQuiet.Milliseconds())) - 0.1; rd.N%2 == 0 && (rd.WashoutMs < least || rd.WashoutMs > rd.WallMs) {
+		if least := float64(waits*int(washoutQuiet.Milliseconds())) - 0.1; rd.WashoutMs < least || rd.WashoutMs > rd.WallMs || rd.WashoutMs > float64(waits*int(washoutCap.Milliseconds())) {
 			t.Errorf("round %d: washout %.1f ms, want ≥ %.1f (one quiet time per thread-first pair) and within the round's %.1f", rd.N, rd.WashoutMs, least, rd.WallMs)
 		}
-		if len(rd.Pairs) != len(want) {
-			t.Errorf("round %d: %d pairs, want %d", rd.N, len(rd.Pairs), len(want))
+		// fork/thread and pipe process/thread are headline ratios, three
+		// pairs a round.
+		if len(rd.Pairs) != len(want)+2*(headlineReps-1) {
+			t.Errorf("round %d: %d pairs, want %d", rd.N, len(rd.Pairs), len(want)+2*(headlineReps-1))
 		}
+		reps := map[[2]string]int{}
 		for _, p := range rd.Pairs {
 			i := slices.Index(rd.Samples, p[0])
 			if i < 0 || i+1 >= len(rd.Samples) || rd.Samples[i+1] != p[1] {
@@ -170,9 +185,11 @@ func TestRunRecordsRounds(t *testing.T) {
 			if !ok {
 				t.Fatalf("round %d: pair %v is no stated ratio", rd.N, p)
 			}
-			if first := p[0] == num; first != (rd.N%2 == 1) {
+			k := [2]string{num.Row, den.Row}
+			if first := p[0] == num; first != ((rd.N+reps[k])%2 == 1) {
 				t.Errorf("round %d: pair %v in the wrong order", rd.N, p)
 			}
+			reps[k]++
 			_, a, ok1 := f.Sample(num)
 			_, b, ok2 := f.Sample(den)
 			if !ok1 || !ok2 {
@@ -228,7 +245,7 @@ func TestRunWithoutWashout(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if off := tc.failFrom > 1; !strings.HasPrefix(rs.Washout, tc.source) || off != strings.Contains(rs.Washout, "; off from round 2: no softirqs here") {
+			if off := tc.failFrom > 1; !strings.HasPrefix(rs.Washout, tc.source) || off != strings.Contains(rs.Washout, "; off from round ") {
 				t.Errorf("washout %q, want %q…", rs.Washout, tc.source)
 			}
 			if last := rs.Rounds[len(rs.Rounds)-1]; last.WashoutMs != 0 {
