@@ -22,15 +22,24 @@ type planPair struct {
 	nums     []float64
 	dens     []float64
 	pending  float64 // the earlier figure of this round's pair
-	reps     int     // pairs a round takes: headlineReps for a headline ratio, else 1
+	reps     int     // pairs a round takes (reps)
 }
 
-// headlineReps is how many pairs of each headline ratio
-// (rowspec.RatioPair.Headline) a round takes. With the order gap washed
-// out, fork/thread's pair ratios still spread by ≈10% (sd of the log
-// ratio) on a 2-vCPU guest, so ±2% takes ≈90 pairs: three a round over
-// the default run's 30 rounds, where one gave ±3–5%.
-const headlineReps = 3
+// reps is how many pairs of rp a round takes: more of a headline ratio
+// (rowspec.RatioPair.Headline), whose ±2% at 95% is the run's goal. On
+// a 2-vCPU guest, with the order gap washed out, fork/thread's pair
+// ratios still spread by 8–10% (sd of the log ratio), the switch ratios'
+// by 3–6%: with one pair a round the default run's 30 rounds gave ±3–5%
+// and ±1–4%; with three, switch ±0.4–0.7% and fork/thread ±1.2–2.4%.
+func reps(rp rowspec.RatioPair) int {
+	switch {
+	case !rp.Headline():
+		return 1
+	case rp.Num.Family.Creation():
+		return 4
+	}
+	return 3
+}
 
 func (pp *planPair) live() bool { return pp.num.err == nil && pp.den.err == nil }
 
@@ -54,11 +63,7 @@ func ratioPairs(plans []*plan) []*planPair {
 	}
 	var out []*planPair
 	for _, rp := range rowspec.RatioPairs(specs) {
-		reps := 1
-		if rp.Headline() {
-			reps = headlineReps
-		}
-		out = append(out, &planPair{num: by[rp.Num], den: by[rp.Den], reps: reps})
+		out = append(out, &planPair{num: by[rp.Num], den: by[rp.Den], reps: reps(rp)})
 	}
 	return out
 }
@@ -72,8 +77,8 @@ type step struct {
 }
 
 // roundSteps is round s's order (s from 1). The rows keep their order; a
-// row in stated ratios is measured once per ratio (headlineReps times for
-// a headline ratio), beside its partner, each pair at the place of its
+// row in stated ratios is measured once per ratio (more for a headline
+// ratio, reps), beside its partner, each pair at the place of its
 // earlier row, the numerator first in odd rounds and the denominator
 // first in even ones (a headline ratio's later pairs alternating on), so neither side always
 // follows the other (a warm cache, a just-woken CPU). A row in no live

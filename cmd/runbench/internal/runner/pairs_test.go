@@ -71,8 +71,11 @@ func TestRoundSteps(t *testing.T) {
 		// fork/thread and pipe process/thread are headline ratios.
 		for pp, n := range seen {
 			want := 1
-			if pp.num.row.Name == fork && pp.den.row.Name == thread || pp.num.row.Name == pipeProc {
-				want = headlineReps
+			switch {
+			case pp.num.row.Name == fork && pp.den.row.Name == thread:
+				want = 4
+			case pp.num.row.Name == pipeProc:
+				want = 3
 			}
 			if n != want {
 				t.Errorf("round %d: %s / %s measured %d times, want %d", s, pp.num.row.Name, pp.den.row.Name, n, want)
@@ -156,19 +159,19 @@ func TestRunRecordsRounds(t *testing.T) {
 		// The count never moves: a pair whose earlier half is the
 		// thread row (50 µs an op, a creation row that churns) waits its
 		// quiet time once, the other pairs never. Thread goes first in
-		// the headline fork/thread's second pair of odd rounds, and in
-		// its first and third and vfork/thread's pair of even ones.
-		waits := 1
+		// two of the headline fork/thread's four pairs each round, and
+		// in vfork/thread's pair of even rounds.
+		waits := 2
 		if rd.N%2 == 0 {
 			waits = 3
 		}
 		if least := float64(waits*int(washoutQuiet.Milliseconds())) - 0.1; rd.WashoutMs < least || rd.WashoutMs > rd.WallMs || rd.WashoutMs > float64(waits*int(washoutCap.Milliseconds())) {
 			t.Errorf("round %d: washout %.1f ms, want ≥ %.1f (one quiet time per thread-first pair) and within the round's %.1f", rd.N, rd.WashoutMs, least, rd.WallMs)
 		}
-		// fork/thread and pipe process/thread are headline ratios, three
-		// pairs a round.
-		if len(rd.Pairs) != len(want)+2*(headlineReps-1) {
-			t.Errorf("round %d: %d pairs, want %d", rd.N, len(rd.Pairs), len(want)+2*(headlineReps-1))
+		// fork/thread and pipe process/thread are headline ratios, four
+		// and three pairs a round.
+		if len(rd.Pairs) != len(want)+3+2 {
+			t.Errorf("round %d: %d pairs, want %d", rd.N, len(rd.Pairs), len(want)+3+2)
 		}
 		reps := map[[2]string]int{}
 		for _, p := range rd.Pairs {
@@ -287,6 +290,8 @@ func TestRunTarget(t *testing.T) {
 			opts := testOptions(t.TempDir(),
 				noisyRow(fork, 30*time.Microsecond, tc.spread), noisyRow(thread, 10*time.Microsecond, tc.spread/2))
 			opts.Count, opts.Benchtime, opts.Budget, opts.Target = 6, time.Millisecond, tc.budget, tc.target
+			// No washout: its ≥10 ms waits would take the small budget.
+			opts.Softirqs = func() (uint64, error) { return 0, errors.New("not in this test") }
 			_, errs, res, err := run(opts)
 			if err != nil {
 				t.Fatalf("%v\n%s", err, errs)
