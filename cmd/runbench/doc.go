@@ -69,7 +69,9 @@
 // mechanism, fork/fork-minimal, each creation style's cpu=any/cpu=same,
 // the clone-flag steps) are measured back to back in every round, the
 // numerator first in odd rounds and second in even ones; a row in several
-// ratios is measured once per ratio. Before a pair's later sample, when
+// ratios is measured once per ratio (the headline ratios, fork/thread and
+// pipe and futex process/thread, four and three times). Before a pair's
+// later sample, when
 // the earlier one is a creation row under 100 µs an op (one that churns
 // through tasks), and before the first sample after a -pprof worker's, the
 // run waits, untimed, until the RCU softirq count (/proc/softirqs) has
