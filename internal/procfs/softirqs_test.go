@@ -1,7 +1,6 @@
 package procfs
 
 import (
-	"errors"
 	"strings"
 	"testing"
 )
@@ -28,12 +27,7 @@ func TestParseSoftirq(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := ParseSoftirq(strings.NewReader(tc.text), tc.row)
-			switch {
-			case tc.err == nil && err != nil:
-				t.Fatalf("error %v", err)
-			case tc.err == errAny && err == nil, tc.err != nil && tc.err != errAny && !errors.Is(err, tc.err):
-				t.Fatalf("error %v, want %v", err, tc.err)
-			}
+			checkErr(t, err, tc.err)
 			if got != tc.want {
 				t.Errorf("count %d, want %d", got, tc.want)
 			}

@@ -20,12 +20,7 @@ func TestParseSteal(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := ParseSteal(strings.NewReader(tc.text))
-			switch {
-			case tc.err == nil && err != nil:
-				t.Fatalf("error %v", err)
-			case tc.err == errAny && err == nil, tc.err != nil && tc.err != errAny && !errors.Is(err, tc.err):
-				t.Fatalf("error %v, want %v", err, tc.err)
-			}
+			checkErr(t, err, tc.err)
 			if got != tc.want {
 				t.Errorf("steal %d, want %d", got, tc.want)
 			}
@@ -34,3 +29,15 @@ func TestParseSteal(t *testing.T) {
 }
 
 var errAny = errors.New("any error")
+
+// checkErr fails t unless err is what a table case wants: none (nil),
+// any (errAny), or one that errors.Is want.
+func checkErr(t *testing.T, err, want error) {
+	t.Helper()
+	switch {
+	case want == nil && err != nil:
+		t.Fatalf("error %v", err)
+	case want == errAny && err == nil, want != nil && want != errAny && !errors.Is(err, want):
+		t.Fatalf("error %v, want %v", err, want)
+	}
+}
