@@ -70,7 +70,7 @@
 // the clone-flag steps) are measured back to back in every round, the
 // numerator first in odd rounds and second in even ones; a row in several
 // ratios is measured once per ratio (the headline ratios, fork/thread and
-// pipe and futex process/thread, four and three times). Before a pair's
+// pipe and futex process/thread, six and three times). Before a pair's
 // later sample, when
 // the earlier one is a creation row under 100 µs an op (one that churns
 // through tasks), and before the first sample after a -pprof worker's, the

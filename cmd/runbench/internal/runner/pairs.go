@@ -30,13 +30,15 @@ type planPair struct {
 // a 2-vCPU guest, with the order gap washed out, fork/thread's pair
 // ratios still spread by 8–10% (sd of the log ratio), the switch ratios'
 // by 3–6%: with one pair a round the default run's 30 rounds gave ±3–5%
-// and ±1–4%; with three, switch ±0.4–0.7% and fork/thread ±1.2–2.4%.
+// and ±1–4%; with three, switch ±0.4–0.7% and fork/thread ±1.2–2.4%; with
+// four fork/thread pairs, ±1.5–4.1%; with six (an even split of orders in
+// every round), ±0.8–1.6% in five runs of five.
 func reps(rp rowspec.RatioPair) int {
 	switch {
 	case !rp.Headline():
 		return 1
 	case rp.Num.Family.Creation():
-		return 4
+		return 6
 	}
 	return 3
 }

@@ -73,7 +73,7 @@ func TestRoundSteps(t *testing.T) {
 			want := 1
 			switch {
 			case pp.num.row.Name == fork && pp.den.row.Name == thread:
-				want = 4
+				want = 6
 			case pp.num.row.Name == pipeProc:
 				want = 3
 			}
@@ -159,19 +159,19 @@ func TestRunRecordsRounds(t *testing.T) {
 		// The count never moves: a pair whose earlier half is the
 		// thread row (50 µs an op, a creation row that churns) waits its
 		// quiet time once, the other pairs never. Thread goes first in
-		// two of the headline fork/thread's four pairs each round, and
+		// three of the headline fork/thread's six pairs each round, and
 		// in vfork/thread's pair of even rounds.
-		waits := 2
+		waits := 3
 		if rd.N%2 == 0 {
-			waits = 3
+			waits = 4
 		}
 		if least := float64(waits*int(washoutQuiet.Milliseconds())) - 0.1; rd.WashoutMs < least || rd.WashoutMs > rd.WallMs || rd.WashoutMs > float64(waits*int(washoutCap.Milliseconds())) {
 			t.Errorf("round %d: washout %.1f ms, want ≥ %.1f (one quiet time per thread-first pair) and within the round's %.1f", rd.N, rd.WashoutMs, least, rd.WallMs)
 		}
-		// fork/thread and pipe process/thread are headline ratios, four
+		// fork/thread and pipe process/thread are headline ratios, six
 		// and three pairs a round.
-		if len(rd.Pairs) != len(want)+3+2 {
-			t.Errorf("round %d: %d pairs, want %d", rd.N, len(rd.Pairs), len(want)+3+2)
+		if len(rd.Pairs) != len(want)+5+2 {
+			t.Errorf("round %d: %d pairs, want %d", rd.N, len(rd.Pairs), len(want)+5+2)
 		}
 		reps := map[[2]string]int{}
 		for _, p := range rd.Pairs {
