@@ -105,6 +105,10 @@
 //	-target P           add rounds until every stated ratio's 95% CI is within ±P (e.g. 2%)
 //	-report=false       do not draw the report
 //	-wait               wait for another run to finish instead of refusing
+//	-probe              also run each raw row's probe=sched twin (BPF phases; root)
+//	-pprof              also run each raw row's pprof=cpu twin, each sample in
+//	                    a fresh worker process (runbench pprof-worker, not for
+//	                    users) beside a plain sample, the overhead's reference
 //
 // One run at a time per machine, since two would measure each other,
 // whoever and wherever the caller is: on Linux run holds the abstract unix
