@@ -51,6 +51,11 @@ type Result struct {
 	// Profile is a profiled twin's sampled stacks (package kprof), which
 	// runbench merges over samples into the row's pprof sidecar.
 	Profile *profile.Profile
+	// EncodedProfile is Profile as pprof's encoded bytes, instead of it,
+	// for a sample taken in another process (runbench's -pprof worker):
+	// runbench spools the bytes as they came, never decoding them in the
+	// process the plain fork rows fork.
+	EncodedProfile []byte
 }
 
 // PerOp is the primary figure: Elapsed/N in nanoseconds.

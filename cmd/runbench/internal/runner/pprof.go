@@ -48,7 +48,7 @@ func withProfiled(plans []*plan, skips []resultfile.Skip) ([]*plan, []resultfile
 // tables of everything its parent has resident, and the page cache is not
 // that. Unlinked at once, the file is gone however the run ends.
 func (p *plan) addProfile(res workloads.Result) error {
-	if res.Profile == nil {
+	if res.Profile == nil && res.EncodedProfile == nil {
 		return nil
 	}
 	if p.spool == nil {
@@ -59,14 +59,18 @@ func (p *plan) addProfile(res workloads.Result) error {
 		os.Remove(f.Name())
 		p.spool = f
 	}
-	var buf bytes.Buffer
-	if err := res.Profile.Write(&buf); err != nil {
-		return fmt.Errorf("encoding its profile: %w", err)
+	data := res.EncodedProfile
+	if data == nil {
+		var buf bytes.Buffer
+		if err := res.Profile.Write(&buf); err != nil {
+			return fmt.Errorf("encoding its profile: %w", err)
+		}
+		data = buf.Bytes()
 	}
-	if _, err := p.spool.Write(buf.Bytes()); err != nil {
+	if _, err := p.spool.Write(data); err != nil {
 		return fmt.Errorf("spooling its profile: %w", err)
 	}
-	p.profLens, p.profOps = append(p.profLens, buf.Len()), p.profOps+int64(res.N)
+	p.profLens, p.profOps = append(p.profLens, len(data)), p.profOps+int64(res.N)
 	return nil
 }
 
