@@ -42,12 +42,12 @@ type plan struct {
 	err  error // set when the row failed; no more samples are taken
 	// spool holds a profiled twin's samples' profiles, encoded, of
 	// profLens bytes each, over profOps ops in all (addProfile says why).
-	spool *os.File
-	// worker: each sample runs in a worker process (inWorkers), last in
-	// its round, the next round's first sample after a washout.
-	worker   bool
+	spool    *os.File
 	profLens []int
 	profOps  int64
+	// worker: each sample runs in a worker process (inWorkers), last in
+	// its round, the next round's first sample after a washout.
+	worker bool
 }
 
 // pilot finds the wall-time model a + b·n of one call, growing n until the

@@ -63,26 +63,22 @@ func Worker(stdout io.Writer, args []string, rows []workloads.Row) error {
 	if err != nil {
 		return badInput("%s: %w", WorkerCommand, err)
 	}
-	runs := []func(int) (workloads.Result, error){plain.Run, twin.Run}
-	if *first != "plain" {
-		runs[0], runs[1] = runs[1], runs[0]
-	}
 	// A fresh process's first ops fault in the row's code and stacks: an
 	// untimed eighth of a sample first, so neither sample pays them.
 	if _, err := plain.Run(max(1, *n/8)); err != nil {
 		return err
 	}
-	var got [2]workloads.Result
-	for i, run := range runs {
+	runs := [2]func(int) (workloads.Result, error){plain.Run, twin.Run}
+	order := []int{0, 1}
+	if *first != "plain" {
+		order = []int{1, 0}
+	}
+	var got [2]workloads.Result // plain, profiled
+	for _, i := range order {
 		workloads.Settle()
-		res, err := run(*n)
-		if err != nil {
+		if got[i], err = runs[i](*n); err != nil {
 			return err
 		}
-		got[i] = res
-	}
-	if *first != "plain" {
-		got[0], got[1] = got[1], got[0]
 	}
 	pl, pr := got[0], got[1]
 	out := workerOut{N: pr.N, PlainN: pl.N, Elapsed: pr.Elapsed, PlainElapsed: pl.Elapsed, Unit: pr.Unit, Metrics: pr.Metrics}
@@ -165,7 +161,7 @@ func inWorker(command func(args ...string) *exec.Cmd, name string) func(int) (wo
 		cmd := command("-row", name, "-n", strconv.Itoa(n), "-first", first)
 		var out, errOut bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &errOut
-		ownGroup(cmd)
+		OwnGroup(cmd)
 		// Pdeathsig fires when the thread that started the worker ends,
 		// not the process: keep this goroutine on its thread until the
 		// worker is reaped.
